@@ -1,0 +1,86 @@
+//! Reading one revision file: bytes → text → syntax tree → header and
+//! operations. Never fails: what cannot be read becomes a `FileProblem`.
+
+mod bindings;
+mod header;
+mod ops;
+
+use std::path::Path;
+
+use crate::ir::{FileProblem, Header, RevisionFile};
+use crate::python;
+
+pub use bindings::Bindings;
+
+/// Reads, parses and extracts one revision file.
+pub fn read_revision_file(path: &Path, rel_path: String) -> RevisionFile {
+    let mut file = RevisionFile {
+        path: path.to_path_buf(),
+        rel_path,
+        source: String::new(),
+        header: Header::default(),
+        operations: Vec::new(),
+        get_bind: Vec::new(),
+        problem: None,
+    };
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(err) => {
+            file.problem = Some(FileProblem::Unreadable {
+                message: err.to_string(),
+            });
+            return file;
+        }
+    };
+    match String::from_utf8(bytes) {
+        Ok(source) => file.source = source,
+        Err(err) => {
+            let offset = err.utf8_error().valid_up_to();
+            // Keep the valid prefix for the snippet; the rest is lossy.
+            file.source = String::from_utf8_lossy(err.as_bytes()).into_owned();
+            file.problem = Some(FileProblem::NotUtf8 {
+                offset: offset as u32,
+            });
+            return file;
+        }
+    }
+    extract_source(&mut file);
+    file
+}
+
+/// Parses `file.source` and fills in the header and operations.
+pub fn extract_source(file: &mut RevisionFile) {
+    let module = match python::parse_module(&file.source) {
+        Ok(module) => module,
+        Err(err) => {
+            file.problem = Some(FileProblem::Syntax {
+                message: err.message,
+                span: err.span,
+            });
+            return;
+        }
+    };
+    let module_bindings = Bindings::module(&module);
+    file.header = header::extract(&module, &module_bindings, &file.source);
+    if file.header.revision.is_none() && file.header.is_known("revision") {
+        file.problem = Some(FileProblem::NoRevisionId);
+    }
+    let extracted = ops::extract(&module, &module_bindings, &file.source);
+    file.operations = extracted.operations;
+    file.get_bind = extracted.get_bind;
+}
+
+#[cfg(test)]
+pub(crate) fn extract_str(source: &str) -> RevisionFile {
+    let mut file = RevisionFile {
+        path: "test.py".into(),
+        rel_path: "test.py".into(),
+        source: source.to_owned(),
+        header: Header::default(),
+        operations: Vec::new(),
+        get_bind: Vec::new(),
+        problem: None,
+    };
+    extract_source(&mut file);
+    file
+}

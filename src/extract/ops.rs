@@ -1,0 +1,685 @@
+//! Operations: every call on the name Alembic's `op` is bound to, found in
+//! `upgrade()` and `downgrade()`, through nested blocks and through the
+//! module's own helper functions they call.
+
+use std::collections::{HashMap, HashSet};
+
+use super::bindings::{Bindings, Scope};
+use crate::ir::{Argument, ColumnDef, OpContext, OpKind, Operation, Phase, Spanned};
+use crate::python::{BlockKind, Expr, Keyword, Module, Stmt};
+use crate::sql::{SqlInfo, SqlStatement};
+
+#[derive(Debug, Default)]
+pub struct Extracted {
+    pub operations: Vec<Operation>,
+    pub get_bind: Vec<Spanned<Phase>>,
+}
+
+/// Methods of `op` that build values or contexts rather than change the
+/// schema.
+const NOT_OPERATIONS: &[&str] = &[
+    "f",
+    "get_context",
+    "batch_alter_table",
+    "inline_literal",
+    "implementation_for",
+    "register_operation",
+    "invoke",
+    "run_async",
+];
+
+/// How deep helper functions calling helper functions are followed.
+const MAX_HELPER_DEPTH: usize = 8;
+
+pub fn extract(module: &Module, module_bindings: &Bindings, source: &str) -> Extracted {
+    let functions: HashMap<&str, (&[String], &[Stmt])> = module
+        .body
+        .iter()
+        .filter_map(|stmt| match stmt {
+            Stmt::FunctionDef {
+                name, params, body, ..
+            } => Some((name.as_str(), (params.as_slice(), body.as_slice()))),
+            _ => None,
+        })
+        .collect();
+    let mut walker = Walker {
+        source,
+        op_names: op_aliases(module),
+        functions: &functions,
+        out: Extracted::default(),
+    };
+    for (name, phase) in [("upgrade", Phase::Upgrade), ("downgrade", Phase::Downgrade)] {
+        let Some((_, body)) = functions.get(name) else {
+            continue;
+        };
+        let locals = Bindings::function(body);
+        let params = Bindings::default();
+        let frame = Frame {
+            phase,
+            scope: Scope {
+                frames: vec![&locals, &params, module_bindings],
+            },
+            ctx: OpContext::default(),
+            batch_alias: None,
+            stack: vec![name.to_string()],
+        };
+        walker.stmts(body, &frame);
+    }
+    walker.out
+}
+
+/// Names `op` is imported as (`from alembic import op as alembic_op`).
+/// `op` itself is always included: some projects receive it as a parameter.
+fn op_aliases(module: &Module) -> HashSet<String> {
+    let mut names: HashSet<String> = HashSet::from(["op".to_owned()]);
+    for stmt in &module.body {
+        if let Stmt::ImportFrom {
+            module: Some(m),
+            names: imported,
+            ..
+        } = stmt
+            && m == "alembic"
+        {
+            for name in imported.iter().filter(|n| n.name == "op") {
+                names.insert(name.asname.clone().unwrap_or_else(|| "op".to_owned()));
+            }
+        }
+    }
+    names
+}
+
+struct Walker<'a> {
+    source: &'a str,
+    op_names: HashSet<String>,
+    functions: &'a HashMap<&'a str, (&'a [String], &'a [Stmt])>,
+    out: Extracted,
+}
+
+#[derive(Clone)]
+struct Frame<'f> {
+    phase: Phase,
+    scope: Scope<'f>,
+    ctx: OpContext,
+    /// The name bound by `with op.batch_alter_table(...) as <alias>`.
+    batch_alias: Option<String>,
+    /// Functions being walked, to stop at recursion.
+    stack: Vec<String>,
+}
+
+impl<'a> Walker<'a> {
+    fn stmts(&mut self, body: &[Stmt], frame: &Frame) {
+        for stmt in body {
+            match stmt {
+                Stmt::Expr { value, .. }
+                | Stmt::Assign { value, .. }
+                | Stmt::AnnAssign {
+                    value: Some(value), ..
+                }
+                | Stmt::Return {
+                    value: Some(value), ..
+                } => self.expr(value, frame),
+                Stmt::With { items, body, .. } => {
+                    let mut inner = frame.clone();
+                    for item in items {
+                        self.with_item(&item.context, item.var.as_ref(), frame, &mut inner);
+                    }
+                    self.stmts(body, &inner);
+                }
+                Stmt::Block {
+                    kind,
+                    header,
+                    bodies,
+                    ..
+                } => {
+                    for expr in header {
+                        self.expr(expr, frame);
+                    }
+                    for (index, body) in bodies.iter().enumerate() {
+                        let mut inner = frame.clone();
+                        // A try's own body, `else` and `finally` run on the
+                        // normal path; only its handlers are conditional.
+                        let normal_path = *kind == BlockKind::Try
+                            && (index == 0 || index + 2 >= bodies.len());
+                        inner.ctx.conditional |= !normal_path;
+                        self.stmts(body, &inner);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn with_item(&mut self, context: &Expr, var: Option<&Expr>, outer: &Frame, inner: &mut Frame) {
+        if let Expr::Call {
+            func, args, keywords, ..
+        } = context
+            && let Expr::Attribute { value, attr, .. } = func.as_ref()
+        {
+            if attr == "batch_alter_table" && self.is_op(value) {
+                let table = keyword(keywords, "table_name").or(args.first());
+                inner.ctx.batch_table = table.and_then(|t| outer.scope.string(t));
+                inner.batch_alias = var.and_then(Expr::as_name).map(str::to_owned);
+                for expr in args.iter().chain(keywords.iter().map(|k| &k.value)) {
+                    self.expr(expr, outer);
+                }
+                return;
+            }
+            if attr == "autocommit_block" {
+                inner.ctx.autocommit = true;
+                self.expr(value, outer);
+                return;
+            }
+        }
+        self.expr(context, outer);
+    }
+
+    fn is_op(&self, receiver: &Expr) -> bool {
+        match receiver {
+            Expr::Name { id, .. } => self.op_names.contains(id),
+            Expr::Attribute { value, attr, .. } => {
+                attr == "op" && value.as_name() == Some("alembic")
+            }
+            _ => false,
+        }
+    }
+
+    /// Visits an expression; calls are recorded after their arguments, as
+    /// Python evaluates them.
+    fn expr(&mut self, expr: &Expr, frame: &Frame) {
+        match expr {
+            Expr::Call {
+                func,
+                args,
+                keywords,
+                ..
+            } => {
+                self.expr(func, frame);
+                for arg in args {
+                    self.expr(arg, frame);
+                }
+                for kw in keywords {
+                    self.expr(&kw.value, frame);
+                }
+                self.call(expr, frame);
+            }
+            Expr::Attribute { value, .. } => self.expr(value, frame),
+            Expr::Tuple { elts, .. } | Expr::List { elts, .. } => {
+                for elt in elts {
+                    self.expr(elt, frame);
+                }
+            }
+            Expr::Other { children, .. } => {
+                for child in children {
+                    self.expr(child, frame);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn call(&mut self, call: &Expr, frame: &Frame) {
+        let Expr::Call { func, .. } = call else {
+            return;
+        };
+        match func.as_ref() {
+            Expr::Attribute { value, attr, .. } if self.is_op(value) => {
+                self.op_call(attr, call, frame, false)
+            }
+            Expr::Attribute { value, attr, .. }
+                if frame.batch_alias.is_some() && value.as_name() == frame.batch_alias.as_deref() =>
+            {
+                self.op_call(attr, call, frame, true)
+            }
+            Expr::Name { id, .. } => self.helper_call(id, call, frame),
+            _ => {}
+        }
+    }
+
+    /// Follows a call to one of the module's own functions.
+    fn helper_call(&mut self, name: &str, call: &Expr, frame: &Frame) {
+        let Some((params, body)) = self.functions.get(name).copied() else {
+            return;
+        };
+        if frame.stack.iter().any(|f| f == name) || frame.stack.len() > MAX_HELPER_DEPTH {
+            return;
+        }
+        let Expr::Call { args, keywords, .. } = call else {
+            return;
+        };
+        // Bind parameters to what the call site passes, resolved in the
+        // caller's scope, so `_add_timestamps("users")` knows its table.
+        let mut bound = Bindings::default();
+        for (index, param) in params.iter().enumerate() {
+            let arg = keyword(keywords, param).or_else(|| args.get(index));
+            let value = arg.and_then(|arg| match frame.scope.string(arg) {
+                Some(value) => Some(Expr::Str {
+                    value,
+                    span: arg.span(),
+                }),
+                None => frame.scope.resolve(arg).filter(|e| matches!(e, Expr::Call { .. })).cloned(),
+            });
+            bound.bind(param, 0, value);
+        }
+        let locals = Bindings::function(body);
+        let mut stack = frame.stack.clone();
+        stack.push(name.to_owned());
+        let mut ctx = frame.ctx.clone();
+        ctx.helper.get_or_insert_with(|| name.to_owned());
+        let inner = Frame {
+            phase: frame.phase,
+            scope: Scope {
+                frames: vec![&locals, &bound, *frame.scope.frames.last().expect("module scope")],
+            },
+            ctx,
+            batch_alias: frame.batch_alias.clone(),
+            stack,
+        };
+        self.stmts(body, &inner);
+    }
+
+    fn op_call(&mut self, method: &str, call: &Expr, frame: &Frame, batch: bool) {
+        let Expr::Call {
+            args,
+            keywords,
+            span,
+            ..
+        } = call
+        else {
+            return;
+        };
+        if method == "get_bind" {
+            self.out.get_bind.push(Spanned {
+                value: frame.phase,
+                span: *span,
+            });
+            return;
+        }
+        if NOT_OPERATIONS.contains(&method) {
+            return;
+        }
+        let kind = OpKind::from_method(method);
+        let call_args = CallArgs {
+            params: kind.params(batch),
+            args,
+            keywords,
+        };
+        let scope = &frame.scope;
+        let mut op = Operation {
+            kind,
+            method: method.to_owned(),
+            phase: frame.phase,
+            table: None,
+            schema: call_args.get("schema").and_then(|e| scope.string(e)),
+            column: None,
+            name: None,
+            new_name: None,
+            columns: Vec::new(),
+            new_type: None,
+            new_nullable: None,
+            sql: None,
+            context: frame.ctx.clone(),
+            args: self.arguments(args, keywords),
+            span: *span,
+            unresolved: Vec::new(),
+        };
+        let string_arg = |param: &'static str, op: &mut Operation| -> Option<String> {
+            let expr = call_args.get(param)?;
+            let value = scope.string(expr);
+            if value.is_none() && !matches!(expr, Expr::NoneLiteral { .. }) {
+                op.unresolved.push(param);
+            }
+            value
+        };
+
+        op.table = match kind.table_param() {
+            Some(_) if batch => frame.ctx.batch_table.clone(),
+            Some(param) => string_arg(param, &mut op),
+            None => None,
+        };
+        match kind {
+            OpKind::RenameTable => op.new_name = string_arg("new_table_name", &mut op),
+            OpKind::CreateTable => {
+                let skip = usize::from(!batch);
+                op.columns = args
+                    .iter()
+                    .skip(skip)
+                    .filter_map(|arg| column_def(arg, scope, self.source))
+                    .collect();
+            }
+            OpKind::AddColumn => {
+                op.columns = call_args
+                    .get("column")
+                    .and_then(|c| column_def(c, scope, self.source))
+                    .into_iter()
+                    .collect();
+                op.column = op.columns.first().and_then(|c| c.name.clone());
+            }
+            OpKind::DropColumn => op.column = string_arg("column_name", &mut op),
+            OpKind::AlterColumn => {
+                op.column = string_arg("column_name", &mut op);
+                op.new_name = keyword(keywords, "new_column_name").and_then(|e| scope.string(e));
+                op.new_type = keyword(keywords, "type_")
+                    .map(|e| normalize_type(e.span().text(self.source)));
+                op.new_nullable = keyword(keywords, "nullable").and_then(|e| match e {
+                    Expr::Bool { value, .. } => Some(*value),
+                    _ => None,
+                });
+            }
+            OpKind::CreateIndex | OpKind::DropIndex => op.name = string_arg("index_name", &mut op),
+            OpKind::CreateUniqueConstraint
+            | OpKind::CreateForeignKey
+            | OpKind::CreatePrimaryKey
+            | OpKind::CreateCheckConstraint
+            | OpKind::CreateExcludeConstraint
+            | OpKind::DropConstraint => op.name = string_arg("constraint_name", &mut op),
+            OpKind::Execute => op.sql = call_args.get("sqltext").map(|e| sql_of(e, scope)),
+            OpKind::BulkInsert => op.table = call_args.get("table").and_then(|t| table_of(t, scope)),
+            _ => {}
+        }
+        self.out.operations.push(op);
+    }
+
+    fn arguments(&self, args: &[Expr], keywords: &[Keyword]) -> Vec<Argument> {
+        let positional = args.iter().map(|arg| Argument {
+            keyword: None,
+            text: arg.span().text(self.source).to_owned(),
+            span: arg.span(),
+        });
+        let named = keywords.iter().map(|kw| Argument {
+            keyword: kw.arg.clone(),
+            text: kw.value.span().text(self.source).to_owned(),
+            span: kw.span,
+        });
+        positional.chain(named).collect()
+    }
+}
+
+/// A call's arguments looked up by Alembic's parameter names.
+struct CallArgs<'c> {
+    params: &'static [&'static str],
+    args: &'c [Expr],
+    keywords: &'c [Keyword],
+}
+
+impl<'c> CallArgs<'c> {
+    fn get(&self, param: &str) -> Option<&'c Expr> {
+        keyword(self.keywords, param).or_else(|| {
+            let index = self.params.iter().position(|p| *p == param)?;
+            self.args.get(index)
+        })
+    }
+}
+
+fn keyword<'k>(keywords: &'k [Keyword], name: &str) -> Option<&'k Expr> {
+    keywords
+        .iter()
+        .find(|kw| kw.arg.as_deref() == Some(name))
+        .map(|kw| &kw.value)
+}
+
+fn callee_name(func: &Expr) -> Option<&str> {
+    match func {
+        Expr::Name { id, .. } => Some(id),
+        Expr::Attribute { attr, .. } => Some(attr),
+        _ => None,
+    }
+}
+
+/// Positional arguments of `Column(...)` that are not its type.
+const COLUMN_EXTRAS: &[&str] = &[
+    "ForeignKey",
+    "Sequence",
+    "Identity",
+    "Computed",
+    "CheckConstraint",
+    "FetchedValue",
+    "DefaultClause",
+];
+
+fn column_def(expr: &Expr, scope: &Scope, source: &str) -> Option<ColumnDef> {
+    let Expr::Call {
+        func,
+        args,
+        keywords,
+        span,
+    } = scope.resolve(expr)?
+    else {
+        return None;
+    };
+    if !matches!(callee_name(func), Some("Column" | "mapped_column")) {
+        return None;
+    }
+    let name = args.first().and_then(|a| scope.string(a));
+    let type_expr = keyword(keywords, "type_").or_else(|| {
+        args.iter().skip(usize::from(name.is_some())).find(|arg| match arg {
+            Expr::Call { func, .. } => !callee_name(func).is_some_and(|n| COLUMN_EXTRAS.contains(&n)),
+            _ => !matches!(arg, Expr::Str { .. }),
+        })
+    });
+    let bool_kw = |name: &str| match keyword(keywords, name) {
+        Some(Expr::Bool { value, .. }) => Some(*value),
+        _ => None,
+    };
+    Some(ColumnDef {
+        name,
+        type_text: type_expr.map(|t| normalize_type(t.span().text(source))),
+        nullable: bool_kw("nullable"),
+        primary_key: bool_kw("primary_key").unwrap_or(false),
+        span: *span,
+    })
+}
+
+/// A type's source text without spelling differences that do not change
+/// the type: white space, module prefixes, empty calls, `length=`.
+pub fn normalize_type(text: &str) -> String {
+    let mut t: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    const PREFIXES: &[&str] = &[
+        "sqlalchemy.",
+        "sa.",
+        "types.",
+        "dialects.",
+        "postgresql.",
+        "postgres.",
+        "pg.",
+        "mysql.",
+        "sqlite.",
+    ];
+    while let Some(prefix) = PREFIXES.iter().find(|p| t.starts_with(*p)) {
+        t.drain(..prefix.len());
+    }
+    if let Some(stripped) = t.strip_suffix("()") {
+        t = stripped.to_owned();
+    }
+    t.replace("length=", "")
+}
+
+/// The SQL given to `op.execute`.
+fn sql_of(expr: &Expr, scope: &Scope) -> SqlInfo {
+    if let Some(text) = scope.string(expr) {
+        return SqlInfo::classify(&text);
+    }
+    let Some(resolved) = scope.resolve(expr) else {
+        return SqlInfo::dynamic();
+    };
+    if let Expr::Call { func, args, .. } = resolved {
+        // sa.text("...") / sqlalchemy.text("...")
+        if callee_name(func) == Some("text")
+            && let Some(text) = args.first().and_then(|a| scope.string(a))
+        {
+            return SqlInfo::classify(&text);
+        }
+        // table.update().where(...), table.insert().values(...): DML built
+        // with SQLAlchemy Core.
+        let mut current = resolved;
+        while let Expr::Call { func, .. } = current {
+            let Expr::Attribute { value, attr, .. } = func.as_ref() else {
+                break;
+            };
+            if let kind @ ("update" | "insert" | "delete") = attr.as_str() {
+                let mut info = SqlInfo::dynamic();
+                info.dynamic = false;
+                info.statements.push(SqlStatement {
+                    kind: kind.to_ascii_uppercase(),
+                    objects: Vec::new(),
+                });
+                return info;
+            }
+            current = value;
+        }
+    }
+    SqlInfo::dynamic()
+}
+
+/// The table name of `sa.table("name", ...)` given to `bulk_insert`.
+fn table_of(expr: &Expr, scope: &Scope) -> Option<String> {
+    match scope.resolve(expr)? {
+        Expr::Call { func, args, .. } if matches!(callee_name(func), Some("table" | "Table")) => {
+            args.first().and_then(|a| scope.string(a))
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalize_type;
+    use crate::extract::extract_str;
+    use crate::ir::{OpKind, Operation, Phase};
+
+    fn upgrade_ops(source: &str) -> Vec<Operation> {
+        extract_str(source)
+            .operations
+            .into_iter()
+            .filter(|op| op.phase == Phase::Upgrade)
+            .collect()
+    }
+
+    #[test]
+    fn basic_operations() {
+        let ops = upgrade_ops(
+            r#"
+from alembic import op
+import sqlalchemy as sa
+revision = 'a'
+down_revision = None
+def upgrade():
+    op.create_table('users', sa.Column('id', sa.Integer(), primary_key=True), sa.Column('email', sa.String(length=255), nullable=False))
+    op.add_column('users', sa.Column('phone', sa.String(20)))
+    op.alter_column('users', 'phone', type_=sa.Text(), nullable=True)
+    op.alter_column('users', 'full_name', new_column_name='display_name')
+    op.create_index(op.f('ix_users_email'), 'users', ['email'], unique=True)
+    op.drop_index('ix_old', table_name='users')
+    op.create_foreign_key('fk_a', 'dialogs', 'users', ['user_id'], ['id'], ondelete='CASCADE')
+    op.drop_constraint('uq_x', 'users', type_='unique')
+    op.rename_table('old', 'new')
+def downgrade():
+    op.drop_table('users')
+"#,
+        );
+        let kinds: Vec<_> = ops.iter().map(|o| o.kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                OpKind::CreateTable,
+                OpKind::AddColumn,
+                OpKind::AlterColumn,
+                OpKind::AlterColumn,
+                OpKind::CreateIndex,
+                OpKind::DropIndex,
+                OpKind::CreateForeignKey,
+                OpKind::DropConstraint,
+                OpKind::RenameTable,
+            ]
+        );
+        assert_eq!(ops[0].columns.len(), 2);
+        assert_eq!(ops[0].columns[1].type_text.as_deref(), Some("String(255)"));
+        assert_eq!(ops[0].columns[1].nullable, Some(false));
+        assert_eq!(ops[1].column.as_deref(), Some("phone"));
+        assert_eq!(ops[2].new_type.as_deref(), Some("Text"));
+        assert_eq!(ops[2].new_nullable, Some(true));
+        assert_eq!(ops[3].new_name.as_deref(), Some("display_name"));
+        assert_eq!(ops[4].name.as_deref(), Some("ix_users_email"));
+        assert_eq!(ops[4].table.as_deref(), Some("users"));
+        assert_eq!(ops[5].table.as_deref(), Some("users"));
+        assert_eq!(ops[6].table.as_deref(), Some("dialogs"));
+        assert_eq!(ops[8].new_name.as_deref(), Some("new"));
+        assert!(ops.iter().all(|o| o.unresolved.is_empty()), "{ops:#?}");
+        assert_eq!(ops[4].args[0].text, "op.f('ix_users_email')");
+    }
+
+    #[test]
+    fn batch_autocommit_helpers_and_aliases() {
+        let ops = upgrade_ops(
+            r#"
+from alembic import op as alembic_op
+import sqlalchemy as sa
+
+def _add_timestamps(table):
+    alembic_op.add_column(table, sa.Column('created_at', sa.DateTime()))
+
+def upgrade():
+    with alembic_op.batch_alter_table('accounts', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('x', sa.Integer()))
+        batch_op.drop_column('y')
+    with alembic_op.get_context().autocommit_block():
+        alembic_op.create_index('ix_a', 'accounts', ['x'], postgresql_concurrently=True)
+    if True:
+        _add_timestamps('orders')
+"#,
+        );
+        assert_eq!(ops.len(), 4, "{ops:#?}");
+        assert_eq!(ops[0].table.as_deref(), Some("accounts"));
+        assert_eq!(ops[0].context.batch_table.as_deref(), Some("accounts"));
+        assert_eq!(ops[1].column.as_deref(), Some("y"));
+        assert!(ops[2].context.autocommit);
+        assert_eq!(ops[3].table.as_deref(), Some("orders"));
+        assert_eq!(ops[3].context.helper.as_deref(), Some("_add_timestamps"));
+        assert!(ops[3].context.conditional);
+    }
+
+    #[test]
+    fn execute_forms_and_data_migrations() {
+        let source = r#"
+from alembic import op
+import sqlalchemy as sa
+def upgrade():
+    op.execute("CREATE EXTENSION IF NOT EXISTS vector")
+    op.execute(sa.text("UPDATE users SET active = true"))
+    name = 'x'
+    op.execute(f"DROP TABLE {name}")
+    conn = op.get_bind()
+    conn.execute(sa.text("select 1"))
+    t = sa.table('plans', sa.column('id'))
+    op.bulk_insert(t, [{'id': 1}])
+    op.sync_enum_values('public', 'status', [], [])
+"#;
+        let file = extract_str(source);
+        let ops = &file.operations;
+        assert_eq!(ops.len(), 5);
+        let sql = ops[0].sql.as_ref().unwrap();
+        assert_eq!(sql.statements[0].kind, "CREATE EXTENSION");
+        assert!(ops[1].sql.as_ref().unwrap().is_dml());
+        assert!(ops[2].sql.as_ref().unwrap().dynamic);
+        assert_eq!(ops[3].kind, OpKind::BulkInsert);
+        assert_eq!(ops[3].table.as_deref(), Some("plans"));
+        assert_eq!(ops[4].kind, OpKind::Other);
+        assert_eq!(ops[4].method, "sync_enum_values");
+        assert_eq!(file.get_bind.len(), 1);
+    }
+
+    #[test]
+    fn non_literal_table_is_unresolved() {
+        let ops = upgrade_ops(
+            "from alembic import op\nfrom app import TABLE\ndef upgrade():\n    op.drop_column(TABLE, 'x')\n",
+        );
+        assert_eq!(ops[0].table, None);
+        assert_eq!(ops[0].unresolved, ["table_name"]);
+    }
+
+    #[test]
+    fn type_normalisation() {
+        assert_eq!(normalize_type("sa.String(length=100)"), "String(100)");
+        assert_eq!(normalize_type("sqlalchemy.Text()"), "Text");
+        assert_eq!(normalize_type("postgresql.JSONB( )"), "JSONB");
+    }
+}

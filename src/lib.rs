@@ -1,0 +1,4 @@
+pub mod extract;
+pub mod ir;
+pub mod python;
+pub mod sql;

@@ -1,0 +1,319 @@
+//! The one place that knows which Python parser migsquash uses.
+//!
+//! Everything else works on the small tree defined here: the statements and
+//! expressions that matter for reading revision headers and `op.*` calls,
+//! each with its byte span in the source. Swapping the parser means rewriting
+//! `ruff.rs` only (see docs/parser.md).
+
+mod ruff;
+
+use serde::Serialize;
+
+/// A byte range into one source file. Analysis never computes lines; the
+/// reporters do (see `report::LineIndex`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Default)]
+pub struct Span {
+    pub start: u32,
+    pub end: u32,
+}
+
+impl Span {
+    pub fn new(start: u32, end: u32) -> Self {
+        Self { start, end }
+    }
+
+    pub fn range(self) -> std::ops::Range<usize> {
+        self.start as usize..self.end as usize
+    }
+
+    /// The source text this span covers.
+    pub fn text(self, source: &str) -> &str {
+        source.get(self.range()).unwrap_or("")
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Module {
+    pub body: Vec<Stmt>,
+}
+
+impl Module {
+    /// The module docstring, if the first statement is a plain string.
+    pub fn docstring(&self) -> Option<&str> {
+        match self.body.first() {
+            Some(Stmt::Expr {
+                value: Expr::Str { value, .. },
+                ..
+            }) => Some(value),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BlockKind {
+    If,
+    For,
+    While,
+    Try,
+    Match,
+}
+
+#[derive(Debug, Clone)]
+pub enum Stmt {
+    Assign {
+        targets: Vec<Expr>,
+        value: Expr,
+        span: Span,
+    },
+    AnnAssign {
+        target: Expr,
+        value: Option<Expr>,
+        span: Span,
+    },
+    FunctionDef {
+        name: String,
+        params: Vec<String>,
+        body: Vec<Stmt>,
+        span: Span,
+    },
+    ClassDef {
+        name: String,
+        body: Vec<Stmt>,
+        span: Span,
+    },
+    With {
+        items: Vec<WithItem>,
+        body: Vec<Stmt>,
+        span: Span,
+    },
+    /// if/for/while/try/match: nested bodies that run conditionally or
+    /// repeatedly. `header` holds the expressions evaluated by the statement
+    /// itself (the test of an `if`, the iterable of a `for`).
+    Block {
+        kind: BlockKind,
+        header: Vec<Expr>,
+        bodies: Vec<Vec<Stmt>>,
+        span: Span,
+    },
+    Expr {
+        value: Expr,
+        span: Span,
+    },
+    Return {
+        value: Option<Expr>,
+        span: Span,
+    },
+    Import {
+        names: Vec<ImportName>,
+        span: Span,
+    },
+    ImportFrom {
+        module: Option<String>,
+        names: Vec<ImportName>,
+        span: Span,
+    },
+    Other {
+        span: Span,
+    },
+}
+
+impl Stmt {
+    pub fn span(&self) -> Span {
+        match self {
+            Stmt::Assign { span, .. }
+            | Stmt::AnnAssign { span, .. }
+            | Stmt::FunctionDef { span, .. }
+            | Stmt::ClassDef { span, .. }
+            | Stmt::With { span, .. }
+            | Stmt::Block { span, .. }
+            | Stmt::Expr { span, .. }
+            | Stmt::Return { span, .. }
+            | Stmt::Import { span, .. }
+            | Stmt::ImportFrom { span, .. }
+            | Stmt::Other { span } => *span,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ImportName {
+    pub name: String,
+    pub asname: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct WithItem {
+    pub context: Expr,
+    pub var: Option<Expr>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Keyword {
+    /// `None` for `**kwargs`.
+    pub arg: Option<String>,
+    pub value: Expr,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub enum Expr {
+    /// A string literal whose value is known (prefixes and implicit
+    /// concatenation resolved by the parser).
+    Str { value: String, span: Span },
+    /// An f-string: its value is only known at run time.
+    FString { span: Span },
+    Name { id: String, span: Span },
+    Attribute {
+        value: Box<Expr>,
+        attr: String,
+        span: Span,
+    },
+    Call {
+        func: Box<Expr>,
+        args: Vec<Expr>,
+        keywords: Vec<Keyword>,
+        span: Span,
+    },
+    Tuple { elts: Vec<Expr>, span: Span },
+    List { elts: Vec<Expr>, span: Span },
+    NoneLiteral { span: Span },
+    Bool { value: bool, span: Span },
+    Number { span: Span },
+    /// Any other expression; `children` keeps its sub-expressions so that
+    /// calls nested inside (e.g. `op.get_bind()` in a comprehension) are seen.
+    Other { children: Vec<Expr>, span: Span },
+}
+
+impl Expr {
+    pub fn span(&self) -> Span {
+        match self {
+            Expr::Str { span, .. }
+            | Expr::FString { span }
+            | Expr::Name { span, .. }
+            | Expr::Attribute { span, .. }
+            | Expr::Call { span, .. }
+            | Expr::Tuple { span, .. }
+            | Expr::List { span, .. }
+            | Expr::NoneLiteral { span }
+            | Expr::Bool { span, .. }
+            | Expr::Number { span }
+            | Expr::Other { span, .. } => *span,
+        }
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Expr::Str { value, .. } => Some(value),
+            _ => None,
+        }
+    }
+
+    pub fn as_name(&self) -> Option<&str> {
+        match self {
+            Expr::Name { id, .. } => Some(id),
+            _ => None,
+        }
+    }
+
+    /// `a.b.c` as a dotted path, when the expression is only names and
+    /// attributes.
+    pub fn dotted_name(&self) -> Option<String> {
+        match self {
+            Expr::Name { id, .. } => Some(id.clone()),
+            Expr::Attribute { value, attr, .. } => {
+                let mut base = value.dotted_name()?;
+                base.push('.');
+                base.push_str(attr);
+                Some(base)
+            }
+            _ => None,
+        }
+    }
+
+    /// Calls `visit` on this expression and every expression inside it,
+    /// outermost first.
+    pub fn walk<'a>(&'a self, visit: &mut impl FnMut(&'a Expr)) {
+        visit(self);
+        match self {
+            Expr::Attribute { value, .. } => value.walk(visit),
+            Expr::Call {
+                func,
+                args,
+                keywords,
+                ..
+            } => {
+                func.walk(visit);
+                args.iter().for_each(|a| a.walk(visit));
+                keywords.iter().for_each(|k| k.value.walk(visit));
+            }
+            Expr::Tuple { elts, .. } | Expr::List { elts, .. } => {
+                elts.iter().for_each(|e| e.walk(visit))
+            }
+            Expr::Other { children, .. } => children.iter().for_each(|e| e.walk(visit)),
+            _ => {}
+        }
+    }
+}
+
+/// A Python syntax error, located.
+#[derive(Debug, Clone)]
+pub struct SyntaxError {
+    pub message: String,
+    pub span: Span,
+}
+
+/// Parses a whole module. Only the first syntax error is returned: one is
+/// enough to say the file cannot be read the way Python would.
+pub fn parse_module(source: &str) -> Result<Module, SyntaxError> {
+    ruff::parse_module(source)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_strings_with_prefixes_and_concatenation() {
+        let module = parse_module("a = u'x' 'y'\nb = f'{a}'\n").unwrap();
+        let Stmt::Assign { value, .. } = &module.body[0] else {
+            panic!("expected assignment")
+        };
+        assert_eq!(value.as_str(), Some("xy"));
+        let Stmt::Assign { value, .. } = &module.body[1] else {
+            panic!("expected assignment")
+        };
+        assert!(matches!(value, Expr::FString { .. }));
+    }
+
+    #[test]
+    fn parses_pep701_fstrings() {
+        let source = "x = f\"{'a' + \"b\"}\"\n";
+        assert!(parse_module(source).is_ok());
+    }
+
+    #[test]
+    fn reports_syntax_errors_with_span() {
+        let source = "def upgrade(:\n    pass\n";
+        let err = parse_module(source).unwrap_err();
+        assert!(err.span.start >= 12, "{err:?}");
+        assert!(!err.message.is_empty());
+    }
+
+    #[test]
+    fn dotted_names_and_spans() {
+        let source = "op.get_context().autocommit_block()\n";
+        let module = parse_module(source).unwrap();
+        let Stmt::Expr { value, .. } = &module.body[0] else {
+            panic!()
+        };
+        assert_eq!(value.span().text(source), source.trim_end());
+        let Expr::Call { func, .. } = value else {
+            panic!()
+        };
+        let Expr::Attribute { attr, .. } = func.as_ref() else {
+            panic!()
+        };
+        assert_eq!(attr, "autocommit_block");
+    }
+}
