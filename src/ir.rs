@@ -130,14 +130,15 @@ impl OpKind {
                 "local_cols",
                 "remote_cols",
             ],
-            (Self::CreateForeignKey, true) => {
-                &["constraint_name", "referent_table", "local_cols", "remote_cols"]
-            }
+            (Self::CreateForeignKey, true) => &[
+                "constraint_name",
+                "referent_table",
+                "local_cols",
+                "remote_cols",
+            ],
             (Self::CreatePrimaryKey, false) => &["constraint_name", "table_name", "columns"],
             (Self::CreatePrimaryKey, true) => &["constraint_name", "columns"],
-            (Self::CreateCheckConstraint, false) => {
-                &["constraint_name", "table_name", "condition"]
-            }
+            (Self::CreateCheckConstraint, false) => &["constraint_name", "table_name", "condition"],
             (Self::CreateCheckConstraint, true) => &["constraint_name", "condition"],
             (Self::CreateExcludeConstraint, false) => &["constraint_name", "table_name"],
             (Self::CreateExcludeConstraint, true) => &["constraint_name"],

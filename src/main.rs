@@ -1,1 +1,367 @@
-fn main() {}
+//! The `migsquash` command line. Parses arguments, runs the pipeline
+//! (`migsquash::analyze`), and prints what a reporter rendered.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use migsquash::checks::{self, CheckOptions};
+use migsquash::diagnostic::Severity;
+use migsquash::discover::DiscoverOptions;
+use migsquash::report;
+use migsquash::{Analysis, Options};
+
+/// Exit codes: 0 clean, 1 findings, 2 could not run.
+const EXIT_FINDINGS: u8 = 1;
+const EXIT_FAILURE: u8 = 2;
+
+#[derive(Parser)]
+#[command(
+    name = "migsquash",
+    version,
+    about = "Static analysis, CI gate and consolidation for Alembic migration histories",
+    long_about = "migsquash reads an Alembic history statically (no database, no import of your \
+application), builds the revision graph exactly as Alembic does, and reports what is wrong \
+with it and how much a squash would save.\n\n\
+PATH may be a versions directory, a project directory (with alembic.ini, a pyproject.toml \
+with [tool.alembic], or env.py + versions/), or a config file. It defaults to the current \
+directory.",
+    after_help = "Examples:\n  \
+migsquash analyze                       # report on the project in the current directory\n  \
+migsquash check alembic.ini             # CI gate: exit 1 on multiple heads, missing parents, ...\n  \
+migsquash graph --format mermaid        # the revision DAG for a README or PR\n  \
+migsquash explain MS001                 # what a diagnostic means and how to fix it\n\n\
+Exit codes: 0 clean, 1 findings (check), 2 could not run."
+)]
+struct Cli {
+    /// When to use colors (honours NO_COLOR).
+    #[arg(long, global = true, value_enum, default_value_t = ColorWhen::Auto)]
+    color: ColorWhen,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ColorWhen {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(clap::Args)]
+struct Input {
+    /// Versions directory, project directory or config file [default: .]
+    #[arg(default_value = ".")]
+    path: PathBuf,
+
+    /// Read sub-folders of a bare versions directory (Alembic's
+    /// `recursive_version_locations`; a config file's setting is used as is).
+    #[arg(long)]
+    recursive: bool,
+
+    /// The ini section to read, like `alembic -n NAME`.
+    #[arg(long, short = 'n', value_name = "NAME")]
+    name: Option<String>,
+}
+
+#[derive(clap::Args)]
+struct HeadOptions {
+    /// How many heads are fine. Tips of separately labeled branches never count.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    max_heads: usize,
+
+    /// Allow any number of heads.
+    #[arg(long, conflicts_with = "max_heads")]
+    allow_multiple_heads: bool,
+}
+
+#[derive(clap::Args)]
+struct OutputFile {
+    /// Write to FILE (atomically) instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    out: Option<PathBuf>,
+
+    /// Overwrite FILE if it exists.
+    #[arg(long, requires = "out")]
+    force: bool,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Report on a history: graph shape, operations per table, churn, raw SQL,
+    /// data migrations, what a squash would save, and every diagnostic.
+    #[command(after_help = "Examples:\n  migsquash analyze alembic/versions\n  \
+migsquash analyze --format markdown --out docs/migrations.md\n  migsquash analyze --format json | jq .heads")]
+    Analyze {
+        #[command(flatten)]
+        input: Input,
+        #[arg(long, short = 'f', value_enum, default_value_t = AnalyzeFormat::Text)]
+        format: AnalyzeFormat,
+        #[command(flatten)]
+        heads: HeadOptions,
+        #[command(flatten)]
+        output: OutputFile,
+    },
+    /// The pre-merge gate: exit 1 when the history has an error-level problem
+    /// (multiple heads, missing parent, duplicate id, cycle, unparsable file, ...).
+    #[command(
+        after_help = "Examples:\n  migsquash check                     # in the project root\n  \
+migsquash check --format github     # annotations on the pull request (default under GitHub Actions)\n  \
+migsquash check --max-heads 2       # two heads are intended\n\n\
+Exit codes: 0 clean, 1 errors found (or warnings with --deny-warnings), 2 could not run."
+    )]
+    Check {
+        #[command(flatten)]
+        input: Input,
+        /// Output format [default: github when GITHUB_ACTIONS=true, else text]
+        #[arg(long, short = 'f', value_enum)]
+        format: Option<CheckFormat>,
+        #[command(flatten)]
+        heads: HeadOptions,
+        /// Exit 1 on warnings too.
+        #[arg(long)]
+        deny_warnings: bool,
+    },
+    /// The revision DAG as Graphviz DOT or Mermaid, heads and merges highlighted.
+    #[command(
+        after_help = "Examples:\n  migsquash graph | dot -Tsvg > history.svg\n  migsquash graph --format mermaid --out docs/history.mmd"
+    )]
+    Graph {
+        #[command(flatten)]
+        input: Input,
+        #[arg(long, short = 'f', value_enum, default_value_t = GraphFormat::Dot)]
+        format: GraphFormat,
+        #[command(flatten)]
+        output: OutputFile,
+    },
+    /// Explain a diagnostic code, or list them all.
+    Explain {
+        /// A code (MS001) or name (multiple-heads); omit to list every check.
+        code: Option<String>,
+        /// Print every check's documentation as Markdown (docs/checks.md).
+        #[arg(long, conflicts_with = "code")]
+        all: bool,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum AnalyzeFormat {
+    Text,
+    Json,
+    Markdown,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum CheckFormat {
+    Text,
+    Json,
+    Github,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum GraphFormat {
+    Dot,
+    Mermaid,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let choice = match cli.color {
+        ColorWhen::Auto => anstream::ColorChoice::Auto,
+        ColorWhen::Always => anstream::ColorChoice::Always,
+        ColorWhen::Never => anstream::ColorChoice::Never,
+    };
+    choice.write_global();
+    match run(cli.command) {
+        Ok(code) => ExitCode::from(code),
+        Err(err) => {
+            let mut stderr = anstream::stderr();
+            let _ = writeln!(
+                stderr,
+                "{}error:{} {err:#}",
+                anstyle::AnsiColor::Red.on_default().bold().render(),
+                anstyle::Reset.render()
+            );
+            ExitCode::from(EXIT_FAILURE)
+        }
+    }
+}
+
+fn options(input: &Input, heads: Option<&HeadOptions>) -> Options {
+    let max_heads = match heads {
+        Some(h) if h.allow_multiple_heads => usize::MAX,
+        Some(h) => h.max_heads,
+        None => 1,
+    };
+    Options {
+        discover: DiscoverOptions {
+            recursive: input.recursive,
+            section: input.name.clone(),
+        },
+        checks: CheckOptions { max_heads },
+    }
+}
+
+fn load(input: &Input, heads: Option<&HeadOptions>) -> anyhow::Result<Analysis> {
+    Ok(migsquash::analyze(&input.path, &options(input, heads))?)
+}
+
+fn run(command: Command) -> anyhow::Result<u8> {
+    match command {
+        Command::Analyze {
+            input,
+            format,
+            heads,
+            output,
+        } => {
+            let analysis = load(&input, Some(&heads))?;
+            let rendered = match format {
+                AnalyzeFormat::Text => report::text::analyze(&analysis),
+                AnalyzeFormat::Json => json_string(&report::json::analyze(&analysis)),
+                AnalyzeFormat::Markdown => report::markdown::analyze(&analysis),
+            };
+            emit(&rendered, &output)?;
+            Ok(0)
+        }
+        Command::Check {
+            input,
+            format,
+            heads,
+            deny_warnings,
+        } => {
+            let analysis = load(&input, Some(&heads))?;
+            let format = format.unwrap_or(
+                if std::env::var("GITHUB_ACTIONS").as_deref() == Ok("true") {
+                    CheckFormat::Github
+                } else {
+                    CheckFormat::Text
+                },
+            );
+            let rendered = match format {
+                CheckFormat::Text => report::text::diagnostics(&analysis),
+                CheckFormat::Json => json_string(&report::json::check(&analysis)),
+                CheckFormat::Github => report::github::render(&analysis),
+            };
+            print(&rendered)?;
+            let threshold = if deny_warnings {
+                Severity::Warning
+            } else {
+                Severity::Error
+            };
+            let failed = analysis.diagnostics.iter().any(|d| d.severity >= threshold);
+            Ok(if failed { EXIT_FINDINGS } else { 0 })
+        }
+        Command::Graph {
+            input,
+            format,
+            output,
+        } => {
+            let analysis = load(&input, None)?;
+            let rendered = match format {
+                GraphFormat::Dot => report::graph::dot(&analysis),
+                GraphFormat::Mermaid => report::graph::mermaid(&analysis),
+            };
+            emit(&rendered, &output)?;
+            Ok(0)
+        }
+        Command::Explain { code, all } => explain(code.as_deref(), all),
+    }
+}
+
+fn explain(code: Option<&str>, all: bool) -> anyhow::Result<u8> {
+    if all {
+        print(&checks::docs_markdown())?;
+        return Ok(0);
+    }
+    match code {
+        None => {
+            let mut out = String::new();
+            for check in checks::ALL {
+                let meta = check.meta();
+                out.push_str(&format!(
+                    "{}  {:<24} {:<8} {}\n",
+                    meta.code,
+                    meta.name,
+                    meta.severity.as_str(),
+                    meta.summary()
+                ));
+            }
+            print(&out)?;
+            Ok(0)
+        }
+        Some(code) => match checks::find(code) {
+            Some(meta) => {
+                print(&format!(
+                    "{} ({}, {})\n\n{}",
+                    meta.code,
+                    meta.name,
+                    meta.severity.as_str(),
+                    meta.doc
+                ))?;
+                Ok(0)
+            }
+            None => anyhow::bail!("unknown check `{code}`; `migsquash explain` lists them all"),
+        },
+    }
+}
+
+fn json_string(value: &serde_json::Value) -> String {
+    let mut text = serde_json::to_string_pretty(value).expect("JSON values serialize");
+    text.push('\n');
+    text
+}
+
+fn print(text: &str) -> anyhow::Result<()> {
+    let mut stdout = anstream::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|_| stdout.flush())
+    {
+        // A closed pipe (`migsquash analyze | head`) is not an error.
+        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => Ok(other?),
+    }
+}
+
+fn emit(text: &str, output: &OutputFile) -> anyhow::Result<()> {
+    match &output.out {
+        None => print(text),
+        Some(path) => {
+            write_atomically(
+                path,
+                &anstream::adapter::strip_str(text).to_string(),
+                output.force,
+            )?;
+            let mut stderr = anstream::stderr();
+            let _ = writeln!(stderr, "wrote {}", path.display());
+            Ok(())
+        }
+    }
+}
+
+/// Writes through a temporary file in the same directory and renames it
+/// into place, so a reader never sees half a file; refuses to replace an
+/// existing file unless `force`.
+fn write_atomically(path: &Path, contents: &str, force: bool) -> anyhow::Result<()> {
+    use anyhow::Context as _;
+    if path.exists() && !force {
+        anyhow::bail!(
+            "{} already exists; pass --force to overwrite it",
+            path.display()
+        );
+    }
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let mut temp = tempfile::NamedTempFile::new_in(dir)
+        .with_context(|| format!("cannot write in {}", dir.display()))?;
+    temp.write_all(contents.as_bytes())?;
+    temp.as_file().sync_all()?;
+    temp.persist(path)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
+}

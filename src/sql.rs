@@ -86,7 +86,9 @@ fn describe(statement: &Statement) -> SqlStatement {
         Statement::CreateTable(create) => vec![unqualified(&create.name.to_string())],
         Statement::AlterTable { name, .. } => vec![unqualified(&name.to_string())],
         Statement::CreateIndex(index) => vec![unqualified(&index.table_name.to_string())],
-        Statement::Drop { names, .. } => names.iter().map(|n| unqualified(&n.to_string())).collect(),
+        Statement::Drop { names, .. } => {
+            names.iter().map(|n| unqualified(&n.to_string())).collect()
+        }
         _ => Vec::new(),
     };
     SqlStatement {
@@ -96,7 +98,11 @@ fn describe(statement: &Statement) -> SqlStatement {
 }
 
 fn unqualified(name: &str) -> String {
-    name.rsplit('.').next().unwrap_or(name).trim_matches('"').to_owned()
+    name.rsplit('.')
+        .next()
+        .unwrap_or(name)
+        .trim_matches('"')
+        .to_owned()
 }
 
 /// Words that qualify a CREATE/ALTER/DROP without naming the object kind.
@@ -148,7 +154,9 @@ pub fn kind_from_keywords(text: &str) -> String {
                 _ => verb,
             }
         }
-        _ => verb.trim_matches(|c: char| !c.is_ascii_alphabetic()).to_owned(),
+        _ => verb
+            .trim_matches(|c: char| !c.is_ascii_alphabetic())
+            .to_owned(),
     }
 }
 
@@ -169,7 +177,8 @@ mod tests {
         assert!(info.parsed, "{info:?}");
         assert_eq!(info.statements[0].kind, "CREATE EXTENSION");
 
-        let info = SqlInfo::classify("UPDATE users SET active = true; ALTER TABLE users ADD COLUMN x int");
+        let info =
+            SqlInfo::classify("UPDATE users SET active = true; ALTER TABLE users ADD COLUMN x int");
         let kinds: Vec<_> = info.statements.iter().map(|s| s.kind.as_str()).collect();
         assert_eq!(kinds, ["UPDATE", "ALTER TABLE"]);
         assert_eq!(info.statements[1].objects, ["users"]);
@@ -189,12 +198,18 @@ mod tests {
 
     #[test]
     fn keyword_kinds() {
-        assert_eq!(kind_from_keywords("create unique index ix on t (a)"), "CREATE INDEX");
+        assert_eq!(
+            kind_from_keywords("create unique index ix on t (a)"),
+            "CREATE INDEX"
+        );
         assert_eq!(
             kind_from_keywords("-- note\nCREATE OR REPLACE FUNCTION f() RETURNS trigger"),
             "CREATE FUNCTION"
         );
-        assert_eq!(kind_from_keywords("COMMENT ON COLUMN t.a IS 'x'"), "COMMENT ON COLUMN");
+        assert_eq!(
+            kind_from_keywords("COMMENT ON COLUMN t.a IS 'x'"),
+            "COMMENT ON COLUMN"
+        );
         assert_eq!(kind_from_keywords("  "), "EMPTY");
         assert_eq!(kind_from_keywords("DO $$ BEGIN END $$"), "DO");
     }

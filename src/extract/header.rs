@@ -28,7 +28,9 @@ pub fn extract(module: &Module, bindings: &Bindings, source: &str) -> Header {
             _ => continue,
         };
         for target in targets {
-            let Some(field) = target.as_name().and_then(|n| FIELDS.iter().find(|f| **f == n))
+            let Some(field) = target
+                .as_name()
+                .and_then(|n| FIELDS.iter().find(|f| **f == n))
             else {
                 continue;
             };
@@ -130,8 +132,9 @@ mod tests {
 
     #[test]
     fn module_constants_are_seen_through() {
-        let file =
-            extract_str("PREVIOUS = 'b2'\nLABEL = 'expand'\nrevision = 'a1'\ndown_revision = PREVIOUS\nbranch_labels = (LABEL,)\n");
+        let file = extract_str(
+            "PREVIOUS = 'b2'\nLABEL = 'expand'\nrevision = 'a1'\ndown_revision = PREVIOUS\nbranch_labels = (LABEL,)\n",
+        );
         assert_eq!(ids(&file.header.down_revisions), ["b2"]);
         assert_eq!(ids(&file.header.branch_labels), ["expand"]);
     }

@@ -34,6 +34,9 @@ pub fn read_revision_file(path: &Path, rel_path: String) -> RevisionFile {
     };
     match String::from_utf8(bytes) {
         Ok(source) => file.source = source,
+        Err(err) if declares_latin1(err.as_bytes()) => {
+            file.source = err.as_bytes().iter().map(|&b| char::from(b)).collect();
+        }
         Err(err) => {
             let offset = err.utf8_error().valid_up_to();
             // Keep the valid prefix for the snippet; the rest is lossy.
@@ -46,6 +49,28 @@ pub fn read_revision_file(path: &Path, rel_path: String) -> RevisionFile {
     }
     extract_source(&mut file);
     file
+}
+
+/// PEP 263: a `coding` declaration in the first two lines naming Latin-1,
+/// the one legacy encoding Python revision files are seen in.
+fn declares_latin1(bytes: &[u8]) -> bool {
+    bytes.split(|&b| b == b'\n').take(2).any(|line| {
+        let line = String::from_utf8_lossy(line).to_ascii_lowercase();
+        line.trim_start().starts_with('#')
+            && ["coding:", "coding="].iter().any(|marker| {
+                line.split(marker).nth(1).is_some_and(|rest| {
+                    let name = rest
+                        .split_whitespace()
+                        .next()
+                        .unwrap_or("")
+                        .replace('_', "-");
+                    matches!(
+                        name.as_str(),
+                        "latin-1" | "latin1" | "iso-8859-1" | "iso8859-1" | "l1"
+                    )
+                })
+            })
+    })
 }
 
 /// Parses `file.source` and fills in the header and operations.
@@ -83,4 +108,20 @@ pub(crate) fn extract_str(source: &str) -> RevisionFile {
     };
     extract_source(&mut file);
     file
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn latin1_declaration_is_honoured() {
+        assert!(super::declares_latin1(
+            b"# -*- coding: latin-1 -*-\nrevision = 'a'\n"
+        ));
+        assert!(super::declares_latin1(
+            b"#!/usr/bin/env python\n# vim: set fileencoding=iso-8859-1 :\n"
+        ));
+        assert!(!super::declares_latin1(
+            b"revision = 'a'\n# x\n# coding: latin-1\n"
+        ));
+    }
 }

@@ -138,8 +138,8 @@ impl<'a> Walker<'a> {
                         let mut inner = frame.clone();
                         // A try's own body, `else` and `finally` run on the
                         // normal path; only its handlers are conditional.
-                        let normal_path = *kind == BlockKind::Try
-                            && (index == 0 || index + 2 >= bodies.len());
+                        let normal_path =
+                            *kind == BlockKind::Try && (index == 0 || index + 2 >= bodies.len());
                         inner.ctx.conditional |= !normal_path;
                         self.stmts(body, &inner);
                     }
@@ -151,7 +151,10 @@ impl<'a> Walker<'a> {
 
     fn with_item(&mut self, context: &Expr, var: Option<&Expr>, outer: &Frame, inner: &mut Frame) {
         if let Expr::Call {
-            func, args, keywords, ..
+            func,
+            args,
+            keywords,
+            ..
         } = context
             && let Expr::Attribute { value, attr, .. } = func.as_ref()
         {
@@ -226,7 +229,8 @@ impl<'a> Walker<'a> {
                 self.op_call(attr, call, frame, false)
             }
             Expr::Attribute { value, attr, .. }
-                if frame.batch_alias.is_some() && value.as_name() == frame.batch_alias.as_deref() =>
+                if frame.batch_alias.is_some()
+                    && value.as_name() == frame.batch_alias.as_deref() =>
             {
                 self.op_call(attr, call, frame, true)
             }
@@ -256,7 +260,11 @@ impl<'a> Walker<'a> {
                     value,
                     span: arg.span(),
                 }),
-                None => frame.scope.resolve(arg).filter(|e| matches!(e, Expr::Call { .. })).cloned(),
+                None => frame
+                    .scope
+                    .resolve(arg)
+                    .filter(|e| matches!(e, Expr::Call { .. }))
+                    .cloned(),
             });
             bound.bind(param, 0, value);
         }
@@ -268,7 +276,11 @@ impl<'a> Walker<'a> {
         let inner = Frame {
             phase: frame.phase,
             scope: Scope {
-                frames: vec![&locals, &bound, *frame.scope.frames.last().expect("module scope")],
+                frames: vec![
+                    &locals,
+                    &bound,
+                    *frame.scope.frames.last().expect("module scope"),
+                ],
             },
             ctx,
             batch_alias: frame.batch_alias.clone(),
@@ -358,8 +370,8 @@ impl<'a> Walker<'a> {
             OpKind::AlterColumn => {
                 op.column = string_arg("column_name", &mut op);
                 op.new_name = keyword(keywords, "new_column_name").and_then(|e| scope.string(e));
-                op.new_type = keyword(keywords, "type_")
-                    .map(|e| normalize_type(e.span().text(self.source)));
+                op.new_type =
+                    keyword(keywords, "type_").map(|e| normalize_type(e.span().text(self.source)));
                 op.new_nullable = keyword(keywords, "nullable").and_then(|e| match e {
                     Expr::Bool { value, .. } => Some(*value),
                     _ => None,
@@ -373,7 +385,9 @@ impl<'a> Walker<'a> {
             | OpKind::CreateExcludeConstraint
             | OpKind::DropConstraint => op.name = string_arg("constraint_name", &mut op),
             OpKind::Execute => op.sql = call_args.get("sqltext").map(|e| sql_of(e, scope)),
-            OpKind::BulkInsert => op.table = call_args.get("table").and_then(|t| table_of(t, scope)),
+            OpKind::BulkInsert => {
+                op.table = call_args.get("table").and_then(|t| table_of(t, scope))
+            }
             _ => {}
         }
         self.out.operations.push(op);
@@ -451,10 +465,14 @@ fn column_def(expr: &Expr, scope: &Scope, source: &str) -> Option<ColumnDef> {
     }
     let name = args.first().and_then(|a| scope.string(a));
     let type_expr = keyword(keywords, "type_").or_else(|| {
-        args.iter().skip(usize::from(name.is_some())).find(|arg| match arg {
-            Expr::Call { func, .. } => !callee_name(func).is_some_and(|n| COLUMN_EXTRAS.contains(&n)),
-            _ => !matches!(arg, Expr::Str { .. }),
-        })
+        args.iter()
+            .skip(usize::from(name.is_some()))
+            .find(|arg| match arg {
+                Expr::Call { func, .. } => {
+                    !callee_name(func).is_some_and(|n| COLUMN_EXTRAS.contains(&n))
+                }
+                _ => !matches!(arg, Expr::Str { .. }),
+            })
     });
     let bool_kw = |name: &str| match keyword(keywords, name) {
         Some(Expr::Bool { value, .. }) => Some(*value),

@@ -160,10 +160,18 @@ pub struct Keyword {
 pub enum Expr {
     /// A string literal whose value is known (prefixes and implicit
     /// concatenation resolved by the parser).
-    Str { value: String, span: Span },
+    Str {
+        value: String,
+        span: Span,
+    },
     /// An f-string: its value is only known at run time.
-    FString { span: Span },
-    Name { id: String, span: Span },
+    FString {
+        span: Span,
+    },
+    Name {
+        id: String,
+        span: Span,
+    },
     Attribute {
         value: Box<Expr>,
         attr: String,
@@ -175,14 +183,30 @@ pub enum Expr {
         keywords: Vec<Keyword>,
         span: Span,
     },
-    Tuple { elts: Vec<Expr>, span: Span },
-    List { elts: Vec<Expr>, span: Span },
-    NoneLiteral { span: Span },
-    Bool { value: bool, span: Span },
-    Number { span: Span },
+    Tuple {
+        elts: Vec<Expr>,
+        span: Span,
+    },
+    List {
+        elts: Vec<Expr>,
+        span: Span,
+    },
+    NoneLiteral {
+        span: Span,
+    },
+    Bool {
+        value: bool,
+        span: Span,
+    },
+    Number {
+        span: Span,
+    },
     /// Any other expression; `children` keeps its sub-expressions so that
     /// calls nested inside (e.g. `op.get_bind()` in a comprehension) are seen.
-    Other { children: Vec<Expr>, span: Span },
+    Other {
+        children: Vec<Expr>,
+        span: Span,
+    },
 }
 
 impl Expr {

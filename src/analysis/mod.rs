@@ -1,0 +1,299 @@
+//! What the history contains: per-table operation counts, raw SQL, data
+//! migrations, churn, and what a squash would save.
+
+pub mod churn;
+
+use std::collections::{BTreeMap, HashMap};
+
+use petgraph::Direction;
+use petgraph::visit::EdgeRef;
+use serde::Serialize;
+
+use crate::graph::{EdgeKind, RevisionGraph};
+use crate::ir::{OpKind, Operation, Phase, RevisionFile};
+use crate::python::Span;
+
+pub use churn::{Churn, ChurnKind};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TableStats {
+    pub table: String,
+    pub operations: usize,
+    /// Revisions that touch the table.
+    pub revisions: usize,
+    pub by_kind: BTreeMap<String, usize>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SqlKindStats {
+    pub kind: String,
+    pub count: usize,
+    /// How many sqlparser could not parse (kept verbatim).
+    pub unparsed: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DataMigrationKind {
+    BulkInsert,
+    GetBind,
+    /// INSERT/UPDATE/DELETE… through `op.execute`.
+    Dml,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DataMigration {
+    pub revision: String,
+    pub kind: DataMigrationKind,
+    pub phase: Phase,
+    #[serde(skip)]
+    pub file: usize,
+    #[serde(skip)]
+    pub span: Span,
+    pub detail: String,
+}
+
+/// A squash estimate before any replay: merges and churn disappear.
+#[derive(Debug, Clone, Serialize)]
+pub struct SquashEstimate {
+    pub revision_files_before: usize,
+    pub revision_files_after: usize,
+    pub operations_before: usize,
+    /// Operations that churn cancels out (at least this many go away).
+    pub operations_cancelled: usize,
+    pub operations_after_at_most: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    pub revision_files: usize,
+    pub revisions: usize,
+    pub merge_revisions: usize,
+    pub heads: usize,
+    pub bases: usize,
+    /// Revisions in the longest `down_revision` chain.
+    pub longest_chain: usize,
+    pub upgrade_operations: usize,
+    pub downgrade_operations: usize,
+    pub raw_sql: usize,
+    pub raw_sql_unparsed: usize,
+    pub dynamic_sql: usize,
+    pub data_migrations: usize,
+    pub opaque_operations: usize,
+    pub diagnostics: BTreeMap<String, usize>,
+    pub squash: SquashEstimate,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct HistoryReport {
+    pub tables: Vec<TableStats>,
+    pub raw_sql: Vec<SqlKindStats>,
+    pub data_migrations: Vec<DataMigration>,
+    /// Plugin and unknown operations, by method: (method, count).
+    pub opaque_operations: Vec<(String, usize)>,
+    pub churn: Vec<Churn>,
+    pub longest_chain: usize,
+}
+
+/// Per table: operation count, count per method, revisions (file indices).
+type TableTally = (
+    usize,
+    BTreeMap<String, usize>,
+    std::collections::BTreeSet<usize>,
+);
+
+pub fn report(files: &[RevisionFile], graph: &RevisionGraph) -> HistoryReport {
+    let mut tables: BTreeMap<String, TableTally> = BTreeMap::new();
+    let mut sql: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    let mut data = Vec::new();
+    let mut opaque: BTreeMap<String, usize> = BTreeMap::new();
+
+    for (id, &node) in &graph.nodes {
+        let index = graph.dag[node];
+        let file = &files[index];
+        for op in file.upgrade_ops() {
+            for table in tables_of(op) {
+                let entry = tables.entry(table).or_default();
+                entry.0 += 1;
+                *entry.1.entry(op.method.clone()).or_default() += 1;
+                entry.2.insert(index);
+            }
+            if op.kind == OpKind::Other {
+                *opaque.entry(op.method.clone()).or_default() += 1;
+            }
+            if let Some(info) = &op.sql {
+                for statement in &info.statements {
+                    let entry = sql.entry(statement.kind.clone()).or_default();
+                    entry.0 += 1;
+                    entry.1 += usize::from(!info.parsed && !info.dynamic);
+                }
+                if info.dynamic && info.statements.is_empty() {
+                    sql.entry("(dynamic)".to_owned()).or_default().0 += 1;
+                }
+            }
+        }
+        for op in &file.operations {
+            let kind = match op.kind {
+                OpKind::BulkInsert => DataMigrationKind::BulkInsert,
+                OpKind::Execute if op.sql.as_ref().is_some_and(|s| s.is_dml()) => {
+                    DataMigrationKind::Dml
+                }
+                _ => continue,
+            };
+            let detail = match kind {
+                DataMigrationKind::BulkInsert => {
+                    format!("bulk_insert into {}", op.table.as_deref().unwrap_or("?"))
+                }
+                _ => op
+                    .sql
+                    .as_ref()
+                    .map(|s| {
+                        s.statements
+                            .iter()
+                            .map(|st| st.kind.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    })
+                    .unwrap_or_default(),
+            };
+            data.push(DataMigration {
+                revision: id.clone(),
+                kind,
+                phase: op.phase,
+                file: index,
+                span: op.span,
+                detail,
+            });
+        }
+        for bind in &file.get_bind {
+            data.push(DataMigration {
+                revision: id.clone(),
+                kind: DataMigrationKind::GetBind,
+                phase: bind.value,
+                file: index,
+                span: bind.span,
+                detail: "op.get_bind(): runs its own queries".to_owned(),
+            });
+        }
+    }
+    let mut tables: Vec<TableStats> = tables
+        .into_iter()
+        .map(|(table, (operations, by_kind, revisions))| TableStats {
+            table,
+            operations,
+            revisions: revisions.len(),
+            by_kind,
+        })
+        .collect();
+    tables.sort_by(|a, b| {
+        b.operations
+            .cmp(&a.operations)
+            .then_with(|| a.table.cmp(&b.table))
+    });
+    let mut raw_sql: Vec<SqlKindStats> = sql
+        .into_iter()
+        .map(|(kind, (count, unparsed))| SqlKindStats {
+            kind,
+            count,
+            unparsed,
+        })
+        .collect();
+    raw_sql.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.kind.cmp(&b.kind)));
+    data.sort_by_key(|d| (d.file, d.span.start));
+
+    HistoryReport {
+        tables,
+        raw_sql,
+        data_migrations: data,
+        opaque_operations: opaque.into_iter().collect(),
+        churn: churn::find(files, graph),
+        longest_chain: longest_chain(graph),
+    }
+}
+
+/// The tables an operation touches: its own, or those its SQL names.
+fn tables_of(op: &Operation) -> Vec<String> {
+    if let Some(table) = &op.table {
+        return vec![table.clone()];
+    }
+    let mut out: Vec<String> = op
+        .sql
+        .iter()
+        .flat_map(|s| &s.statements)
+        .filter(|s| s.kind.ends_with("TABLE") || s.kind == "CREATE INDEX")
+        .flat_map(|s| s.objects.iter().cloned())
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Number of revisions on the longest `down_revision` path.
+fn longest_chain(graph: &RevisionGraph) -> usize {
+    let mut depth: HashMap<petgraph::graph::NodeIndex, usize> = HashMap::new();
+    let mut best = 0;
+    for id in &graph.upgrade_order {
+        let node = graph.nodes[id];
+        let d = graph
+            .dag
+            .edges_directed(node, Direction::Incoming)
+            .filter(|e| *e.weight() == EdgeKind::DownRevision)
+            .filter_map(|e| depth.get(&e.source()))
+            .max()
+            .map_or(1, |d| d + 1);
+        depth.insert(node, d);
+        best = best.max(d);
+    }
+    best
+}
+
+pub fn summary(
+    files: &[RevisionFile],
+    graph: &RevisionGraph,
+    report: &HistoryReport,
+    diagnostics: &[crate::diagnostic::Diagnostic],
+) -> Summary {
+    let kept = || graph.nodes.values().map(|&n| &files[graph.dag[n]]);
+    let upgrade_operations = kept().map(|f| f.upgrade_ops().count()).sum();
+    let downgrade_operations = kept()
+        .map(|f| {
+            f.operations
+                .iter()
+                .filter(|op| op.phase == Phase::Downgrade)
+                .count()
+        })
+        .sum();
+    let executes = || {
+        kept()
+            .flat_map(|f| f.upgrade_ops())
+            .filter_map(|op| op.sql.as_ref())
+    };
+    let cancelled: usize = report.churn.iter().map(|c| c.cancelling_operations).sum();
+    let mut by_code: BTreeMap<String, usize> = BTreeMap::new();
+    for d in diagnostics {
+        *by_code.entry(d.code.to_owned()).or_default() += 1;
+    }
+    Summary {
+        revision_files: files.len(),
+        revisions: graph.nodes.len(),
+        merge_revisions: graph.merge_points.len(),
+        heads: graph.heads.len(),
+        bases: graph.bases.len(),
+        longest_chain: report.longest_chain,
+        upgrade_operations,
+        downgrade_operations,
+        raw_sql: executes().count(),
+        raw_sql_unparsed: executes().filter(|s| !s.parsed && !s.dynamic).count(),
+        dynamic_sql: executes().filter(|s| s.dynamic).count(),
+        data_migrations: report.data_migrations.len(),
+        opaque_operations: report.opaque_operations.iter().map(|(_, n)| n).sum(),
+        diagnostics: by_code,
+        squash: SquashEstimate {
+            revision_files_before: files.len(),
+            revision_files_after: 1,
+            operations_before: upgrade_operations,
+            operations_cancelled: cancelled,
+            operations_after_at_most: upgrade_operations.saturating_sub(cancelled),
+        },
+    }
+}

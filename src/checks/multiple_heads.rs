@@ -1,0 +1,179 @@
+use std::collections::BTreeSet;
+
+use super::{Check, CheckMeta, Context, declare_check};
+use crate::diagnostic::Diagnostic;
+
+declare_check! {
+    /// The history has more than one head.
+    ///
+    /// ## What it finds
+    /// More revisions that no other revision names as its `down_revision`
+    /// than allowed (one, unless `--max-heads` says otherwise).
+    ///
+    /// ## Why
+    /// Two pull requests that each add a revision on the same parent leave
+    /// `main` with two heads. `alembic heads` lists both and exits 0, but
+    /// `alembic upgrade head` refuses to run, usually at deploy time.
+    ///
+    /// Heads that are the tips of separately labeled branches (each carries
+    /// a branch label no other head carries, as in expand/contract
+    /// histories) are intended and are not reported.
+    ///
+    /// ## How to fix
+    /// Merge the heads with an empty merge revision:
+    /// `alembic merge -m "merge heads" heads`, or re-parent the newer
+    /// revision onto the other head by editing its `down_revision`.
+    pub struct MultipleHeads {
+        code: "MS001",
+        name: "multiple-heads",
+        severity: Error,
+    }
+}
+
+impl Check for MultipleHeads {
+    fn meta(&self) -> &'static CheckMeta {
+        &Self::META
+    }
+
+    fn run(&self, ctx: &Context, out: &mut Vec<Diagnostic>) {
+        // A revision whose ancestry is broken (a missing or non-literal
+        // down_revision) is reported by those checks; it would only echo
+        // here as an extra head.
+        let detached: std::collections::HashSet<usize> = ctx
+            .graph
+            .missing
+            .iter()
+            .filter(|m| m.field == "down_revision")
+            .map(|m| m.file)
+            .chain(
+                ctx.graph
+                    .unknown_parents
+                    .iter()
+                    .filter_map(|id| ctx.graph.file_of(id)),
+            )
+            .collect();
+        let heads: Vec<String> = ctx
+            .graph
+            .heads
+            .iter()
+            .filter(|h| {
+                let node = ctx.graph.node(h).expect("head is a node");
+                !ctx.graph
+                    .ancestors(node)
+                    .iter()
+                    .any(|&n| detached.contains(&ctx.graph.dag[n]))
+            })
+            .cloned()
+            .collect();
+        let heads = &heads;
+        if heads.len() <= ctx.options.max_heads.max(1) {
+            return;
+        }
+        let labels: Vec<BTreeSet<String>> = heads
+            .iter()
+            .map(|h| {
+                ctx.graph
+                    .inherited_labels(ctx.graph.node(h).expect("head is a node"), ctx.files)
+            })
+            .collect();
+        let all_labeled_apart = labels.iter().all(|l| !l.is_empty())
+            && labels
+                .iter()
+                .enumerate()
+                .all(|(i, a)| labels[i + 1..].iter().all(|b| a.is_disjoint(b)));
+        if all_labeled_apart {
+            return;
+        }
+        let files: Vec<usize> = heads
+            .iter()
+            .map(|h| ctx.graph.file_of(h).expect("head"))
+            .collect();
+        let listing = heads
+            .iter()
+            .zip(&files)
+            .map(|(h, f)| format!("{h} ({})", super::file_name(ctx, *f)))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let span_of = |f: usize| ctx.files[f].header.revision.as_ref().map(|r| r.span);
+        let mut diagnostic = Diagnostic::new(
+            &Self::META,
+            format!("{} heads: {listing}", heads.len()),
+        )
+        .at(files[0], span_of(files[0]))
+        .label("this revision is a head")
+        .revision(heads[0].clone())
+        .help(format!(
+            "merge them with `alembic merge -m \"merge heads\" {}`, or point the newer revision's down_revision at the other head",
+            heads.join(" ")
+        ));
+        for (head, &file) in heads.iter().zip(&files).skip(1) {
+            diagnostic = diagnostic.related(file, span_of(file), format!("{head} is also a head"));
+        }
+        out.push(diagnostic);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::CheckOptions;
+    use crate::checks::test_support::{rev, run};
+
+    #[test]
+    fn reports_two_heads_with_merge_command() {
+        let out = run(
+            &MultipleHeads,
+            &[&rev("a", "None"), &rev("b", "'a'"), &rev("c", "'a'")],
+            CheckOptions::default(),
+        );
+        assert_eq!(out.len(), 1);
+        assert!(
+            out[0]
+                .message
+                .starts_with("2 heads: b (versions/r1.py), c (versions/r2.py)")
+        );
+        assert!(
+            out[0]
+                .help
+                .as_ref()
+                .unwrap()
+                .contains("alembic merge -m \"merge heads\" b c")
+        );
+        assert_eq!(out[0].related.len(), 1);
+    }
+
+    #[test]
+    fn single_head_and_allowed_heads_are_clean() {
+        let linear = [rev("a", "None"), rev("b", "'a'")];
+        let linear: Vec<&str> = linear.iter().map(String::as_str).collect();
+        assert!(run(&MultipleHeads, &linear, CheckOptions::default()).is_empty());
+        let forked = [rev("a", "None"), rev("b", "'a'"), rev("c", "'a'")];
+        let forked: Vec<&str> = forked.iter().map(String::as_str).collect();
+        assert!(run(&MultipleHeads, &forked, CheckOptions { max_heads: 2 }).is_empty());
+    }
+
+    #[test]
+    fn a_missing_parent_is_not_echoed_as_a_head() {
+        let out = run(
+            &MultipleHeads,
+            &[&rev("a", "None"), &rev("b", "'a'"), &rev("c", "'gone'")],
+            CheckOptions::default(),
+        );
+        assert!(out.is_empty(), "{out:?}");
+    }
+
+    #[test]
+    fn labeled_branch_tips_are_intended() {
+        let out = run(
+            &MultipleHeads,
+            &[
+                "revision = 'a'\ndown_revision = None\n",
+                "revision = 'b'\ndown_revision = 'a'\nbranch_labels = ('expand',)\n",
+                "revision = 'c'\ndown_revision = 'a'\nbranch_labels = ('contract',)\n",
+                "revision = 'd'\ndown_revision = 'c'\n",
+            ],
+            CheckOptions::default(),
+        );
+        assert!(out.is_empty(), "{out:?}");
+    }
+}

@@ -1,0 +1,198 @@
+//! The subset of Python's `configparser` that Alembic configuration uses:
+//! sections, `key = value` / `key: value`, indented continuation lines,
+//! whole-line `#`/`;` comments, lower-cased keys, and basic `%(name)s`
+//! interpolation against the section, `[DEFAULT]` and `here`.
+
+use std::collections::BTreeMap;
+
+#[derive(Debug, Default)]
+pub struct Ini {
+    sections: BTreeMap<String, BTreeMap<String, String>>,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("line {line}: {message}")]
+pub struct IniError {
+    pub line: usize,
+    pub message: String,
+}
+
+impl Ini {
+    pub fn parse(text: &str) -> Result<Self, IniError> {
+        let mut ini = Ini::default();
+        let mut section: Option<String> = None;
+        let mut last_key: Option<String> = None;
+        for (index, raw) in text.lines().enumerate() {
+            let line_no = index + 1;
+            let trimmed = raw.trim();
+            if trimmed.starts_with('#') || trimmed.starts_with(';') {
+                continue;
+            }
+            if trimmed.is_empty() {
+                // Blank lines inside a value are kept by configparser but
+                // stripped at the end; they never matter for paths.
+                continue;
+            }
+            let indented = raw.starts_with(char::is_whitespace);
+            if indented && let (Some(s), Some(k)) = (&section, &last_key) {
+                let value = ini
+                    .sections
+                    .get_mut(s)
+                    .and_then(|sec| sec.get_mut(k))
+                    .expect("continued key exists");
+                if !value.is_empty() {
+                    value.push('\n');
+                }
+                value.push_str(trimmed);
+                continue;
+            }
+            if let Some(name) = trimmed.strip_prefix('[').and_then(|r| r.strip_suffix(']')) {
+                section = Some(name.to_owned());
+                ini.sections.entry(name.to_owned()).or_default();
+                last_key = None;
+                continue;
+            }
+            let Some(current) = &section else {
+                return Err(IniError {
+                    line: line_no,
+                    message: "option outside of any [section]".to_owned(),
+                });
+            };
+            let Some(split) = trimmed.find(['=', ':']) else {
+                return Err(IniError {
+                    line: line_no,
+                    message: format!("expected `key = value`, found `{trimmed}`"),
+                });
+            };
+            let key = trimmed[..split].trim().to_lowercase();
+            let value = trimmed[split + 1..].trim().to_owned();
+            ini.sections
+                .get_mut(current)
+                .expect("section exists")
+                .insert(key.clone(), value);
+            last_key = Some(key);
+        }
+        Ok(ini)
+    }
+
+    pub fn has_section(&self, section: &str) -> bool {
+        self.sections.contains_key(section)
+    }
+
+    /// The raw value, before interpolation.
+    fn raw(&self, section: &str, key: &str) -> Option<&str> {
+        self.sections
+            .get(section)
+            .and_then(|s| s.get(key))
+            .or_else(|| self.sections.get("DEFAULT").and_then(|s| s.get(key)))
+            .map(String::as_str)
+    }
+
+    /// The value with `%(name)s` interpolated; `here` is the config's
+    /// directory, as Alembic sets it.
+    pub fn get(&self, section: &str, key: &str, here: &str) -> Result<Option<String>, String> {
+        let Some(raw) = self.raw(section, key) else {
+            return Ok(None);
+        };
+        self.interpolate(section, raw, here, 0).map(Some)
+    }
+
+    fn interpolate(
+        &self,
+        section: &str,
+        raw: &str,
+        here: &str,
+        depth: usize,
+    ) -> Result<String, String> {
+        if depth > 10 {
+            return Err(format!("interpolation too deep in `{raw}`"));
+        }
+        let mut out = String::new();
+        let mut rest = raw;
+        while let Some(pos) = rest.find('%') {
+            out.push_str(&rest[..pos]);
+            rest = &rest[pos..];
+            if let Some(after) = rest.strip_prefix("%%") {
+                out.push('%');
+                rest = after;
+            } else if let Some(after) = rest.strip_prefix("%(") {
+                let Some(end) = after.find(")s") else {
+                    return Err(format!("bad interpolation syntax in `{raw}`"));
+                };
+                let name = after[..end].to_lowercase();
+                let value = if name == "here" {
+                    here.to_owned()
+                } else {
+                    let nested = self.raw(section, &name).ok_or_else(|| {
+                        format!("`%({name})s` refers to an option that is not set")
+                    })?;
+                    self.interpolate(section, nested, here, depth + 1)?
+                };
+                out.push_str(&value);
+                rest = &after[end + 2..];
+            } else {
+                return Err(format!("`%` must be followed by `%` or `(` in `{raw}`"));
+            }
+        }
+        out.push_str(rest);
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_alembic_ini() {
+        let ini = Ini::parse(
+            "# comment\n[alembic]\nscript_location = %(here)s/migrations\nversion_locations = %(here)s/a\n    %(here)s/b\nPath_Separator: newline\n\n[loggers]\nkeys = root\n",
+        )
+        .unwrap();
+        assert_eq!(
+            ini.get("alembic", "script_location", "/p")
+                .unwrap()
+                .as_deref(),
+            Some("/p/migrations")
+        );
+        assert_eq!(
+            ini.get("alembic", "version_locations", "/p")
+                .unwrap()
+                .as_deref(),
+            Some("/p/a\n/p/b")
+        );
+        assert_eq!(
+            ini.get("alembic", "path_separator", "/p")
+                .unwrap()
+                .as_deref(),
+            Some("newline")
+        );
+        assert_eq!(ini.get("alembic", "missing", "/p").unwrap(), None);
+    }
+
+    #[test]
+    fn interpolates_defaults_and_escapes() {
+        let ini = Ini::parse(
+            "[DEFAULT]\nbase = app\n[alembic]\nscript_location = %(base)s/db\npct = 100%%\n",
+        )
+        .unwrap();
+        assert_eq!(
+            ini.get("alembic", "script_location", "")
+                .unwrap()
+                .as_deref(),
+            Some("app/db")
+        );
+        assert_eq!(
+            ini.get("alembic", "pct", "").unwrap().as_deref(),
+            Some("100%")
+        );
+    }
+
+    #[test]
+    fn reports_errors_with_line() {
+        let err = Ini::parse("key = value\n").unwrap_err();
+        assert_eq!(err.line, 1);
+        let ini = Ini::parse("[alembic]\nx = %(nope)s\n").unwrap();
+        assert!(ini.get("alembic", "x", "").is_err());
+    }
+}

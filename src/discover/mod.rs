@@ -1,0 +1,416 @@
+//! Where the revision files are, decided as Alembic decides it.
+//!
+//! PATH may be a versions directory, a project directory (holding
+//! `alembic.ini`, a `pyproject.toml` with `[tool.alembic]`, or `env.py` +
+//! `versions/`), or a config file. Relative locations in a config are
+//! resolved against the config file's directory (Alembic resolves them
+//! against the working directory, which is the same when it is run from
+//! the project root, as it usually is).
+
+mod ini;
+
+use std::path::{Path, PathBuf};
+
+use walkdir::WalkDir;
+
+use ini::Ini;
+
+/// The version locations to read, and how.
+#[derive(Debug, Clone)]
+pub struct Layout {
+    /// The configuration file read, if any.
+    pub config: Option<PathBuf>,
+    pub version_locations: Vec<PathBuf>,
+    /// `recursive_version_locations`: read sub-folders too.
+    pub recursive: bool,
+}
+
+/// A file Alembic would load as a revision.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    pub path: PathBuf,
+    /// Relative to its version location, `/`-separated.
+    pub rel_path: String,
+}
+
+/// Why discovery could not run: the user must change the input (exit 2).
+#[derive(Debug, thiserror::Error)]
+pub enum DiscoverError {
+    #[error("{path}: no such file or directory")]
+    NotFound { path: PathBuf },
+    #[error("{path}: {message}")]
+    Config { path: PathBuf, message: String },
+    #[error("{path}: cannot read: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(
+        "{path}: `{value}` names a Python package resource; migsquash does not import packages, pass the versions directory instead"
+    )]
+    PackageResource { path: PathBuf, value: String },
+}
+
+/// Options that override what a configuration says.
+#[derive(Debug, Clone, Default)]
+pub struct DiscoverOptions {
+    /// Treat a bare versions directory as recursive.
+    pub recursive: bool,
+    /// The ini section to read (`alembic -n NAME`).
+    pub section: Option<String>,
+}
+
+pub fn locate(path: &Path, options: &DiscoverOptions) -> Result<Layout, DiscoverError> {
+    if !path.exists() {
+        return Err(DiscoverError::NotFound {
+            path: path.to_path_buf(),
+        });
+    }
+    if path.is_file() {
+        return from_config(path, options);
+    }
+    let ini = path.join("alembic.ini");
+    if ini.is_file() {
+        return from_config(&ini, options);
+    }
+    let pyproject = path.join("pyproject.toml");
+    if pyproject.is_file() && read_to_string(&pyproject)?.contains("[tool.alembic]") {
+        return from_config(&pyproject, options);
+    }
+    let versions = path.join("versions");
+    let location = if path.join("env.py").is_file() && versions.is_dir() {
+        versions
+    } else {
+        path.to_path_buf()
+    };
+    Ok(Layout {
+        config: None,
+        version_locations: vec![location],
+        recursive: options.recursive,
+    })
+}
+
+fn read_to_string(path: &Path) -> Result<String, DiscoverError> {
+    std::fs::read_to_string(path).map_err(|source| DiscoverError::Io {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// The raw options Alembic reads, from the ini section or `[tool.alembic]`.
+struct Options {
+    script_location: Option<String>,
+    version_locations: Option<Vec<String>>,
+    recursive: bool,
+}
+
+fn from_config(config: &Path, options: &DiscoverOptions) -> Result<Layout, DiscoverError> {
+    let here_dir = config
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let here = std::path::absolute(here_dir).unwrap_or_else(|_| here_dir.to_path_buf());
+    let here_str = here.to_string_lossy();
+    let config_error = |message: String| DiscoverError::Config {
+        path: config.to_path_buf(),
+        message,
+    };
+    let is_toml = config.extension().is_some_and(|e| e == "toml");
+    let mut opts = if is_toml {
+        toml_options(&read_to_string(config)?, &here_str).map_err(config_error)?
+    } else {
+        let text = read_to_string(config)?;
+        let section = options.section.as_deref().unwrap_or("alembic");
+        let ini = Ini::parse(&text).map_err(|e| config_error(e.to_string()))?;
+        if !ini.has_section(section) {
+            return Err(config_error(format!("no [{section}] section")));
+        }
+        let get = |key: &str| ini.get(section, key, &here_str).map_err(config_error);
+        let version_locations = match get("version_locations")? {
+            Some(value) if !value.is_empty() => {
+                let separator = match get("path_separator")? {
+                    Some(sep) => Some(sep),
+                    None => get("version_path_separator")?,
+                };
+                Some(split_locations(&value, separator.as_deref()).map_err(config_error)?)
+            }
+            _ => None,
+        };
+        let mut opts = Options {
+            script_location: get("script_location")?,
+            version_locations,
+            recursive: get("recursive_version_locations")?.as_deref() == Some("true"),
+        };
+        // Alembic falls back to pyproject.toml for options the ini lacks.
+        let pyproject = here.join("pyproject.toml");
+        if pyproject.is_file() {
+            let toml =
+                toml_options(&read_to_string(&pyproject)?, &here_str).map_err(|message| {
+                    DiscoverError::Config {
+                        path: pyproject.clone(),
+                        message,
+                    }
+                })?;
+            opts.script_location = opts.script_location.or(toml.script_location);
+            opts.version_locations = opts.version_locations.or(toml.version_locations);
+            opts.recursive |= toml.recursive;
+        }
+        opts
+    };
+    let Some(script_location) = opts.script_location.take() else {
+        return Err(config_error(
+            "no `script_location` key found in the configuration; Alembic needs it to find the migration environment".to_owned(),
+        ));
+    };
+    let resolve = |value: &str| -> Result<PathBuf, DiscoverError> {
+        if looks_like_package_resource(value) {
+            return Err(DiscoverError::PackageResource {
+                path: config.to_path_buf(),
+                value: value.to_owned(),
+            });
+        }
+        Ok(here_dir.join(value))
+    };
+    let version_locations = match opts.version_locations {
+        Some(list) => list.iter().map(|v| resolve(v)).collect::<Result<_, _>>()?,
+        None => vec![resolve(&script_location)?.join("versions")],
+    };
+    Ok(Layout {
+        config: Some(config.to_path_buf()),
+        version_locations,
+        recursive: opts.recursive,
+    })
+}
+
+/// `pkg.module:dir` (but not a Windows drive like `C:\x`).
+fn looks_like_package_resource(value: &str) -> bool {
+    match value.split_once(':') {
+        Some((pkg, _)) => {
+            pkg.len() > 1
+                && pkg
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || c == '_' || c == '.')
+                && !Path::new(value).exists()
+        }
+        None => false,
+    }
+}
+
+/// Splits `version_locations` as Alembic's `get_version_locations_list`.
+fn split_locations(value: &str, separator: Option<&str>) -> Result<Vec<String>, String> {
+    let sep = match separator {
+        None => {
+            // Legacy: split on spaces and commas.
+            return Ok(value
+                .split([' ', ',', '\n'])
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect());
+        }
+        Some("space") => " ",
+        Some("newline") => "\n",
+        Some("os") => ":",
+        Some(":") => ":",
+        Some(";") => ";",
+        Some(other) => {
+            return Err(format!(
+                "'{other}' is not a valid value for path_separator; expected 'space', 'newline', 'os', ':', ';'"
+            ));
+        }
+    };
+    Ok(value
+        .split(sep)
+        .filter(|s| !s.is_empty())
+        .map(|s| s.trim().to_owned())
+        .collect())
+}
+
+fn toml_options(text: &str, here: &str) -> Result<Options, String> {
+    let doc: toml::Table = text.parse().map_err(|e: toml::de::Error| e.to_string())?;
+    let empty = toml::Table::new();
+    let alembic = doc
+        .get("tool")
+        .and_then(|t| t.get("alembic"))
+        .and_then(|a| a.as_table())
+        .unwrap_or(&empty);
+    let subst = |s: &str| s.replace("%(here)s", here).replace("%%", "%");
+    let script_location = match alembic.get("script_location") {
+        None => None,
+        Some(toml::Value::String(s)) => Some(subst(s)),
+        Some(_) => return Err("[tool.alembic] script_location must be a string".to_owned()),
+    };
+    let version_locations = match alembic.get("version_locations") {
+        None => None,
+        Some(toml::Value::Array(items)) => Some(
+            items
+                .iter()
+                .map(|i| i.as_str().map(subst))
+                .collect::<Option<Vec<_>>>()
+                .ok_or("[tool.alembic] version_locations must be a list of strings")?,
+        ),
+        Some(_) => return Err("[tool.alembic] version_locations must be a list".to_owned()),
+    };
+    let recursive = match alembic.get("recursive_version_locations") {
+        None => false,
+        Some(toml::Value::Boolean(b)) => *b,
+        Some(_) => {
+            return Err(
+                "boolean value expected for TOML parameter 'recursive_version_locations'"
+                    .to_owned(),
+            );
+        }
+    };
+    Ok(Options {
+        script_location,
+        version_locations,
+        recursive,
+    })
+}
+
+/// Lists revision files like Alembic's `Script._list_py_dir` +
+/// `_from_path`: per directory, files sorted by name, then sub-folders in
+/// name order (only when recursive); `__pycache__` skipped; a file is a
+/// revision when its name ends in `.py` and does not start with
+/// `__init__` or `.#`.
+pub fn revision_files(layout: &Layout) -> Result<Vec<Candidate>, DiscoverError> {
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    for location in &layout.version_locations {
+        // Alembic skips version locations that do not exist.
+        if !location.is_dir() {
+            continue;
+        }
+        let depth = if layout.recursive { usize::MAX } else { 1 };
+        let walker = WalkDir::new(location)
+            .max_depth(depth)
+            .follow_links(true)
+            .sort_by(|a, b| {
+                (a.file_type().is_dir(), a.file_name())
+                    .cmp(&(b.file_type().is_dir(), b.file_name()))
+            })
+            .into_iter()
+            .filter_entry(|e| !(e.file_type().is_dir() && e.file_name() == "__pycache__"));
+        for entry in walker {
+            let entry = entry.map_err(|err| DiscoverError::Io {
+                path: err.path().unwrap_or(location).to_path_buf(),
+                source: err.into(),
+            })?;
+            if !entry.file_type().is_file()
+                || !is_revision_file_name(&entry.file_name().to_string_lossy())
+            {
+                continue;
+            }
+            let path = entry.path().to_path_buf();
+            // The same file reached through two locations is read once.
+            let real = path.canonicalize().unwrap_or_else(|_| path.clone());
+            if !seen.insert(real) {
+                continue;
+            }
+            let rel_path = path
+                .strip_prefix(location)
+                .unwrap_or(&path)
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/");
+            out.push(Candidate { path, rel_path });
+        }
+    }
+    Ok(out)
+}
+
+/// Alembic's `(?!\.\#|__init__)(.*\.py)$`.
+pub fn is_revision_file_name(name: &str) -> bool {
+    name.ends_with(".py") && !name.starts_with("__init__") && !name.starts_with(".#")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn revision_file_names() {
+        assert!(is_revision_file_name("1a2b_add_users.py"));
+        assert!(!is_revision_file_name("__init__.py"));
+        assert!(!is_revision_file_name(".#1a2b.py"));
+        assert!(!is_revision_file_name("README.md"));
+        assert!(!is_revision_file_name("x.pyc"));
+    }
+
+    #[test]
+    fn splits_locations() {
+        assert_eq!(split_locations("a b,c", None).unwrap(), ["a", "b", "c"]);
+        assert_eq!(split_locations("a:b", Some("os")).unwrap(), ["a", "b"]);
+        assert_eq!(
+            split_locations("a b\nc", Some("newline")).unwrap(),
+            ["a b", "c"]
+        );
+        assert!(split_locations("a", Some("pipe")).is_err());
+    }
+
+    #[test]
+    fn package_resources_are_recognised() {
+        assert!(looks_like_package_resource("myapp.db:migrations"));
+        assert!(!looks_like_package_resource("/abs/path"));
+    }
+
+    #[test]
+    fn lists_like_alembic() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for f in [
+            "b.py",
+            "a.py",
+            "__init__.py",
+            "README.md",
+            "sub/c.py",
+            "sub/deeper/d.py",
+            "__pycache__/x.py",
+        ] {
+            let p = root.join(f);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, "").unwrap();
+        }
+        let mut layout = Layout {
+            config: None,
+            version_locations: vec![root.to_path_buf()],
+            recursive: false,
+        };
+        let names = |layout: &Layout| -> Vec<String> {
+            revision_files(layout)
+                .unwrap()
+                .into_iter()
+                .map(|c| c.rel_path)
+                .collect()
+        };
+        assert_eq!(names(&layout), ["a.py", "b.py"]);
+        layout.recursive = true;
+        assert_eq!(
+            names(&layout),
+            ["a.py", "b.py", "sub/c.py", "sub/deeper/d.py"]
+        );
+    }
+
+    #[test]
+    fn config_without_script_location() {
+        let dir = tempfile::tempdir().unwrap();
+        let ini = dir.path().join("alembic.ini");
+        std::fs::write(&ini, "[alembic]\nsqlalchemy.url = x\n").unwrap();
+        let err = locate(dir.path(), &DiscoverOptions::default()).unwrap_err();
+        assert!(err.to_string().contains("script_location"), "{err}");
+    }
+
+    #[test]
+    fn pyproject_config() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("pyproject.toml"),
+            "[tool.alembic]\nscript_location = \"%(here)s/db\"\nversion_locations = [\"%(here)s/db/v1\", \"%(here)s/db/v2\"]\nrecursive_version_locations = true\n",
+        )
+        .unwrap();
+        let layout = locate(dir.path(), &DiscoverOptions::default()).unwrap();
+        assert!(layout.recursive);
+        assert_eq!(layout.version_locations.len(), 2);
+        assert!(layout.version_locations[1].ends_with("db/v2"));
+    }
+}

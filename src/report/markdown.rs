@@ -1,0 +1,170 @@
+//! `migsquash analyze --format markdown`: a report a team can commit to its
+//! docs. Deterministic: no timestamps, stable order.
+
+use std::fmt::Write;
+
+use super::{Locator, display_path};
+use crate::Analysis;
+
+fn cell(text: &str) -> String {
+    text.replace('|', "\\|").replace('\n', " ")
+}
+
+pub fn analyze(analysis: &Analysis) -> String {
+    let locator = Locator::new(analysis);
+    let graph = &analysis.graph;
+    let summary = &analysis.summary;
+    let report = &analysis.report;
+    let mut out = String::new();
+    let w = &mut out;
+    let _ = writeln!(
+        w,
+        "# Alembic history report: `{}`\n",
+        display_path(&analysis.input)
+    );
+    let _ = writeln!(w, "| | |\n|---|---|");
+    let _ = writeln!(w, "| Revision files | {} |", summary.revision_files);
+    let _ = writeln!(w, "| Revisions | {} |", summary.revisions);
+    let _ = writeln!(w, "| Merge revisions | {} |", summary.merge_revisions);
+    let code_list = |ids: &[String]| {
+        ids.iter()
+            .map(|i| format!("`{i}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let _ = writeln!(w, "| Heads | {} |", code_list(&graph.heads));
+    let _ = writeln!(w, "| Bases | {} |", code_list(&graph.bases));
+    let _ = writeln!(w, "| Branch points | {} |", graph.branch_points.len());
+    let _ = writeln!(w, "| Longest chain | {} revisions |", summary.longest_chain);
+    let _ = writeln!(w, "| Upgrade operations | {} |", summary.upgrade_operations);
+    let _ = writeln!(
+        w,
+        "| Raw SQL (`op.execute`) | {} ({} kept verbatim) |",
+        summary.raw_sql, summary.raw_sql_unparsed
+    );
+    let _ = writeln!(w, "| Data migrations | {} |", summary.data_migrations);
+    let squash = &summary.squash;
+    let _ = writeln!(
+        w,
+        "| Squash | {} files → 1; {} operations → at most {} |",
+        squash.revision_files_before, squash.operations_before, squash.operations_after_at_most
+    );
+
+    let _ = writeln!(w, "\n## Operations per table\n");
+    let _ = writeln!(
+        w,
+        "| Table | Operations | Revisions | Most frequent |\n|---|---:|---:|---|"
+    );
+    for table in &report.tables {
+        let mut kinds: Vec<(&String, &usize)> = table.by_kind.iter().collect();
+        kinds.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+        let kinds: Vec<String> = kinds
+            .iter()
+            .take(3)
+            .map(|(k, n)| format!("`{k}` {n}"))
+            .collect();
+        let _ = writeln!(
+            w,
+            "| `{}` | {} | {} | {} |",
+            cell(&table.table),
+            table.operations,
+            table.revisions,
+            kinds.join(", ")
+        );
+    }
+
+    let _ = writeln!(w, "\n## Churn\n");
+    if report.churn.is_empty() {
+        let _ = writeln!(w, "None found.");
+    } else {
+        let _ = writeln!(w, "| Object | What | Steps |\n|---|---|---|");
+        for churn in &report.churn {
+            let object = churn
+                .object
+                .as_deref()
+                .map(|o| format!(".{o}"))
+                .unwrap_or_default();
+            let steps: Vec<String> = churn
+                .steps
+                .iter()
+                .map(|s| {
+                    let line = locator.position(s.file, s.span.start).line;
+                    format!(
+                        "{} in `{}` ({}:{line})",
+                        s.action,
+                        s.revision,
+                        locator.path(s.file)
+                    )
+                })
+                .collect();
+            let _ = writeln!(
+                w,
+                "| `{}{}` | {} | {} |",
+                cell(&churn.table),
+                cell(&object),
+                churn.kind.describe(),
+                cell(&steps.join("<br>"))
+            );
+        }
+    }
+
+    let _ = writeln!(w, "\n## Raw SQL by statement kind\n");
+    if report.raw_sql.is_empty() {
+        let _ = writeln!(w, "None.");
+    } else {
+        let _ = writeln!(w, "| Kind | Count | Kept verbatim |\n|---|---:|---:|");
+        for kind in &report.raw_sql {
+            let _ = writeln!(
+                w,
+                "| `{}` | {} | {} |",
+                cell(&kind.kind),
+                kind.count,
+                kind.unparsed
+            );
+        }
+    }
+
+    let _ = writeln!(w, "\n## Data migrations\n");
+    if report.data_migrations.is_empty() {
+        let _ = writeln!(w, "None.");
+    } else {
+        let _ = writeln!(w, "| Revision | Phase | What | Where |\n|---|---|---|---|");
+        for data in &report.data_migrations {
+            let line = locator.position(data.file, data.span.start).line;
+            let _ = writeln!(
+                w,
+                "| `{}` | {} | {} | `{}:{line}` |",
+                data.revision,
+                format!("{:?}", data.phase).to_lowercase(),
+                cell(&data.detail),
+                locator.path(data.file)
+            );
+        }
+    }
+
+    let _ = writeln!(w, "\n## Diagnostics\n");
+    if analysis.diagnostics.is_empty() {
+        let _ = writeln!(w, "None.");
+    } else {
+        let _ = writeln!(
+            w,
+            "| Severity | Code | Message | Where |\n|---|---|---|---|"
+        );
+        for d in &analysis.diagnostics {
+            let place = d
+                .location
+                .as_ref()
+                .map(|loc| format!("`{}:{}`", locator.path(loc.file), locator.start(loc).line))
+                .unwrap_or_default();
+            let _ = writeln!(
+                w,
+                "| {} | `{}` {} | {} | {place} |",
+                d.severity.as_str(),
+                d.code,
+                d.name,
+                cell(&d.message)
+            );
+        }
+    }
+    out
+}

@@ -1,0 +1,337 @@
+//! Human-readable output. Styled with ANSI escapes; the CLI prints through
+//! `anstream`, which strips them when the output is not a terminal or
+//! `NO_COLOR` is set.
+
+use std::fmt::Write;
+
+use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+use anstyle::{AnsiColor, Style};
+
+use super::{Counts, Locator, display_path, plural};
+use crate::Analysis;
+use crate::diagnostic::{Diagnostic, Severity};
+
+const BOLD: Style = Style::new().bold();
+const DIM: Style = Style::new().dimmed();
+const GREEN: Style = AnsiColor::Green.on_default().bold();
+const RED: Style = AnsiColor::Red.on_default().bold();
+const YELLOW: Style = AnsiColor::Yellow.on_default().bold();
+const CYAN: Style = AnsiColor::Cyan.on_default();
+
+fn paint(style: Style, text: impl std::fmt::Display) -> String {
+    format!("{style}{text}{style:#}")
+}
+
+/// Every diagnostic with its source snippet, then a one-line verdict.
+pub fn diagnostics(analysis: &Analysis) -> String {
+    let locator = Locator::new(analysis);
+    let renderer = Renderer::styled();
+    let mut out = String::new();
+    for d in &analysis.diagnostics {
+        out.push_str(&renderer.render(&diagnostic_report(d, analysis, &locator)));
+        out.push_str("\n\n");
+    }
+    out.push_str(&verdict(analysis));
+    out
+}
+
+fn diagnostic_report<'a>(
+    d: &'a Diagnostic,
+    analysis: &'a Analysis,
+    locator: &Locator,
+) -> Vec<Group<'a>> {
+    let level = match d.severity {
+        Severity::Error => Level::ERROR,
+        Severity::Warning => Level::WARNING,
+        Severity::Info => Level::INFO,
+    };
+    let title = level.primary_title(d.message.as_str()).id(d.code);
+    let mut group = Group::with_title(title);
+    let snippet_for =
+        |file: usize, span: Option<crate::python::Span>, label: Option<&'a str>, primary: bool| {
+            let source = analysis.files[file].source.as_str();
+            let path = locator.path(file);
+            match span {
+                Some(span) => {
+                    let kind = if primary {
+                        AnnotationKind::Primary
+                    } else {
+                        AnnotationKind::Context
+                    };
+                    let mut annotation = kind.span(super::char_range(source, span));
+                    if let Some(label) = label {
+                        annotation = annotation.label(label);
+                    }
+                    Some(Snippet::source(source).path(path).annotation(annotation))
+                }
+                None => Some(Snippet::source("").path(path)),
+            }
+        };
+    if let Some(loc) = &d.location
+        && let Some(snippet) = snippet_for(loc.file, loc.span, d.label.as_deref(), true)
+    {
+        group = group.element(snippet);
+    }
+    for related in &d.related {
+        if let Some(snippet) = snippet_for(
+            related.location.file,
+            related.location.span,
+            Some(related.label.as_str()),
+            false,
+        ) {
+            group = group.element(snippet);
+        }
+    }
+    let mut groups = vec![group];
+    if let Some(help) = &d.help {
+        groups.push(Group::with_title(
+            Level::HELP.secondary_title(help.as_str()),
+        ));
+    }
+    groups
+}
+
+fn verdict(analysis: &Analysis) -> String {
+    let counts = Counts::of(analysis);
+    let scope = format!(
+        "{} in {}",
+        plural(analysis.graph.nodes.len(), "revision"),
+        display_path(&analysis.input)
+    );
+    if counts.errors + counts.warnings + counts.infos == 0 {
+        return format!("{} no problems: {scope}\n", paint(GREEN, "✓"));
+    }
+    let mut parts = Vec::new();
+    if counts.errors > 0 {
+        parts.push(paint(RED, plural(counts.errors, "error")));
+    }
+    if counts.warnings > 0 {
+        parts.push(paint(YELLOW, plural(counts.warnings, "warning")));
+    }
+    if counts.infos > 0 {
+        parts.push(plural(counts.infos, "note"));
+    }
+    let mark = if counts.errors > 0 {
+        paint(RED, "✗")
+    } else {
+        paint(YELLOW, "!")
+    };
+    format!("{mark} {}: {scope}\n", parts.join(", "))
+}
+
+/// `migsquash analyze`: the whole report.
+pub fn analyze(analysis: &Analysis) -> String {
+    let locator = Locator::new(analysis);
+    let graph = &analysis.graph;
+    let summary = &analysis.summary;
+    let report = &analysis.report;
+    let mut out = String::new();
+    let w = &mut out;
+    let heading = |w: &mut String, title: &str| {
+        let _ = writeln!(w, "\n{}", paint(BOLD, title));
+    };
+    let list = |ids: &[String]| -> String {
+        const SHOWN: usize = 6;
+        let mut text = ids
+            .iter()
+            .take(SHOWN)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(", ");
+        if ids.len() > SHOWN {
+            let _ = write!(text, ", … ({} more)", ids.len() - SHOWN);
+        }
+        text
+    };
+
+    let _ = writeln!(
+        w,
+        "{} {}",
+        paint(BOLD, "Alembic history"),
+        display_path(&analysis.input)
+    );
+    if let Some(config) = &analysis.layout.config {
+        let _ = writeln!(
+            w,
+            "  {} {}",
+            paint(DIM, "config        "),
+            display_path(config)
+        );
+    }
+    let _ = writeln!(
+        w,
+        "  {} {} ({} merge revisions), {} files",
+        paint(DIM, "revisions     "),
+        summary.revisions,
+        summary.merge_revisions,
+        summary.revision_files
+    );
+    let head_style = if graph.heads.len() > 1 {
+        YELLOW
+    } else {
+        Style::new()
+    };
+    let _ = writeln!(
+        w,
+        "  {} {}: {}",
+        paint(DIM, "heads         "),
+        paint(head_style, graph.heads.len()),
+        list(&graph.heads)
+    );
+    let _ = writeln!(
+        w,
+        "  {} {}: {}",
+        paint(DIM, "bases         "),
+        graph.bases.len(),
+        list(&graph.bases)
+    );
+    let _ = writeln!(
+        w,
+        "  {} {}",
+        paint(DIM, "branch points "),
+        graph.branch_points.len()
+    );
+    let _ = writeln!(
+        w,
+        "  {} {} revisions",
+        paint(DIM, "longest chain "),
+        summary.longest_chain
+    );
+    let _ = writeln!(
+        w,
+        "  {} {} upgrade, {} downgrade",
+        paint(DIM, "operations    "),
+        summary.upgrade_operations,
+        summary.downgrade_operations
+    );
+
+    if !report.tables.is_empty() {
+        heading(w, "Operations per table (upgrade, most-touched first)");
+        let width = report
+            .tables
+            .iter()
+            .take(15)
+            .map(|t| t.table.len())
+            .max()
+            .unwrap_or(0);
+        for table in report.tables.iter().take(15) {
+            let mut kinds: Vec<(&String, &usize)> = table.by_kind.iter().collect();
+            kinds.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+            let kinds: Vec<String> = kinds
+                .iter()
+                .take(4)
+                .map(|(k, n)| format!("{k} {n}"))
+                .collect();
+            let _ = writeln!(
+                w,
+                "  {:<width$}  {:>4} ops in {:>3} revisions  {}",
+                table.table,
+                table.operations,
+                table.revisions,
+                paint(DIM, kinds.join(", "))
+            );
+        }
+        if report.tables.len() > 15 {
+            let _ = writeln!(
+                w,
+                "  {}",
+                paint(DIM, format!("… {} more tables", report.tables.len() - 15))
+            );
+        }
+    }
+
+    heading(w, &format!("Churn ({})", report.churn.len()));
+    if report.churn.is_empty() {
+        let _ = writeln!(w, "  none found");
+    }
+    for churn in &report.churn {
+        let object = churn
+            .object
+            .as_deref()
+            .map(|o| format!(".{o}"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            w,
+            "  {}{} — {}",
+            paint(CYAN, &churn.table),
+            paint(CYAN, object),
+            churn.kind.describe()
+        );
+        for step in &churn.steps {
+            let pos = locator.position(step.file, step.span.start);
+            let _ = writeln!(
+                w,
+                "      {:<28} {} {}",
+                step.action,
+                step.revision,
+                paint(DIM, format!("{}:{}", locator.path(step.file), pos.line))
+            );
+        }
+    }
+
+    heading(
+        w,
+        &format!(
+            "Raw SQL ({} op.execute calls; {} kept verbatim, {} built at run time)",
+            summary.raw_sql, summary.raw_sql_unparsed, summary.dynamic_sql
+        ),
+    );
+    if report.raw_sql.is_empty() {
+        let _ = writeln!(w, "  none");
+    }
+    for kind in &report.raw_sql {
+        let unparsed = if kind.unparsed > 0 {
+            paint(
+                DIM,
+                format!(
+                    "  ({} not understood by the SQL parser, kept verbatim)",
+                    kind.unparsed
+                ),
+            )
+        } else {
+            String::new()
+        };
+        let _ = writeln!(w, "  {:<24} {:>4}{unparsed}", kind.kind, kind.count);
+    }
+
+    heading(
+        w,
+        &format!("Data migrations ({})", report.data_migrations.len()),
+    );
+    if report.data_migrations.is_empty() {
+        let _ = writeln!(w, "  none");
+    }
+    for data in &report.data_migrations {
+        let pos = locator.position(data.file, data.span.start);
+        let _ = writeln!(
+            w,
+            "  {} {:<9} {}  {}",
+            data.revision,
+            format!("{:?}", data.phase).to_lowercase(),
+            data.detail,
+            paint(DIM, format!("{}:{}", locator.path(data.file), pos.line))
+        );
+    }
+
+    if !report.opaque_operations.is_empty() {
+        heading(w, "Plugin and unknown operations (kept as written)");
+        for (method, count) in &report.opaque_operations {
+            let _ = writeln!(w, "  op.{method:<28} {count:>4}");
+        }
+    }
+
+    let squash = &summary.squash;
+    heading(w, "What a squash would save");
+    let _ = writeln!(
+        w,
+        "  {} revision files → 1 baseline; {} upgrade operations → at most {} ({} cancel out through churn)",
+        squash.revision_files_before,
+        squash.operations_before,
+        squash.operations_after_at_most,
+        squash.operations_cancelled
+    );
+
+    heading(w, &format!("Diagnostics ({})", analysis.diagnostics.len()));
+    out.push_str(&diagnostics(analysis));
+    out
+}
