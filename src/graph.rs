@@ -156,9 +156,7 @@ impl RevisionGraph {
         for scc in tarjan_scc(&g.dag) {
             let self_loop = scc.len() == 1 && g.dag.contains_edge(scc[0], scc[0]);
             if scc.len() > 1 || self_loop {
-                let mut ids: Vec<String> = scc.iter().map(|&n| id_of(n)).collect();
-                ids.sort();
-                g.cycles.push(ids);
+                g.cycles.push(cycle_order(&g.dag, &scc, &id_of));
             }
         }
         g.cycles.sort();
@@ -255,6 +253,38 @@ impl RevisionGraph {
             })
             .unwrap_or_default()
     }
+}
+
+/// The members of a strongly connected set, starting at the smallest id and
+/// following parent → child edges, so `a → b → c` reads as the upgrade would
+/// (members off the walked loop follow, sorted).
+fn cycle_order(
+    dag: &DiGraph<usize, EdgeKind>,
+    scc: &[NodeIndex],
+    id_of: &impl Fn(NodeIndex) -> String,
+) -> Vec<String> {
+    let members: BTreeMap<String, NodeIndex> = scc.iter().map(|&n| (id_of(n), n)).collect();
+    let mut order = Vec::with_capacity(members.len());
+    let mut seen = BTreeSet::new();
+    let mut current = members.values().next().copied();
+    while let Some(node) = current {
+        if !seen.insert(node) {
+            break;
+        }
+        order.push(id_of(node));
+        current = dag
+            .edges_directed(node, Direction::Outgoing)
+            .map(|e| e.target())
+            .filter(|t| members.values().any(|m| m == t) && !seen.contains(t))
+            .min_by_key(|&t| id_of(t));
+    }
+    order.extend(
+        members
+            .into_iter()
+            .filter(|(_, n)| !seen.contains(n))
+            .map(|(id, _)| id),
+    );
+    order
 }
 
 /// Reusable scratch space for ancestor queries.

@@ -74,7 +74,7 @@ mod tests {
         assert_eq!(out.len(), 1);
         assert_eq!(
             out[0].message,
-            "revision id `b` is declared by 2 files: versions/r1.py, versions/r2.py"
+            "revision id `b` is declared by 2 files: r1.py, r2.py"
         );
         assert_eq!(out[0].related.len(), 1);
     }

@@ -161,9 +161,10 @@ pub fn docs_markdown() -> String {
     out
 }
 
-/// The whole history's display name of a file, for messages.
+/// A file's name in messages: relative to its version location, so that
+/// messages read the same wherever the command runs.
 pub(crate) fn file_name(ctx: &Context, file: usize) -> String {
-    ctx.files[file].path.display().to_string()
+    ctx.files[file].rel_path.clone()
 }
 
 #[cfg(test)]

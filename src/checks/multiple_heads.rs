@@ -127,11 +127,7 @@ mod tests {
             CheckOptions::default(),
         );
         assert_eq!(out.len(), 1);
-        assert!(
-            out[0]
-                .message
-                .starts_with("2 heads: b (versions/r1.py), c (versions/r2.py)")
-        );
+        assert!(out[0].message.starts_with("2 heads: b (r1.py), c (r2.py)"));
         assert!(
             out[0]
                 .help

@@ -1,0 +1,16 @@
+//! CLI integration tests: one binary, run from the repository root against
+//! the bundled histories in sample_migrations/.
+//!
+//! - `snapshots`: every output format, snapshotted with insta;
+//! - `bad_input`: located errors and exit codes for broken input;
+//! - `oracle`: real Alembic (from the test venv) and migsquash must agree;
+//! - `postgres`: every runnable history applies on a real PostgreSQL.
+//!
+//! The last two need the Python venv made by `scripts/setup-test-env.sh`
+//! (`MIGSQUASH_TEST_PYTHON`); they fail, never skip, when it is missing.
+
+mod bad_input;
+mod oracle;
+mod postgres;
+mod snapshots;
+mod support;
