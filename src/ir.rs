@@ -79,29 +79,59 @@ pub enum OpKind {
 }
 
 impl OpKind {
+    /// Every kind but `Other`.
+    pub const KNOWN: [Self; 18] = [
+        Self::CreateTable,
+        Self::DropTable,
+        Self::RenameTable,
+        Self::AddColumn,
+        Self::DropColumn,
+        Self::AlterColumn,
+        Self::CreateIndex,
+        Self::DropIndex,
+        Self::CreateUniqueConstraint,
+        Self::CreateForeignKey,
+        Self::CreatePrimaryKey,
+        Self::CreateCheckConstraint,
+        Self::CreateExcludeConstraint,
+        Self::DropConstraint,
+        Self::CreateTableComment,
+        Self::DropTableComment,
+        Self::Execute,
+        Self::BulkInsert,
+    ];
+
     /// Maps an Alembic operation method name to its kind.
     pub fn from_method(method: &str) -> Self {
-        match method {
-            "create_table" => Self::CreateTable,
-            "drop_table" => Self::DropTable,
-            "rename_table" => Self::RenameTable,
-            "add_column" => Self::AddColumn,
-            "drop_column" => Self::DropColumn,
-            "alter_column" => Self::AlterColumn,
-            "create_index" => Self::CreateIndex,
-            "drop_index" => Self::DropIndex,
-            "create_unique_constraint" => Self::CreateUniqueConstraint,
-            "create_foreign_key" => Self::CreateForeignKey,
-            "create_primary_key" => Self::CreatePrimaryKey,
-            "create_check_constraint" => Self::CreateCheckConstraint,
-            "create_exclude_constraint" => Self::CreateExcludeConstraint,
-            "drop_constraint" => Self::DropConstraint,
-            "create_table_comment" => Self::CreateTableComment,
-            "drop_table_comment" => Self::DropTableComment,
-            "execute" => Self::Execute,
-            "bulk_insert" => Self::BulkInsert,
-            _ => Self::Other,
-        }
+        Self::KNOWN
+            .into_iter()
+            .find(|kind| kind.method_name() == Some(method))
+            .unwrap_or(Self::Other)
+    }
+
+    /// The Alembic method name; `None` for `Other`.
+    pub fn method_name(self) -> Option<&'static str> {
+        Some(match self {
+            Self::CreateTable => "create_table",
+            Self::DropTable => "drop_table",
+            Self::RenameTable => "rename_table",
+            Self::AddColumn => "add_column",
+            Self::DropColumn => "drop_column",
+            Self::AlterColumn => "alter_column",
+            Self::CreateIndex => "create_index",
+            Self::DropIndex => "drop_index",
+            Self::CreateUniqueConstraint => "create_unique_constraint",
+            Self::CreateForeignKey => "create_foreign_key",
+            Self::CreatePrimaryKey => "create_primary_key",
+            Self::CreateCheckConstraint => "create_check_constraint",
+            Self::CreateExcludeConstraint => "create_exclude_constraint",
+            Self::DropConstraint => "drop_constraint",
+            Self::CreateTableComment => "create_table_comment",
+            Self::DropTableComment => "drop_table_comment",
+            Self::Execute => "execute",
+            Self::BulkInsert => "bulk_insert",
+            Self::Other => return None,
+        })
     }
 
     /// Parameter names in Alembic's signature, in positional order. Batch
@@ -165,12 +195,15 @@ impl OpKind {
     }
 }
 
-/// One argument of a call, as written.
-#[derive(Debug, Clone, Serialize)]
+/// One argument of a call, as written. Only spans are kept: the exact text
+/// is `span.text(&file.source)`, so a 10k-revision history does not hold
+/// every argument a second time.
+#[derive(Debug, Clone, Copy, Serialize)]
 pub struct Argument {
-    /// `None` for a positional argument.
-    pub keyword: Option<String>,
-    pub text: String,
+    /// The keyword's name (`unique` in `unique=True`); `None` for a
+    /// positional argument or `**kwargs`.
+    pub keyword: Option<Span>,
+    /// The value (for a keyword argument, without `name=`).
     pub span: Span,
 }
 
@@ -211,8 +244,9 @@ pub struct OpContext {
 #[derive(Debug, Clone, Serialize)]
 pub struct Operation {
     pub kind: OpKind,
-    /// The method as called (`add_column`, `sync_enum_values`, …).
-    pub method: String,
+    /// The method as called (`add_column`, `sync_enum_values`, …); borrowed
+    /// for Alembic's own operations.
+    pub method: std::borrow::Cow<'static, str>,
     pub phase: Phase,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub table: Option<String>,
@@ -236,8 +270,10 @@ pub struct Operation {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub new_nullable: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub sql: Option<SqlInfo>,
+    pub sql: Option<Box<SqlInfo>>,
     pub context: OpContext,
+    /// Serialized by the reporters, with each argument's text.
+    #[serde(skip)]
     pub args: Vec<Argument>,
     pub span: Span,
     /// Arguments that name a table, column or index but are not literals.

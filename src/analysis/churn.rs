@@ -10,7 +10,7 @@ use crate::graph::RevisionGraph;
 use crate::ir::{OpKind, Operation, RevisionFile};
 use crate::python::Span;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ChurnKind {
     /// A column added, then dropped (and maybe added again).
@@ -65,252 +65,334 @@ pub struct Churn {
     pub cancelling_operations: usize,
 }
 
-type Key = (ChurnKind, String, Option<String>);
+/// An object's history is keyed by kind, table identity and object
+/// identity; everything borrows from the files, so recording costs no
+/// allocation beyond the step list. Owned text is built only for churn that
+/// is reported.
+type Key<'a> = (ChurnKind, &'a str, Option<&'a str>);
 
-/// Finds churn along `graph.upgrade_order`.
-pub fn find(files: &[RevisionFile], graph: &RevisionGraph) -> Vec<Churn> {
-    let mut histories: BTreeMap<Key, Vec<(ChurnStep, Marker)>> = BTreeMap::new();
-    let mut names = Identities::default();
-    for revision in &graph.upgrade_order {
-        let Some(file_index) = graph.file_of(revision) else {
-            continue;
-        };
-        for op in files[file_index].upgrade_ops() {
-            let step = |action: String| ChurnStep {
-                revision: revision.clone(),
-                file: file_index,
-                span: op.span,
-                action,
-            };
-            record(op, &step, &mut names, &mut histories);
+/// One recorded event: where it happened and what it did.
+#[derive(Clone, Copy)]
+struct Event<'a> {
+    file: usize,
+    op: &'a Operation,
+    what: What<'a>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum What<'a> {
+    /// Created (`true`) or dropped; `with_table` for columns created by
+    /// `create_table`.
+    Exists {
+        now: bool,
+        with_table: bool,
+    },
+    /// A type; `initial` when from the column definition.
+    Type {
+        value: &'a str,
+        initial: bool,
+    },
+    Nullable {
+        value: bool,
+        initial: bool,
+    },
+    Rename {
+        from: &'a str,
+        to: &'a str,
+        table: bool,
+    },
+}
+
+impl What<'_> {
+    /// Events that can undo an earlier one: only objects that have one can
+    /// churn.
+    fn can_undo(&self) -> bool {
+        match self {
+            What::Exists { now, .. } => !now,
+            What::Type { initial, .. } | What::Nullable { initial, .. } => !initial,
+            What::Rename { .. } => true,
         }
     }
+}
+
+/// Finds churn along `graph.upgrade_order`, in two passes so that memory
+/// stays small on large histories: the first finds the objects that are
+/// ever dropped, altered or renamed; the second records the history of
+/// those objects only.
+pub fn find(files: &[RevisionFile], graph: &RevisionGraph) -> Vec<Churn> {
+    let mut candidates: std::collections::HashSet<Key> = Default::default();
+    walk(files, graph, &mut |key, event| {
+        if event.what.can_undo() {
+            candidates.insert(key);
+        }
+    });
+    let mut histories: BTreeMap<Key, Vec<Event>> = BTreeMap::new();
+    walk(files, graph, &mut |key, event| {
+        if candidates.contains(&key) {
+            histories.entry(key).or_default().push(event);
+        }
+    });
     let mut found: Vec<Churn> = histories
         .into_iter()
-        .filter_map(|((kind, table, object), steps)| judge(kind, table, object, steps))
+        .filter_map(|(key, events)| judge(key, &events, files))
         .collect();
     found.sort_by(|a, b| (a.kind, &a.table, &a.object).cmp(&(b.kind, &b.table, &b.object)));
     found
 }
 
-/// What a step means for the object's state.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Marker {
-    Exists(bool),
-    Value(String),
-    Rename { from: String, to: String },
+/// Every upgrade operation in upgrade order, as keyed events.
+fn walk<'a>(
+    files: &'a [RevisionFile],
+    graph: &RevisionGraph,
+    sink: &mut dyn FnMut(Key<'a>, Event<'a>),
+) {
+    let mut names = Identities::default();
+    for revision in &graph.upgrade_order {
+        let Some(file) = graph.file_of(revision) else {
+            continue;
+        };
+        for op in files[file].upgrade_ops() {
+            record(file, op, &mut names, sink);
+        }
+    }
 }
 
 /// Follows renames: a table or column keeps the identity (the name it had
 /// first) under which its history is recorded, whatever it is called now.
 #[derive(Default)]
-struct Identities {
-    tables: std::collections::HashMap<String, String>,
-    columns: std::collections::HashMap<(String, String), String>,
+struct Identities<'a> {
+    tables: std::collections::HashMap<&'a str, &'a str>,
+    columns: std::collections::HashMap<(&'a str, &'a str), &'a str>,
 }
 
-impl Identities {
-    fn table(&self, name: &str) -> String {
-        self.tables
-            .get(name)
-            .cloned()
-            .unwrap_or_else(|| name.to_owned())
+impl<'a> Identities<'a> {
+    fn table(&self, name: &'a str) -> &'a str {
+        self.tables.get(name).copied().unwrap_or(name)
     }
 
-    fn column(&self, table: &str, name: &str) -> String {
-        self.columns
-            .get(&(table.to_owned(), name.to_owned()))
-            .cloned()
-            .unwrap_or_else(|| name.to_owned())
+    fn column(&self, table: &'a str, name: &'a str) -> &'a str {
+        self.columns.get(&(table, name)).copied().unwrap_or(name)
     }
 
-    fn rename_table(&mut self, from: &str, to: &str) {
+    fn rename_table(&mut self, from: &'a str, to: &'a str) {
         let identity = self.table(from);
         self.tables.remove(from);
-        self.tables.insert(to.to_owned(), identity);
+        self.tables.insert(to, identity);
     }
 
-    fn rename_column(&mut self, table: &str, from: &str, to: &str) {
+    fn rename_column(&mut self, table: &'a str, from: &'a str, to: &'a str) {
         let identity = self.column(table, from);
-        self.columns.remove(&(table.to_owned(), from.to_owned()));
-        self.columns
-            .insert((table.to_owned(), to.to_owned()), identity);
+        self.columns.remove(&(table, from));
+        self.columns.insert((table, to), identity);
     }
 }
 
-fn record(
-    op: &Operation,
-    step: &impl Fn(String) -> ChurnStep,
-    names: &mut Identities,
-    histories: &mut BTreeMap<Key, Vec<(ChurnStep, Marker)>>,
+fn record<'a>(
+    file: usize,
+    op: &'a Operation,
+    names: &mut Identities<'a>,
+    sink: &mut dyn FnMut(Key<'a>, Event<'a>),
 ) {
-    let Some(table_name) = op.table.clone() else {
+    // Index names are unique per schema, and `drop_index` often omits the
+    // table: indexes are keyed by name alone.
+    if let (OpKind::CreateIndex | OpKind::DropIndex, Some(name)) = (op.kind, op.name.as_deref()) {
+        let now = op.kind == OpKind::CreateIndex;
+        let what = What::Exists {
+            now,
+            with_table: false,
+        };
+        sink(
+            (ChurnKind::IndexCreatedDropped, "", Some(name)),
+            Event { file, op, what },
+        );
+        return;
+    }
+    let Some(table_name) = op.table.as_deref() else {
         return;
     };
-    let table = names.table(&table_name);
-    let column_id = |column: &str| Some(names.column(&table, column));
-    let mut push = |kind: ChurnKind, object: Option<String>, action: String, marker: Marker| {
-        histories
-            .entry((kind, table.clone(), object))
-            .or_default()
-            .push((step(action), marker));
+    let table = names.table(table_name);
+    let mut push = |kind: ChurnKind, object: Option<&'a str>, what: What<'a>| {
+        sink((kind, table, object), Event { file, op, what });
     };
+    let column_events =
+        |with_table: bool, push: &mut dyn FnMut(ChurnKind, Option<&'a str>, What<'a>)| {
+            for column in &op.columns {
+                let Some(name) = column.name.as_deref() else {
+                    continue;
+                };
+                let id = Some(names.column(table, name));
+                push(
+                    ChurnKind::ColumnAddedDropped,
+                    id,
+                    What::Exists {
+                        now: true,
+                        with_table,
+                    },
+                );
+                if let Some(type_text) = column.type_text.as_deref() {
+                    push(
+                        ChurnKind::TypeFlipFlop,
+                        id,
+                        What::Type {
+                            value: type_text,
+                            initial: true,
+                        },
+                    );
+                }
+                push(
+                    ChurnKind::NullableFlipFlop,
+                    id,
+                    What::Nullable {
+                        value: column.effective_nullable(),
+                        initial: true,
+                    },
+                );
+            }
+        };
     match op.kind {
         OpKind::CreateTable => {
             push(
                 ChurnKind::TableCreatedDropped,
                 None,
-                "created".into(),
-                Marker::Exists(true),
+                What::Exists {
+                    now: true,
+                    with_table: false,
+                },
             );
-            for column in &op.columns {
-                let Some(name) = &column.name else { continue };
-                let id = column_id(name);
-                push(
-                    ChurnKind::ColumnAddedDropped,
-                    id.clone(),
-                    "added with the table".into(),
-                    Marker::Exists(true),
-                );
-                column_values(column, id, &mut push);
-            }
+            column_events(true, &mut push);
         }
         OpKind::DropTable => push(
             ChurnKind::TableCreatedDropped,
             None,
-            "dropped".into(),
-            Marker::Exists(false),
+            What::Exists {
+                now: false,
+                with_table: false,
+            },
         ),
-        OpKind::AddColumn => {
-            for column in &op.columns {
-                let Some(name) = &column.name else { continue };
-                let id = column_id(name);
-                push(
-                    ChurnKind::ColumnAddedDropped,
-                    id.clone(),
-                    "added".into(),
-                    Marker::Exists(true),
-                );
-                column_values(column, id, &mut push);
-            }
-        }
+        OpKind::AddColumn => column_events(false, &mut push),
         OpKind::DropColumn => {
-            if let Some(column) = &op.column {
+            if let Some(column) = op.column.as_deref() {
+                let id = Some(names.column(table, column));
                 push(
                     ChurnKind::ColumnAddedDropped,
-                    column_id(column),
-                    "dropped".into(),
-                    Marker::Exists(false),
+                    id,
+                    What::Exists {
+                        now: false,
+                        with_table: false,
+                    },
                 );
             }
         }
         OpKind::AlterColumn => {
-            let Some(column) = &op.column else { return };
-            let id = column_id(column);
-            if let Some(new_type) = &op.new_type {
+            let Some(column) = op.column.as_deref() else {
+                return;
+            };
+            let id = Some(names.column(table, column));
+            if let Some(new_type) = op.new_type.as_deref() {
                 push(
                     ChurnKind::TypeFlipFlop,
-                    id.clone(),
-                    format!("type → {new_type}"),
-                    Marker::Value(new_type.clone()),
+                    id,
+                    What::Type {
+                        value: new_type,
+                        initial: false,
+                    },
                 );
             }
             if let Some(nullable) = op.new_nullable {
                 push(
                     ChurnKind::NullableFlipFlop,
-                    id.clone(),
-                    format!("nullable → {}", py_bool(nullable)),
-                    Marker::Value(py_bool(nullable).into()),
-                );
-            }
-            if let Some(new_name) = &op.new_name {
-                push(
-                    ChurnKind::RenameRoundTrip,
-                    Some(pair_key(column, new_name)),
-                    format!("column {column} renamed to {new_name}"),
-                    Marker::Rename {
-                        from: column.clone(),
-                        to: new_name.clone(),
+                    id,
+                    What::Nullable {
+                        value: nullable,
+                        initial: false,
                     },
                 );
-                names.rename_column(&table, column, new_name);
             }
-        }
-        OpKind::CreateIndex | OpKind::DropIndex => {
-            if let Some(name) = &op.name {
-                let created = op.kind == OpKind::CreateIndex;
-                let action = if created { "created" } else { "dropped" };
+            if let Some(new_name) = op.new_name.as_deref() {
+                // Keyed by the alphabetically first of the two names, so a
+                // rename and its reversal meet; shown as the pair.
+                let first = if column <= new_name { column } else { new_name };
                 push(
-                    ChurnKind::IndexCreatedDropped,
-                    Some(name.clone()),
-                    action.into(),
-                    Marker::Exists(created),
+                    ChurnKind::RenameRoundTrip,
+                    Some(first),
+                    What::Rename {
+                        from: column,
+                        to: new_name,
+                        table: false,
+                    },
                 );
+                names.rename_column(table, column, new_name);
             }
         }
         OpKind::RenameTable => {
-            if let Some(new_name) = &op.new_name {
-                // Keyed by the pair of names, under the alphabetically first.
-                let key_table = pair_key(&table_name, new_name);
-                histories
-                    .entry((ChurnKind::RenameRoundTrip, key_table, None))
-                    .or_default()
-                    .push((
-                        step(format!("table {table_name} renamed to {new_name}")),
-                        Marker::Rename {
-                            from: table_name.clone(),
-                            to: new_name.clone(),
-                        },
-                    ));
-                names.rename_table(&table_name, new_name);
+            if let Some(new_name) = op.new_name.as_deref() {
+                let first = if table_name <= new_name {
+                    table_name
+                } else {
+                    new_name
+                };
+                let what = What::Rename {
+                    from: table_name,
+                    to: new_name,
+                    table: true,
+                };
+                sink(
+                    (ChurnKind::RenameRoundTrip, first, None),
+                    Event { file, op, what },
+                );
+                names.rename_table(table_name, new_name);
             }
         }
         _ => {}
     }
 }
 
-fn column_values(
-    column: &crate::ir::ColumnDef,
-    id: Option<String>,
-    push: &mut impl FnMut(ChurnKind, Option<String>, String, Marker),
-) {
-    if let Some(type_text) = &column.type_text {
-        push(
-            ChurnKind::TypeFlipFlop,
-            id.clone(),
-            format!("type {type_text}"),
-            Marker::Value(type_text.clone()),
-        );
-    }
-    let nullable = column.effective_nullable();
-    push(
-        ChurnKind::NullableFlipFlop,
-        id,
-        format!("nullable {}", py_bool(nullable)),
-        Marker::Value(py_bool(nullable).into()),
-    );
-}
-
 fn py_bool(value: bool) -> &'static str {
     if value { "True" } else { "False" }
 }
 
-fn pair_key(a: &str, b: &str) -> String {
-    if a <= b {
-        format!("{a} ↔ {b}")
-    } else {
-        format!("{b} ↔ {a}")
+impl What<'_> {
+    fn action(&self, kind: ChurnKind) -> String {
+        match *self {
+            What::Exists {
+                now: true,
+                with_table: true,
+            } => "added with the table".to_owned(),
+            What::Exists { now: false, .. } => "dropped".to_owned(),
+            // Columns are added; tables and indexes created.
+            What::Exists { now: true, .. } if kind == ChurnKind::ColumnAddedDropped => {
+                "added".to_owned()
+            }
+            What::Exists { now: true, .. } => "created".to_owned(),
+            What::Type {
+                value,
+                initial: true,
+            } => format!("type {value}"),
+            What::Type {
+                value,
+                initial: false,
+            } => format!("type → {value}"),
+            What::Nullable {
+                value,
+                initial: true,
+            } => format!("nullable {}", py_bool(value)),
+            What::Nullable {
+                value,
+                initial: false,
+            } => format!("nullable → {}", py_bool(value)),
+            What::Rename { from, to, table } => {
+                format!(
+                    "{} {from} renamed to {to}",
+                    if table { "table" } else { "column" }
+                )
+            }
+        }
     }
 }
 
 /// Decides whether an object's history is churn, and how many operations
 /// cancel out.
-fn judge(
-    kind: ChurnKind,
-    table: String,
-    object: Option<String>,
-    steps: Vec<(ChurnStep, Marker)>,
-) -> Option<Churn> {
+fn judge((kind, table, object): Key, events: &[Event], files: &[RevisionFile]) -> Option<Churn> {
     let cancelling = match kind {
         ChurnKind::ColumnAddedDropped
         | ChurnKind::IndexCreatedDropped
@@ -318,12 +400,12 @@ fn judge(
             // Each exists→gone transition cancels the creation before it.
             let mut pairs = 0;
             let mut exists = false;
-            for (_, marker) in &steps {
-                if let Marker::Exists(now) = marker {
+            for event in events {
+                if let What::Exists { now, .. } = event.what {
                     if exists && !now {
                         pairs += 1;
                     }
-                    exists = *now;
+                    exists = now;
                 }
             }
             pairs * 2
@@ -332,25 +414,31 @@ fn judge(
             // Values in order, consecutive repeats collapsed: A B A is a
             // flip-flop; every change that returns to an earlier value
             // cancels itself and the change it undoes.
-            let mut values: Vec<&str> = Vec::new();
-            for (_, marker) in &steps {
-                if let Marker::Value(v) = marker
-                    && values.last() != Some(&v.as_str())
+            let same_value = |a: &What, b: &What| match (a, b) {
+                (What::Type { value: x, .. }, What::Type { value: y, .. }) => x == y,
+                (What::Nullable { value: x, .. }, What::Nullable { value: y, .. }) => x == y,
+                _ => false,
+            };
+            let mut values: Vec<What> = Vec::new();
+            for event in events {
+                if values
+                    .last()
+                    .is_none_or(|last| !same_value(last, &event.what))
                 {
-                    values.push(v);
+                    values.push(event.what);
                 }
             }
-            let returns = values.windows(3).filter(|w| w[0] == w[2]).count();
-            if returns == 0 {
-                return None;
-            }
+            let returns = values
+                .windows(3)
+                .filter(|w| same_value(&w[0], &w[2]))
+                .count();
             returns * 2
         }
         ChurnKind::RenameRoundTrip => {
-            let renames: Vec<(&str, &str)> = steps
+            let renames: Vec<(&str, &str)> = events
                 .iter()
-                .filter_map(|(_, m)| match m {
-                    Marker::Rename { from, to } => Some((from.as_str(), to.as_str())),
+                .filter_map(|e| match e.what {
+                    What::Rename { from, to, .. } => Some((from, to)),
                     _ => None,
                 })
                 .collect();
@@ -364,11 +452,43 @@ fn judge(
     if cancelling == 0 {
         return None;
     }
+    let pair = || {
+        events.iter().find_map(|e| match e.what {
+            What::Rename { from, to, .. } => {
+                let (a, b) = if from <= to { (from, to) } else { (to, from) };
+                Some(format!("{a} ↔ {b}"))
+            }
+            _ => None,
+        })
+    };
+    // A column rename shows its pair of names as the object; a table rename
+    // shows it as the table.
+    let (table, object) = match (kind, object) {
+        (ChurnKind::RenameRoundTrip, Some(_)) => (table.to_owned(), pair()),
+        (ChurnKind::RenameRoundTrip, None) => (pair().unwrap_or_else(|| table.to_owned()), None),
+        // Indexes are keyed without their table; show the one they are on.
+        (ChurnKind::IndexCreatedDropped, object) => (
+            events
+                .iter()
+                .find_map(|e| e.op.table.clone())
+                .unwrap_or_default(),
+            object.map(str::to_owned),
+        ),
+        (_, object) => (table.to_owned(), object.map(str::to_owned)),
+    };
     Some(Churn {
         kind,
         table,
         object,
-        steps: steps.into_iter().map(|(s, _)| s).collect(),
+        steps: events
+            .iter()
+            .map(|e| ChurnStep {
+                revision: files[e.file].revision_id().unwrap_or_default().to_owned(),
+                file: e.file,
+                span: e.op.span,
+                action: e.what.action(kind),
+            })
+            .collect(),
         cancelling_operations: cancelling,
     })
 }
@@ -434,7 +554,7 @@ mod tests {
             "op.alter_column('users', 'full_name', new_column_name='display_name')",
             "op.alter_column('users', 'display_name', new_column_name='full_name')",
             "op.create_index('ix_a', 'users', ['a'])",
-            "op.drop_index('ix_a', table_name='users')\nop.create_index('ix_a', 'users', ['a'])",
+            "op.drop_index('ix_a')\nop.create_index('ix_a', 'users', ['a'])",
             "op.rename_table('users', 'accounts')",
         ]);
         let kinds: Vec<_> = found.iter().map(|c| c.kind).collect();

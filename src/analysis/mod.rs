@@ -115,11 +115,11 @@ pub fn report(files: &[RevisionFile], graph: &RevisionGraph) -> HistoryReport {
             for table in tables_of(op) {
                 let entry = tables.entry(table).or_default();
                 entry.0 += 1;
-                *entry.1.entry(op.method.clone()).or_default() += 1;
+                *entry.1.entry(op.method.to_string()).or_default() += 1;
                 entry.2.insert(index);
             }
             if op.kind == OpKind::Other {
-                *opaque.entry(op.method.clone()).or_default() += 1;
+                *opaque.entry(op.method.to_string()).or_default() += 1;
             }
             if let Some(info) = &op.sql {
                 for statement in &info.statements {

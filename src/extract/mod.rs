@@ -92,6 +92,7 @@ pub fn extract_source(file: &mut RevisionFile) {
     }
     let extracted = ops::extract(&module, &module_bindings, &file.source);
     file.operations = extracted.operations;
+    file.operations.shrink_to_fit();
     file.get_bind = extracted.get_bind;
 }
 

@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 
 use super::bindings::{Bindings, Scope};
 use crate::ir::{Argument, ColumnDef, OpContext, OpKind, Operation, Phase, Spanned};
-use crate::python::{BlockKind, Expr, Keyword, Module, Stmt};
+use crate::python::{BlockKind, Expr, Keyword, Module, Span, Stmt};
 use crate::sql::{SqlInfo, SqlStatement};
 
 #[derive(Debug, Default)]
@@ -318,7 +318,10 @@ impl<'a> Walker<'a> {
         let scope = &frame.scope;
         let mut op = Operation {
             kind,
-            method: method.to_owned(),
+            method: match kind.method_name() {
+                Some(name) => std::borrow::Cow::Borrowed(name),
+                None => std::borrow::Cow::Owned(method.to_owned()),
+            },
             phase: frame.phase,
             table: None,
             schema: call_args.get("schema").and_then(|e| scope.string(e)),
@@ -330,7 +333,7 @@ impl<'a> Walker<'a> {
             new_nullable: None,
             sql: None,
             context: frame.ctx.clone(),
-            args: self.arguments(args, keywords),
+            args: arguments(args, keywords),
             span: *span,
             unresolved: Vec::new(),
         };
@@ -384,7 +387,9 @@ impl<'a> Walker<'a> {
             | OpKind::CreateCheckConstraint
             | OpKind::CreateExcludeConstraint
             | OpKind::DropConstraint => op.name = string_arg("constraint_name", &mut op),
-            OpKind::Execute => op.sql = call_args.get("sqltext").map(|e| sql_of(e, scope)),
+            OpKind::Execute => {
+                op.sql = call_args.get("sqltext").map(|e| Box::new(sql_of(e, scope)))
+            }
             OpKind::BulkInsert => {
                 op.table = call_args.get("table").and_then(|t| table_of(t, scope))
             }
@@ -392,20 +397,22 @@ impl<'a> Walker<'a> {
         }
         self.out.operations.push(op);
     }
+}
 
-    fn arguments(&self, args: &[Expr], keywords: &[Keyword]) -> Vec<Argument> {
-        let positional = args.iter().map(|arg| Argument {
-            keyword: None,
-            text: arg.span().text(self.source).to_owned(),
-            span: arg.span(),
-        });
-        let named = keywords.iter().map(|kw| Argument {
-            keyword: kw.arg.clone(),
-            text: kw.value.span().text(self.source).to_owned(),
-            span: kw.span,
-        });
-        positional.chain(named).collect()
-    }
+fn arguments(args: &[Expr], keywords: &[Keyword]) -> Vec<Argument> {
+    let positional = args.iter().map(|arg| Argument {
+        keyword: None,
+        span: arg.span(),
+    });
+    // A keyword argument's span starts at its name.
+    let named = keywords.iter().map(|kw| Argument {
+        keyword: kw
+            .arg
+            .as_ref()
+            .map(|name| Span::new(kw.span.start, kw.span.start + name.len() as u32)),
+        span: kw.value.span(),
+    });
+    positional.chain(named).collect()
 }
 
 /// A call's arguments looked up by Alembic's parameter names.
@@ -574,8 +581,7 @@ mod tests {
 
     #[test]
     fn basic_operations() {
-        let ops = upgrade_ops(
-            r#"
+        let source = r#"
 from alembic import op
 import sqlalchemy as sa
 revision = 'a'
@@ -592,8 +598,8 @@ def upgrade():
     op.rename_table('old', 'new')
 def downgrade():
     op.drop_table('users')
-"#,
-        );
+"#;
+        let ops = upgrade_ops(source);
         let kinds: Vec<_> = ops.iter().map(|o| o.kind).collect();
         assert_eq!(
             kinds,
@@ -622,7 +628,9 @@ def downgrade():
         assert_eq!(ops[6].table.as_deref(), Some("dialogs"));
         assert_eq!(ops[8].new_name.as_deref(), Some("new"));
         assert!(ops.iter().all(|o| o.unresolved.is_empty()), "{ops:#?}");
-        assert_eq!(ops[4].args[0].text, "op.f('ix_users_email')");
+        assert_eq!(ops[4].args[0].span.text(source), "op.f('ix_users_email')");
+        assert_eq!(ops[4].args[3].keyword.unwrap().text(source), "unique");
+        assert_eq!(ops[4].args[3].span.text(source), "True");
     }
 
     #[test]

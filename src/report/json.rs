@@ -1,32 +1,82 @@
 //! The JSON reports (documented in docs/json.md). Revision ids are always
-//! strings; every list is in a stable order.
+//! strings; every list is in a stable order. The document is streamed to
+//! the writer from borrowed views: a 10k-revision history is never held
+//! twice in memory.
 
-use serde::Serialize;
-use serde_json::{Value, json};
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::io::Write;
 
-use super::{Counts, Locator, display_path};
+use serde::{Serialize, Serializer};
+
+use super::{Counts, Locator, Position, display_path};
 use crate::Analysis;
-use crate::analysis::{Churn, DataMigration};
-use crate::diagnostic::Diagnostic;
-use crate::ir::{Operation, RevisionFile};
+use crate::analysis::{Churn, DataMigration, SqlKindStats, Summary, TableStats};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::ir::{Argument, Operation, RevisionFile, Spanned};
 
 /// Bumped when a key changes meaning or disappears.
 pub const SCHEMA_VERSION: u32 = 1;
 
-fn tool() -> Value {
-    json!({ "name": "migsquash", "version": env!("CARGO_PKG_VERSION") })
+#[derive(Serialize)]
+struct Tool {
+    name: &'static str,
+    version: &'static str,
 }
 
-pub fn diagnostics(analysis: &Analysis, locator: &Locator) -> Vec<Value> {
-    analysis
-        .diagnostics
-        .iter()
-        .map(|d| diagnostic(d, locator))
-        .collect()
+const TOOL: Tool = Tool {
+    name: "migsquash",
+    version: env!("CARGO_PKG_VERSION"),
+};
+
+/// Serializes an iterator as a JSON array without collecting it.
+struct Seq<I>(RefCell<Option<I>>);
+
+fn seq<I>(iter: I) -> Seq<I> {
+    Seq(RefCell::new(Some(iter)))
 }
 
-fn diagnostic(d: &Diagnostic, locator: &Locator) -> Value {
-    let (path, start, end) = match &d.location {
+impl<I, T> Serialize for Seq<I>
+where
+    I: Iterator<Item = T>,
+    T: Serialize,
+{
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let iter = self
+            .0
+            .borrow_mut()
+            .take()
+            .expect("a Seq is serialized once");
+        serializer.collect_seq(iter)
+    }
+}
+
+#[derive(Serialize)]
+struct RelatedView {
+    path: String,
+    line: usize,
+    column: usize,
+    message: String,
+}
+
+#[derive(Serialize)]
+struct DiagnosticView<'a> {
+    code: &'static str,
+    name: &'static str,
+    severity: Severity,
+    message: &'a str,
+    path: Option<String>,
+    line: Option<usize>,
+    column: Option<usize>,
+    end_line: Option<usize>,
+    end_column: Option<usize>,
+    revision: Option<&'a str>,
+    help: Option<&'a str>,
+    related: Vec<RelatedView>,
+}
+
+fn diagnostic<'a>(d: &'a Diagnostic, locator: &Locator) -> DiagnosticView<'a> {
+    let (path, start, end): (_, Option<Position>, Option<Position>) = match &d.location {
         Some(loc) => {
             let start = locator.start(loc);
             let end = loc
@@ -37,87 +87,161 @@ fn diagnostic(d: &Diagnostic, locator: &Locator) -> Value {
         }
         None => (None, None, None),
     };
-    let related: Vec<Value> = d
-        .related
-        .iter()
-        .map(|r| {
-            let pos = locator.start(&r.location);
-            json!({ "path": locator.path(r.location.file), "line": pos.line, "column": pos.column, "message": r.label })
-        })
-        .collect();
-    json!({
-        "code": d.code,
-        "name": d.name,
-        "severity": d.severity,
-        "message": d.message,
-        "path": path,
-        "line": start.map(|p| p.line),
-        "column": start.map(|p| p.column),
-        "end_line": end.map(|p| p.line),
-        "end_column": end.map(|p| p.column),
-        "revision": d.revision,
-        "help": d.help,
-        "related": related,
-    })
+    DiagnosticView {
+        code: d.code,
+        name: d.name,
+        severity: d.severity,
+        message: &d.message,
+        path,
+        line: start.map(|p| p.line),
+        column: start.map(|p| p.column),
+        end_line: end.map(|p| p.line),
+        end_column: end.map(|p| p.column),
+        revision: d.revision.as_deref(),
+        help: d.help.as_deref(),
+        related: d
+            .related
+            .iter()
+            .map(|r| {
+                let pos = locator.start(&r.location);
+                RelatedView {
+                    path: locator.path(r.location.file),
+                    line: pos.line,
+                    column: pos.column,
+                    message: r.label.clone(),
+                }
+            })
+            .collect(),
+    }
 }
 
-fn operation(op: &Operation, file: usize, locator: &Locator) -> Value {
-    let mut value = serde_json::to_value(op).expect("operation serializes");
+#[derive(Serialize)]
+struct ArgumentView<'a> {
+    keyword: Option<&'a str>,
+    text: &'a str,
+    span: crate::python::Span,
+}
+
+#[derive(Serialize)]
+struct OperationView<'a, Args: Serialize> {
+    #[serde(flatten)]
+    op: &'a Operation,
+    args: Args,
+    line: usize,
+    column: usize,
+}
+
+fn operation<'a>(
+    op: &'a Operation,
+    file: usize,
+    source: &'a str,
+    locator: &Locator,
+) -> OperationView<'a, impl Serialize + 'a> {
     let pos = locator.position(file, op.span.start);
-    let object = value.as_object_mut().expect("object");
-    object.insert("line".into(), pos.line.into());
-    object.insert("column".into(), pos.column.into());
-    value
+    let args = op.args.iter().map(move |arg: &'a Argument| ArgumentView {
+        keyword: arg.keyword.map(|k| k.text(source)),
+        text: arg.span.text(source),
+        span: arg.span,
+    });
+    OperationView {
+        op,
+        args: seq(args),
+        line: pos.line,
+        column: pos.column,
+    }
 }
 
-fn revision(analysis: &Analysis, index: usize, file: &RevisionFile, locator: &Locator) -> Value {
+fn values(list: &[Spanned<String>]) -> Vec<&str> {
+    list.iter().map(|s| s.value.as_str()).collect()
+}
+
+#[derive(Serialize)]
+struct RevisionView<'a, Ops: Serialize> {
+    revision: &'a str,
+    down_revisions: Vec<&'a str>,
+    depends_on: Vec<&'a str>,
+    branch_labels: Vec<&'a str>,
+    path: String,
+    message: Option<&'a str>,
+    is_head: bool,
+    is_base: bool,
+    is_merge_point: bool,
+    is_branch_point: bool,
+    operations: Ops,
+}
+
+fn revision<'a>(
+    analysis: &'a Analysis,
+    index: usize,
+    file: &'a RevisionFile,
+    locator: &'a Locator<'a>,
+) -> RevisionView<'a, impl Serialize + 'a> {
     let id = file.revision_id().unwrap_or_default();
     let graph = &analysis.graph;
-    let values = |list: &[crate::ir::Spanned<String>]| {
-        list.iter().map(|s| s.value.clone()).collect::<Vec<_>>()
-    };
     let has = |list: &[String]| list.binary_search_by(|x| x.as_str().cmp(id)).is_ok();
-    json!({
-        "revision": id,
-        "down_revisions": values(&file.header.down_revisions),
-        "depends_on": values(&file.header.depends_on),
-        "branch_labels": values(&file.header.branch_labels),
-        "path": locator.path(index),
-        "message": file.header.message,
-        "is_head": has(&graph.heads),
-        "is_base": has(&graph.bases),
-        "is_merge_point": has(&graph.merge_points),
-        "is_branch_point": has(&graph.branch_points),
-        "operations": file.operations.iter().map(|op| operation(op, index, locator)).collect::<Vec<_>>(),
-    })
+    let source = file.source.as_str();
+    RevisionView {
+        revision: id,
+        down_revisions: values(&file.header.down_revisions),
+        depends_on: values(&file.header.depends_on),
+        branch_labels: values(&file.header.branch_labels),
+        path: locator.path(index),
+        message: file.header.message.as_deref(),
+        is_head: has(&graph.heads),
+        is_base: has(&graph.bases),
+        is_merge_point: has(&graph.merge_points),
+        is_branch_point: has(&graph.branch_points),
+        operations: seq(file
+            .operations
+            .iter()
+            .map(move |op| operation(op, index, source, locator))),
+    }
 }
 
-fn churn(c: &Churn, locator: &Locator) -> Value {
-    let steps: Vec<Value> = c
-        .steps
-        .iter()
-        .map(|s| {
-            let pos = locator.position(s.file, s.span.start);
-            json!({ "revision": s.revision, "path": locator.path(s.file), "line": pos.line, "action": s.action })
-        })
-        .collect();
-    json!({
-        "kind": c.kind,
-        "description": c.kind.describe(),
-        "table": c.table,
-        "object": c.object,
-        "steps": steps,
-        "cancelling_operations": c.cancelling_operations,
-    })
+#[derive(Serialize)]
+struct StepView<'a> {
+    revision: &'a str,
+    path: String,
+    line: usize,
+    action: &'a str,
 }
 
-fn data_migration(d: &DataMigration, locator: &Locator) -> Value {
-    let pos = locator.position(d.file, d.span.start);
-    let mut value = serde_json::to_value(d).expect("serializes");
-    let object = value.as_object_mut().expect("object");
-    object.insert("path".into(), locator.path(d.file).into());
-    object.insert("line".into(), pos.line.into());
-    value
+#[derive(Serialize)]
+struct ChurnView<'a> {
+    kind: crate::analysis::ChurnKind,
+    description: &'static str,
+    table: &'a str,
+    object: Option<&'a str>,
+    steps: Vec<StepView<'a>>,
+    cancelling_operations: usize,
+}
+
+fn churn<'a>(c: &'a Churn, locator: &Locator) -> ChurnView<'a> {
+    ChurnView {
+        kind: c.kind,
+        description: c.kind.describe(),
+        table: &c.table,
+        object: c.object.as_deref(),
+        steps: c
+            .steps
+            .iter()
+            .map(|s| StepView {
+                revision: &s.revision,
+                path: locator.path(s.file),
+                line: locator.position(s.file, s.span.start).line,
+                action: &s.action,
+            })
+            .collect(),
+        cancelling_operations: c.cancelling_operations,
+    }
+}
+
+#[derive(Serialize)]
+struct DataMigrationView<'a> {
+    #[serde(flatten)]
+    data: &'a DataMigration,
+    path: String,
+    line: usize,
 }
 
 #[derive(Serialize)]
@@ -126,56 +250,121 @@ struct Opaque<'a> {
     count: usize,
 }
 
+#[derive(Serialize)]
+struct AnalyzeDocument<'a, Revisions: Serialize, Diagnostics: Serialize> {
+    schema_version: u32,
+    tool: &'a Tool,
+    input: String,
+    config: Option<String>,
+    version_locations: Vec<String>,
+    summary: &'a Summary,
+    heads: &'a [String],
+    bases: &'a [String],
+    merge_points: &'a [String],
+    branch_points: &'a [String],
+    cycles: &'a [Vec<String>],
+    branch_labels: &'a BTreeMap<String, String>,
+    diagnostics: Diagnostics,
+    tables: &'a [TableStats],
+    churn: Vec<ChurnView<'a>>,
+    raw_sql: &'a [SqlKindStats],
+    data_migrations: Vec<DataMigrationView<'a>>,
+    opaque_operations: Vec<Opaque<'a>>,
+    upgrade_order: &'a [String],
+    revisions: Revisions,
+}
+
+fn finish(mut out: impl Write, document: &impl Serialize) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut out, document)?;
+    out.write_all(b"\n")
+}
+
 /// `migsquash analyze --format json`.
-pub fn analyze(analysis: &Analysis) -> Value {
+pub fn analyze(analysis: &Analysis, out: impl Write) -> std::io::Result<()> {
     let locator = Locator::new(analysis);
     let graph = &analysis.graph;
-    let revisions: Vec<Value> = graph
-        .nodes
-        .values()
-        .map(|&n| graph.dag[n])
-        .collect::<std::collections::BTreeSet<_>>()
-        .into_iter()
-        .map(|i| revision(analysis, i, &analysis.files[i], &locator))
-        .collect();
     let report = &analysis.report;
-    json!({
-        "schema_version": SCHEMA_VERSION,
-        "tool": tool(),
-        "input": display_path(&analysis.input),
-        "config": analysis.layout.config.as_deref().map(display_path),
-        "version_locations": analysis.layout.version_locations.iter().map(|p| display_path(p)).collect::<Vec<_>>(),
-        "revisions": revisions,
-        "heads": graph.heads,
-        "bases": graph.bases,
-        "merge_points": graph.merge_points,
-        "branch_points": graph.branch_points,
-        "upgrade_order": graph.upgrade_order,
-        "cycles": graph.cycles,
-        "branch_labels": graph.labels,
-        "tables": report.tables,
-        "churn": report.churn.iter().map(|c| churn(c, &locator)).collect::<Vec<_>>(),
-        "raw_sql": report.raw_sql,
-        "data_migrations": report.data_migrations.iter().map(|d| data_migration(d, &locator)).collect::<Vec<_>>(),
-        "opaque_operations": report.opaque_operations.iter().map(|(m, c)| Opaque { method: m, count: *c }).collect::<Vec<_>>(),
-        "diagnostics": diagnostics(analysis, &locator),
-        "summary": analysis.summary,
-    })
+    // Revisions Alembic keeps, in file order.
+    let kept: std::collections::BTreeSet<usize> =
+        graph.nodes.values().map(|&n| graph.dag[n]).collect();
+    let document = AnalyzeDocument {
+        schema_version: SCHEMA_VERSION,
+        tool: &TOOL,
+        input: display_path(&analysis.input),
+        config: analysis.layout.config.as_deref().map(display_path),
+        version_locations: analysis
+            .layout
+            .version_locations
+            .iter()
+            .map(|p| display_path(p))
+            .collect(),
+        summary: &analysis.summary,
+        heads: &graph.heads,
+        bases: &graph.bases,
+        merge_points: &graph.merge_points,
+        branch_points: &graph.branch_points,
+        cycles: &graph.cycles,
+        branch_labels: &graph.labels,
+        diagnostics: seq(analysis.diagnostics.iter().map(|d| diagnostic(d, &locator))),
+        tables: &report.tables,
+        churn: report.churn.iter().map(|c| churn(c, &locator)).collect(),
+        raw_sql: &report.raw_sql,
+        data_migrations: report
+            .data_migrations
+            .iter()
+            .map(|data| DataMigrationView {
+                data,
+                path: locator.path(data.file),
+                line: locator.position(data.file, data.span.start).line,
+            })
+            .collect(),
+        opaque_operations: report
+            .opaque_operations
+            .iter()
+            .map(|(method, count)| Opaque {
+                method,
+                count: *count,
+            })
+            .collect(),
+        upgrade_order: &graph.upgrade_order,
+        revisions: seq(kept
+            .into_iter()
+            .map(|i| revision(analysis, i, &analysis.files[i], &locator))),
+    };
+    finish(out, &document)
+}
+
+#[derive(Serialize)]
+struct CheckSummary {
+    revision_files: usize,
+    revisions: usize,
+    counts: Counts,
+}
+
+#[derive(Serialize)]
+struct CheckDocument<'a, Diagnostics: Serialize> {
+    schema_version: u32,
+    tool: &'a Tool,
+    input: String,
+    summary: CheckSummary,
+    heads: &'a [String],
+    diagnostics: Diagnostics,
 }
 
 /// `migsquash check --format json`.
-pub fn check(analysis: &Analysis) -> Value {
+pub fn check(analysis: &Analysis, out: impl Write) -> std::io::Result<()> {
     let locator = Locator::new(analysis);
-    json!({
-        "schema_version": SCHEMA_VERSION,
-        "tool": tool(),
-        "input": display_path(&analysis.input),
-        "heads": analysis.graph.heads,
-        "diagnostics": diagnostics(analysis, &locator),
-        "summary": {
-            "revision_files": analysis.files.len(),
-            "revisions": analysis.graph.nodes.len(),
-            "counts": Counts::of(analysis),
+    let document = CheckDocument {
+        schema_version: SCHEMA_VERSION,
+        tool: &TOOL,
+        input: display_path(&analysis.input),
+        summary: CheckSummary {
+            revision_files: analysis.files.len(),
+            revisions: analysis.graph.nodes.len(),
+            counts: Counts::of(analysis),
         },
-    })
+        heads: &analysis.graph.heads,
+        diagnostics: seq(analysis.diagnostics.iter().map(|d| diagnostic(d, &locator))),
+    };
+    finish(out, &document)
 }

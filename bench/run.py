@@ -1,0 +1,669 @@
+#!/usr/bin/env python3
+"""Benchmark migsquash against `alembic heads` on synthetic Alembic histories.
+
+    python3 bench/run.py --migsquash target/release/migsquash \\
+        --python .testenv/venv/bin/python [--sizes 400,1000,10000] [--runs 5] \\
+        [--out docs/benchmarks.md]
+
+For every size a deterministic history is generated with bench/gen_history.py
+(cached under target/bench-histories/), then these commands are timed side by
+side, each with one warm-up run followed by --runs timed runs:
+
+    migsquash analyze DIR --format json      (stdout to /dev/null)
+    migsquash check DIR
+    PYTHON -m alembic -c DIR/alembic.ini heads   (cwd = DIR, warm __pycache__)
+    PYTHON -m alembic -c DIR/alembic.ini heads   (cwd = DIR, __pycache__ removed
+                                                  before every run: "cold")
+
+Wall time is measured around fork/exec/wait; peak RSS is ru_maxrss from
+os.wait4() on the child (KiB on Linux).  Median and minimum wall time and the
+maximum peak RSS over the timed runs are reported.  The Markdown report goes to
+--out, the tables also to stdout; progress goes to stderr.
+
+Only the standard library is used.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import hashlib
+import json
+import os
+import platform
+import re
+import shlex
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+sys.dont_write_bytecode = True  # keep bench/ free of __pycache__
+import gen_history  # noqa: E402
+
+DEFAULT_SIZES = [400, 1000, 10000]
+DEFAULT_RUNS = 5
+DEFAULT_SEED = 20240611
+DEFAULT_OUT = "docs/benchmarks.md"
+CACHE_DIR = os.path.join("target", "bench-histories")
+
+# targets (see docs): speed-up on 400 revisions, time and memory on 10k
+TARGET_SPEEDUP_SIZE = 400
+TARGET_SPEEDUP = 50.0
+TARGET_BIG_SIZE = 10000
+TARGET_BIG_SECONDS = 2.0
+TARGET_BIG_MB = 300.0  # decimal megabytes (10^6 bytes)
+
+# exit codes: migsquash uses 0 = clean, 1 = findings, 2 = error
+MIGSQUASH_OK_CODES = (0, 1)
+ALEMBIC_OK_CODES = (0,)
+
+
+class BenchError(RuntimeError):
+    pass
+
+
+def log(msg):
+    print(msg, file=sys.stderr, flush=True)
+
+
+# --------------------------------------------------------------------------
+# histories
+# --------------------------------------------------------------------------
+
+def generator_fingerprint():
+    with open(gen_history.__file__, "rb") as f:
+        digest = hashlib.sha256(f.read()).hexdigest()[:12]
+    return f"g{gen_history.GENERATOR_VERSION}-{digest}"
+
+
+def prepare_history(root, size, seed):
+    """Return (project_dir, stats); reuses a complete cached copy if present."""
+    key = f"n{size}-seed{seed}-{generator_fingerprint()}"
+    path = os.path.join(root, key)
+    stats_path = path + ".json"
+    if os.path.isdir(path) and os.path.isfile(stats_path):
+        with open(stats_path, encoding="utf-8") as f:
+            stats = json.load(f)
+        log(f"[{size}] using cached history {path}")
+        return path, stats
+    os.makedirs(root, exist_ok=True)
+    tmp = f"{path}.tmp-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    shutil.rmtree(path, ignore_errors=True)
+    log(f"[{size}] generating {size} revisions (seed {seed}) ...")
+    t0 = time.perf_counter()
+    stats = gen_history.generate(tmp, size, seed)
+    stats["generation_seconds"] = round(time.perf_counter() - t0, 3)
+    os.rename(tmp, path)
+    with open(stats_path, "w", encoding="utf-8") as f:
+        json.dump(stats, f, indent=1, sort_keys=True)
+    log(f"[{size}] generated in {stats['generation_seconds']:.1f} s -> {path}")
+    return path, stats
+
+
+def remove_pycache(project):
+    removed = 0
+    for dirpath, dirnames, _ in os.walk(project):
+        if "__pycache__" in dirnames:
+            shutil.rmtree(os.path.join(dirpath, "__pycache__"))
+            dirnames.remove("__pycache__")
+            removed += 1
+    return removed
+
+
+def count_pyc(project):
+    versions = os.path.join(project, "migrations", "versions", "__pycache__")
+    if not os.path.isdir(versions):
+        return 0
+    return sum(1 for f in os.listdir(versions) if f.endswith(".pyc"))
+
+
+# --------------------------------------------------------------------------
+# measuring
+# --------------------------------------------------------------------------
+
+def child_env():
+    env = dict(os.environ)
+    # Alembic imports every revision file; whether CPython may write (and so
+    # later reuse) __pycache__/*.pyc decides what "warm" means.  Make it the
+    # default behaviour regardless of the caller's environment.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env.pop("PYTHONPYCACHEPREFIX", None)
+    env.setdefault("NO_COLOR", "1")
+    return env
+
+
+# Why a launcher: ru_maxrss of a child counts the memory it inherited at
+# fork/exec time.  subprocess uses vfork(), which makes a child report the
+# *peak* RSS of the parent (this script, which may have generated 10k files);
+# a plain fork() still reports the parent's current RSS (~15-25 MB for this
+# script).  So each measured command is forked by a minimal Python process
+# (`python -I -S`, a few MB) that times fork -> exec -> wait4 itself and
+# sends back (ru_maxrss, exit code, seconds) through a pipe.  What remains is
+# a small floor, measured once with `true` and shown in the report.
+LAUNCHER = r"""
+import os, sys, time
+fd = int(sys.argv[1])
+argv = sys.argv[2:]
+t0 = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    try:
+        os.close(fd)
+        os.execv(argv[0], argv)
+    except BaseException as e:
+        os.write(2, ("launcher: cannot execute %r: %s\n" % (argv[0], e)).encode())
+    os._exit(127)
+_, status, usage = os.wait4(pid, 0)
+t1 = time.perf_counter()
+os.write(fd, ("%d %d %.9f" % (usage.ru_maxrss, os.waitstatus_to_exitcode(status), t1 - t0)).encode())
+"""
+
+RSS_DIVISOR = 1024 if sys.platform == "darwin" else 1  # ru_maxrss: bytes on macOS, KiB on Linux
+
+
+def run_once(argv, cwd, env, capture_stdout=False):
+    """Run argv once; returns dict(seconds, maxrss_kib, code, stdout, stderr)."""
+    with tempfile.TemporaryFile() as err, tempfile.TemporaryFile() as out:
+        stdout = out if capture_stdout else subprocess.DEVNULL
+        rfd, wfd = os.pipe()
+        try:
+            proc = subprocess.Popen([sys.executable, "-I", "-S", "-c", LAUNCHER, str(wfd)] + argv,
+                                    cwd=cwd, env=env, stdin=subprocess.DEVNULL,
+                                    stdout=stdout, stderr=err, pass_fds=(wfd,))
+        except OSError as e:
+            os.close(rfd)
+            os.close(wfd)
+            raise BenchError(f"cannot run {shlex.join(argv)}: {e}") from e
+        os.close(wfd)
+        with os.fdopen(rfd, "rb") as r:
+            report = r.read().decode()
+        proc.wait()
+        err.seek(0)
+        stderr = err.read().decode("utf-8", "replace")
+        text = ""
+        if capture_stdout:
+            out.seek(0)
+            text = out.read().decode("utf-8", "replace")
+    try:
+        maxrss, code, seconds = report.split()
+    except ValueError:
+        raise BenchError(f"launcher failed for {shlex.join(argv)} (exit {proc.returncode}):\n"
+                         f"{stderr.strip()}") from None
+    return {"seconds": float(seconds), "maxrss_kib": int(maxrss) // RSS_DIVISOR,
+            "code": int(code), "stdout": text, "stderr": stderr}
+
+
+def rss_floor(env):
+    """Peak RSS reported for a trivial program: the measurement floor."""
+    true = shutil.which("true") or "/bin/true"
+    return min(run_once([true], tempfile.gettempdir(), env)["maxrss_kib"] for _ in range(3))
+
+
+def check_code(spec, res):
+    if res["code"] not in spec["ok_codes"]:
+        tail = "\n".join(res["stderr"].strip().splitlines()[-15:])
+        raise BenchError(f"`{shlex.join(spec['argv'])}` (cwd {spec['cwd']}) exited with "
+                         f"{res['code']}; accepted: {spec['ok_codes']}\n{tail}")
+
+
+def measure(spec, runs, env):
+    """One warm-up run (stdout captured for sanity checks), then `runs` runs."""
+    if spec.get("cold"):
+        remove_pycache(spec["project"])
+    warm = run_once(spec["argv"], spec["cwd"], env, capture_stdout=True)
+    check_code(spec, warm)
+    times, rss, codes = [], [], []
+    pyc_before = None
+    for _ in range(runs):
+        if spec.get("cold"):
+            remove_pycache(spec["project"])
+        elif spec.get("python") and pyc_before is None:
+            pyc_before = count_pyc(spec["project"])
+        res = run_once(spec["argv"], spec["cwd"], env)
+        check_code(spec, res)
+        times.append(res["seconds"])
+        rss.append(res["maxrss_kib"])
+        codes.append(res["code"])
+    return {
+        "label": spec["label"],
+        "key": spec["key"],
+        "median": statistics.median(times),
+        "min": min(times),
+        "peak_rss_kib": max(rss),
+        "codes": sorted(set(codes)),
+        "warmup_stdout": warm["stdout"],
+        "pyc_before": pyc_before,
+    }
+
+
+def bench_size(size, project, stats, args, env):
+    ini = os.path.join(project, "alembic.ini")
+    specs = [
+        {"key": "analyze", "label": "`migsquash analyze --format json`",
+         "argv": [args.migsquash, "analyze", project, "--format", "json"],
+         "cwd": project, "ok_codes": MIGSQUASH_OK_CODES},
+        {"key": "check", "label": "`migsquash check`",
+         "argv": [args.migsquash, "check", project],
+         "cwd": project, "ok_codes": MIGSQUASH_OK_CODES},
+        {"key": "alembic_warm", "label": "`alembic heads` (warm `__pycache__`)",
+         "argv": [args.python, "-m", "alembic", "-c", ini, "heads"],
+         "cwd": project, "ok_codes": ALEMBIC_OK_CODES, "python": True, "project": project},
+        {"key": "alembic_cold", "label": "`alembic heads` (cold: `__pycache__` removed)",
+         "argv": [args.python, "-m", "alembic", "-c", ini, "heads"],
+         "cwd": project, "ok_codes": ALEMBIC_OK_CODES, "python": True, "project": project,
+         "cold": True},
+    ]
+    results = {}
+    for spec in specs:
+        log(f"[{size}] {spec['label'].replace('`', '')}: warm-up + {args.runs} "
+            f"run{'' if args.runs == 1 else 's'} ...")
+        r = measure(spec, args.runs, env)
+        log(f"[{size}]   median {fmt_time(r['median'])}, min {fmt_time(r['min'])}, "
+            f"peak RSS {fmt_rss(r['peak_rss_kib'])}, exit {codes_str(r['codes'])}")
+        results[spec["key"]] = r
+
+    # sanity checks (fixed set, reported for every size)
+    heads = re.findall(r"^(\w+) \(head\)", results["alembic_warm"]["warmup_stdout"], re.M)
+    checks = {
+        "alembic_heads": heads,
+        "alembic_heads_ok": heads == [stats["head"]],
+        "analyze_json": is_json(results["analyze"]["warmup_stdout"]),
+        "pyc_present": results["alembic_warm"]["pyc_before"],
+        "pyc_expected": stats["revisions"],
+    }
+    if not checks["alembic_heads_ok"]:
+        raise BenchError(f"[{size}] alembic reported heads {heads}, expected [{stats['head']}]")
+    if not checks["analyze_json"]:
+        log(f"[{size}] WARNING: `migsquash analyze --format json` did not print valid JSON")
+    return {"size": size, "stats": stats, "results": results, "checks": checks}
+
+
+def is_json(text):
+    try:
+        json.loads(text)
+    except ValueError:
+        return False
+    return True
+
+
+# --------------------------------------------------------------------------
+# environment info
+# --------------------------------------------------------------------------
+
+def machine_info(args, env):
+    info = {}
+    try:
+        info["nproc"] = str(len(os.sched_getaffinity(0)))
+    except AttributeError:
+        info["nproc"] = str(os.cpu_count())
+    cpu = None
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as f:
+            for line in f:
+                key, _, value = line.partition(":")
+                if key.strip() in ("model name", "Model", "Hardware", "cpu model"):
+                    cpu = value.strip()
+                    break
+    except OSError:
+        pass
+    info["cpu"] = cpu or platform.processor() or platform.machine() or "unknown"
+    mem = "unknown"
+    try:
+        with open("/proc/meminfo", encoding="utf-8") as f:
+            for line in f:
+                if line.startswith("MemTotal:"):
+                    kib = int(line.split()[1])
+                    mem = f"{kib / 1024 / 1024:.1f} GiB"
+                    break
+    except (OSError, ValueError):
+        pass
+    info["memory"] = mem
+    info["os"] = f"{platform.system()} {platform.release()} ({platform.machine()})"
+
+    probe = ("import importlib.metadata as m, json, sys\n"
+             "def v(n):\n"
+             "    try:\n"
+             "        return m.version(n)\n"
+             "    except m.PackageNotFoundError:\n"
+             "        return 'not installed'\n"
+             "print(json.dumps({'python': sys.version.split()[0], 'alembic': v('alembic'),"
+             " 'sqlalchemy': v('SQLAlchemy'), 'mako': v('Mako')}))\n")
+    try:
+        out = subprocess.run([args.python, "-c", probe], env=env, capture_output=True,
+                             text=True, check=True).stdout
+        info.update(json.loads(out))
+    except (OSError, subprocess.CalledProcessError, ValueError) as e:
+        raise BenchError(f"cannot query the venv python {args.python}: {e}") from e
+    if info["alembic"] == "not installed":
+        raise BenchError(f"alembic is not installed in {args.python}")
+    try:
+        r = subprocess.run([args.migsquash, "--version"], env=env, capture_output=True,
+                           text=True, timeout=60)
+        text = (r.stdout.strip() or r.stderr.strip()).splitlines()
+        info["migsquash"] = text[0] if text else "(no output)"
+        if r.returncode != 0:
+            info["migsquash"] += f" (exit {r.returncode})"
+    except (OSError, subprocess.TimeoutExpired) as e:
+        raise BenchError(f"cannot run {args.migsquash} --version: {e}") from e
+    try:
+        r = subprocess.run(["git", "-C", REPO, "rev-parse", "--short=12", "HEAD"],
+                           capture_output=True, text=True, timeout=30)
+        info["commit"] = r.stdout.strip() if r.returncode == 0 and r.stdout.strip() else "unknown"
+        if info["commit"] != "unknown":
+            r = subprocess.run(["git", "-C", REPO, "status", "--porcelain", "--untracked-files=no"],
+                               capture_output=True, text=True, timeout=30)
+            if r.returncode == 0 and r.stdout.strip():
+                info["commit"] += " (with uncommitted changes)"
+    except (OSError, subprocess.TimeoutExpired):
+        info["commit"] = "unknown"
+    return info
+
+
+# --------------------------------------------------------------------------
+# formatting
+# --------------------------------------------------------------------------
+
+def fmt_time(s):
+    if s >= 1:
+        return f"{s:.2f} s"
+    ms = s * 1000
+    if ms >= 100:
+        return f"{ms:.0f} ms"
+    if ms >= 10:
+        return f"{ms:.1f} ms"
+    return f"{ms:.2f} ms"
+
+
+def rss_mb(kib):
+    return kib * 1024 / 1e6
+
+
+RSS_FLOOR_KIB = 0  # set in main(); values at or below it are shown as "≤ floor"
+
+
+def fmt_rss(kib):
+    if RSS_FLOOR_KIB and kib <= RSS_FLOOR_KIB + 256:
+        return f"≤ {rss_mb(max(kib, RSS_FLOOR_KIB)):.1f} MB"
+    return f"{rss_mb(kib):.1f} MB"
+
+
+def fmt_ratio(r):
+    if r is None:
+        return "n/a"
+    return f"{r:.0f}×" if r >= 10 else f"{r:.1f}×"
+
+
+def codes_str(codes):
+    return ", ".join(str(c) for c in codes)
+
+
+def ratio(a, b):
+    return a / b if b > 0 else None
+
+
+def size_table(entry):
+    lines = ["| command | median | min | peak RSS | exit code |",
+             "|---|---:|---:|---:|---:|"]
+    for key in ("analyze", "check", "alembic_warm", "alembic_cold"):
+        r = entry["results"][key]
+        lines.append(f"| {r['label']} | {fmt_time(r['median'])} | {fmt_time(r['min'])} | "
+                     f"{fmt_rss(r['peak_rss_kib'])} | {codes_str(r['codes'])} |")
+    return lines
+
+
+def speedups(entry):
+    res = entry["results"]
+    a = res["analyze"]["median"]
+    return ratio(res["alembic_warm"]["median"], a), ratio(res["alembic_cold"]["median"], a)
+
+
+def human_int(n):
+    return f"{n:,}"
+
+
+def targets(entries):
+    by_size = {e["size"]: e for e in entries}
+    rows = []
+    e = by_size.get(TARGET_SPEEDUP_SIZE)
+    if e:
+        warm, _ = speedups(e)
+        ok = warm is not None and warm >= TARGET_SPEEDUP
+        rows.append((f"`migsquash analyze` ≥ {TARGET_SPEEDUP:.0f}× faster than `alembic heads` "
+                     f"on {TARGET_SPEEDUP_SIZE} revisions (ratio of medians, warm `alembic heads`)",
+                     fmt_ratio(warm), ok))
+    else:
+        rows.append((f"`migsquash analyze` ≥ {TARGET_SPEEDUP:.0f}× faster than `alembic heads` "
+                     f"on {TARGET_SPEEDUP_SIZE} revisions (ratio of medians, warm `alembic heads`)",
+                     "not measured", None))
+    e = by_size.get(TARGET_BIG_SIZE)
+    label_t = (f"`migsquash analyze` on {human_int(TARGET_BIG_SIZE)} revisions "
+               f"< {TARGET_BIG_SECONDS:g} s (median wall time)")
+    label_m = (f"`migsquash analyze` on {human_int(TARGET_BIG_SIZE)} revisions "
+               f"< {TARGET_BIG_MB:g} MB peak RSS")
+    if e:
+        r = e["results"]["analyze"]
+        rows.append((label_t, fmt_time(r["median"]), r["median"] < TARGET_BIG_SECONDS))
+        rows.append((label_m, fmt_rss(r["peak_rss_kib"]),
+                     rss_mb(r["peak_rss_kib"]) < TARGET_BIG_MB))
+    else:
+        rows.append((label_t, "not measured", None))
+        rows.append((label_m, "not measured", None))
+    return rows
+
+
+def verdict(ok):
+    return "not measured" if ok is None else ("**PASS**" if ok else "**FAIL**")
+
+
+def reproduce_command(args):
+    cmd = ["python3", "bench/run.py", "--migsquash", args.migsquash_arg,
+           "--python", args.python_arg]
+    if args.sizes != DEFAULT_SIZES:
+        cmd += ["--sizes", ",".join(str(s) for s in args.sizes)]
+    if args.runs != DEFAULT_RUNS:
+        cmd += ["--runs", str(args.runs)]
+    if args.seed != DEFAULT_SEED:
+        cmd += ["--seed", str(args.seed)]
+    return shlex.join(cmd)
+
+
+def render_report(args, info, entries):
+    today = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d")
+    out = []
+    w = out.append
+    w("# Benchmarks")
+    w("")
+    w("<!-- Generated by bench/run.py; do not edit by hand. -->")
+    w("")
+    w("`migsquash` reads an Alembic history statically; `alembic heads` has to import every "
+      "revision file. The figures below compare both on synthetic but realistic histories "
+      "(see `bench/README.md` for the method and caveats).")
+    w("")
+    w("Reproduce (from the repository root; `bench/run.sh` additionally builds the release "
+      "binary and the test venv):")
+    w("")
+    w("```sh")
+    w(reproduce_command(args))
+    w("```")
+    w("")
+    w("## Machine")
+    w("")
+    w("| | |")
+    w("|---|---|")
+    w(f"| date (UTC) | {today} |")
+    w(f"| CPUs (`nproc`) | {info['nproc']} |")
+    w(f"| CPU model | {info['cpu']} |")
+    w(f"| total memory | {info['memory']} |")
+    w(f"| OS | {info['os']} |")
+    w(f"| Python (venv) | {info['python']} |")
+    w(f"| alembic | {info['alembic']} |")
+    w(f"| SQLAlchemy | {info['sqlalchemy']} |")
+    w(f"| `migsquash --version` | {info['migsquash']} |")
+    w(f"| commit | {info['commit']} |")
+    w("")
+    w("## Method")
+    w("")
+    w(f"- Histories are generated by `bench/gen_history.py` with seed {args.seed}: mostly "
+      "linear, with groups of 2–3 feature branches joined by merge revisions every ~15–25 "
+      "revisions, one head; revision files are 40–150 lines of typical autogenerate output.")
+    w(f"- Every command gets one warm-up run, then {args.runs} timed runs. *median* and *min* "
+      "are wall-clock times of the whole process (spawn to exit); *peak RSS* is the largest "
+      "`ru_maxrss` of the child over the timed runs, from `wait4(2)`. MB = 10⁶ bytes. "
+      "Commands are forked by a minimal launcher process, so a peak RSS cannot be measured "
+      f"below a floor of {rss_mb(info['rss_floor_kib']):.1f} MB (what `true` reports); such "
+      "values are shown as ≤ floor.")
+    w("- `migsquash analyze` writes its JSON to `/dev/null`; `migsquash` exit codes 0 and 1 "
+      "(findings) are accepted, anything else aborts the benchmark.")
+    w("- `alembic heads` runs as `PYTHON -m alembic -c DIR/alembic.ini heads` with the project "
+      "directory as working directory. *warm*: the revision files' `__pycache__/*.pyc` written "
+      "by the warm-up run are reused, as on a developer machine. *cold*: every `__pycache__` "
+      "under the project is deleted before each run (the site-packages bytecode stays warm), "
+      "as on a fresh CI checkout.")
+    w("- Speed-up = median of `alembic heads` / median of `migsquash analyze`.")
+    w("")
+    w("## Results")
+    for e in entries:
+        st = e["stats"]
+        ch = e["checks"]
+        warm, cold = speedups(e)
+        w("")
+        w(f"### {human_int(e['size'])} revisions")
+        w("")
+        w(f"History: {human_int(st['revisions'])} revision files ({human_int(st['merges'])} "
+          f"merge revision{'' if st['merges'] == 1 else 's'}), {human_int(st['lines'])} lines, "
+          f"{st['bytes'] / (1024 * 1024):.1f} MiB.")
+        w("")
+        out.extend(size_table(e))
+        w("")
+        w(f"Speed-up of `migsquash analyze` over `alembic heads`: **{fmt_ratio(warm)}** (warm), "
+          f"**{fmt_ratio(cold)}** (cold).")
+        w("")
+        w(f"Checks: `alembic heads` reported {len(ch['alembic_heads'])} head "
+          f"({'as generated' if ch['alembic_heads_ok'] else 'UNEXPECTED'}); "
+          f"`migsquash analyze --format json` output was "
+          f"{'valid' if ch['analyze_json'] else '**not** valid'} JSON; "
+          f"`.pyc` files present before the warm timed runs: "
+          f"{human_int(ch['pyc_present'] or 0)} of {human_int(ch['pyc_expected'])}.")
+    w("")
+    w("## Targets")
+    w("")
+    w("| target | measured | result |")
+    w("|---|---:|---|")
+    for label, measured, ok in targets(entries):
+        w(f"| {label} | {measured} | {verdict(ok)} |")
+    w("")
+    return "\n".join(out)
+
+
+def print_summary(entries):
+    for e in entries:
+        warm, cold = speedups(e)
+        print(f"\n## {human_int(e['size'])} revisions\n")
+        print("\n".join(size_table(e)))
+        print(f"\nspeed-up of migsquash analyze vs alembic heads: {fmt_ratio(warm)} (warm), "
+              f"{fmt_ratio(cold)} (cold)")
+    print("\n## Targets\n")
+    for label, measured, ok in targets(entries):
+        print(f"- {label}: {measured} -> {verdict(ok).strip('*')}")
+    sys.stdout.flush()
+
+
+# --------------------------------------------------------------------------
+# main
+# --------------------------------------------------------------------------
+
+def parse_sizes(text):
+    try:
+        sizes = [int(s) for s in text.split(",") if s.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a comma-separated list of integers: {text!r}")
+    if not sizes or any(s < 1 for s in sizes):
+        raise argparse.ArgumentTypeError("sizes must be positive integers")
+    return sizes
+
+
+def resolve_executable(path, what):
+    """Resolve relative to the working directory, falling back to PATH."""
+    if os.sep in path or os.path.exists(path):
+        full = os.path.abspath(path)
+    else:
+        found = shutil.which(path)
+        full = found and os.path.abspath(found)
+    if not full or not os.path.isfile(full) or not os.access(full, os.X_OK):
+        raise BenchError(f"{what} not found or not executable: {path}")
+    return full
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(
+        description="Benchmark migsquash against `alembic heads`.",
+        epilog="Default report path is docs/benchmarks.md in the repository.")
+    ap.add_argument("--migsquash", required=True, help="path to the migsquash binary")
+    ap.add_argument("--python", required=True,
+                    help="python of a venv that has alembic installed")
+    ap.add_argument("--sizes", type=parse_sizes, default=DEFAULT_SIZES,
+                    help="comma-separated history sizes (default: 400,1000,10000)")
+    ap.add_argument("--runs", type=int, default=DEFAULT_RUNS,
+                    help="timed runs per command after one warm-up (default: 5)")
+    ap.add_argument("--seed", type=int, default=DEFAULT_SEED,
+                    help=f"generator seed (default: {DEFAULT_SEED})")
+    ap.add_argument("--out", default=None,
+                    help="Markdown report path (default: docs/benchmarks.md in the repository)")
+    ap.add_argument("--histories", default=None,
+                    help="cache directory for generated histories "
+                         "(default: target/bench-histories in the repository)")
+    ap.add_argument("--no-cache", action="store_true",
+                    help="generate histories into a temporary directory removed afterwards")
+    args = ap.parse_args(argv)
+    if args.runs < 1:
+        ap.error("--runs must be >= 1")
+
+    args.migsquash_arg, args.python_arg = args.migsquash, args.python
+    tmp_root = None
+    try:
+        args.migsquash = resolve_executable(args.migsquash, "migsquash binary")
+        # keep a venv python's own path (do not resolve symlinks: that would leave the venv)
+        args.python = resolve_executable(args.python, "venv python")
+        out_path = os.path.abspath(args.out) if args.out else os.path.join(REPO, DEFAULT_OUT)
+        env = child_env()
+        info = machine_info(args, env)
+        global RSS_FLOOR_KIB
+        RSS_FLOOR_KIB = info["rss_floor_kib"] = rss_floor(env)
+        log(f"migsquash: {info['migsquash']}; python {info['python']}, "
+            f"alembic {info['alembic']}, SQLAlchemy {info['sqlalchemy']}")
+
+        if args.no_cache:
+            tmp_root = tempfile.mkdtemp(prefix="migsquash-bench-")
+            root = tmp_root
+        else:
+            root = os.path.abspath(args.histories) if args.histories else os.path.join(REPO, CACHE_DIR)
+
+        entries = []
+        for size in args.sizes:
+            project, stats = prepare_history(root, size, args.seed)
+            entries.append(bench_size(size, project, stats, args, env))
+    except BenchError as e:
+        log(f"run.py: error: {e}")
+        return 2
+    finally:
+        if tmp_root:
+            shutil.rmtree(tmp_root, ignore_errors=True)
+
+    print_summary(entries)
+    report = render_report(args, info, entries)
+    os.makedirs(os.path.dirname(out_path) or ".", exist_ok=True)
+    with open(out_path, "w", encoding="utf-8", newline="\n") as f:
+        f.write(report)
+    log(f"\nreport written to {out_path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
