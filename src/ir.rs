@@ -4,29 +4,31 @@
 
 use std::path::PathBuf;
 
-use serde::Serialize;
+use std::borrow::Cow;
+
+use serde::{Deserialize, Serialize};
 
 use crate::python::Span;
 use crate::sql::SqlInfo;
 
 /// A value read from the source, with where it was read.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Spanned<T> {
     pub value: T,
     pub span: Span,
 }
 
 /// A header field whose value cannot be known without running the code.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct NonLiteral {
-    pub field: &'static str,
+    pub field: Cow<'static, str>,
     pub span: Span,
     /// The source text of the value, e.g. `(cli.EXPAND_BRANCH,)`.
     pub text: String,
 }
 
 /// The module-level variables Alembic reads from a revision file.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Header {
     pub revision: Option<Spanned<String>>,
     /// Empty for a base revision.
@@ -46,7 +48,7 @@ impl Header {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Phase {
     Upgrade,
@@ -54,7 +56,7 @@ pub enum Phase {
 }
 
 /// What an `op.*` call does. Plugin and unknown operations are `Other`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum OpKind {
     CreateTable,
@@ -198,7 +200,7 @@ impl OpKind {
 /// One argument of a call, as written. Only spans are kept: the exact text
 /// is `span.text(&file.source)`, so a 10k-revision history does not hold
 /// every argument a second time.
-#[derive(Debug, Clone, Copy, Serialize)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 pub struct Argument {
     /// The keyword's name (`unique` in `unique=True`); `None` for a
     /// positional argument or `**kwargs`.
@@ -208,7 +210,7 @@ pub struct Argument {
 }
 
 /// A column defined by `sa.Column(...)` in `create_table` or `add_column`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ColumnDef {
     pub name: Option<String>,
     /// Source text of the type, e.g. `sa.String(length=100)`.
@@ -226,10 +228,9 @@ impl ColumnDef {
 }
 
 /// Where an operation runs: inside which blocks and helpers.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct OpContext {
     /// The table of the enclosing `batch_alter_table` block.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub batch_table: Option<String>,
     /// Inside `op.get_context().autocommit_block()`.
     pub autocommit: bool,
@@ -237,52 +238,39 @@ pub struct OpContext {
     /// several times.
     pub conditional: bool,
     /// The module-level helper function the call was found in.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub helper: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Operation {
     pub kind: OpKind,
-    /// The method as called (`add_column`, `sync_enum_values`, …); borrowed
-    /// for Alembic's own operations.
-    pub method: std::borrow::Cow<'static, str>,
+    /// The method name of a plugin or unknown operation (`sync_enum_values`);
+    /// `None` for Alembic's own, whose name is the kind's. See `method()`.
+    pub other_method: Option<String>,
     pub phase: Phase,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub table: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub schema: Option<String>,
     /// The column of a column operation.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub column: Option<String>,
     /// The index or constraint name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The new name of a rename (table or `alter_column(new_column_name=)`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub new_name: Option<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub columns: Vec<ColumnDef>,
     /// `alter_column(type_=…)`, normalised source text.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub new_type: Option<String>,
     /// `alter_column(nullable=…)` when a literal.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub new_nullable: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sql: Option<Box<SqlInfo>>,
     pub context: OpContext,
-    /// Serialized by the reporters, with each argument's text.
-    #[serde(skip)]
     pub args: Vec<Argument>,
     pub span: Span,
     /// Arguments that name a table, column or index but are not literals.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub unresolved: Vec<&'static str>,
+    pub unresolved: Vec<Cow<'static, str>>,
 }
 
 /// What went wrong reading one file. Turned into diagnostics by `checks`.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum FileProblem {
     Unreadable { message: String },
     NotUtf8 { offset: u32 },
@@ -304,6 +292,16 @@ pub struct RevisionFile {
     /// directly, i.e. a data migration.
     pub get_bind: Vec<Spanned<Phase>>,
     pub problem: Option<FileProblem>,
+}
+
+impl Operation {
+    /// The method as called (`add_column`, `sync_enum_values`, …).
+    pub fn method(&self) -> &str {
+        self.kind
+            .method_name()
+            .or(self.other_method.as_deref())
+            .unwrap_or("?")
+    }
 }
 
 impl RevisionFile {

@@ -7,6 +7,7 @@
 //! GitHub annotations, DOT or Mermaid. See docs/ARCHITECTURE.md.
 
 pub mod analysis;
+pub mod cache;
 pub mod checks;
 pub mod diagnostic;
 pub mod discover;
@@ -28,10 +29,54 @@ use crate::discover::{DiscoverError, DiscoverOptions, Layout};
 use crate::graph::RevisionGraph;
 use crate::ir::RevisionFile;
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Options {
     pub discover: DiscoverOptions,
     pub checks: CheckOptions,
+    pub cache: CacheLocation,
+    /// Compute the history report (tables, churn, SQL, data migrations).
+    /// `check` and `graph` do not show it and skip it.
+    pub report: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            discover: DiscoverOptions::default(),
+            checks: CheckOptions::default(),
+            cache: CacheLocation::default(),
+            report: true,
+        }
+    }
+}
+
+/// Where the extraction cache lives.
+#[derive(Debug, Clone, Default)]
+pub enum CacheLocation {
+    /// `.migsquash_cache` beside the Alembic config, or in the working
+    /// directory when there is none.
+    #[default]
+    Default,
+    At(PathBuf),
+    Off,
+}
+
+impl CacheLocation {
+    fn resolve(&self, layout: &Layout) -> Option<PathBuf> {
+        match self {
+            CacheLocation::Off => None,
+            CacheLocation::At(dir) => Some(dir.clone()),
+            CacheLocation::Default => {
+                let root = layout
+                    .config
+                    .as_deref()
+                    .and_then(Path::parent)
+                    .filter(|p| !p.as_os_str().is_empty())
+                    .unwrap_or(Path::new("."));
+                Some(root.join(".migsquash_cache"))
+            }
+        }
+    }
 }
 
 /// Everything known about one history.
@@ -73,19 +118,29 @@ pub fn analyze(path: &Path, options: &Options) -> Result<Analysis, RunError> {
             locations: layout.version_locations.clone(),
         });
     }
-    // Files are independent until the graph: read and parse them in parallel;
-    // `collect` keeps Alembic's load order.
-    let files: Vec<RevisionFile> = candidates
-        .par_iter()
-        .map(|c| extract::read_revision_file(&c.path, c.rel_path.clone()))
-        .collect();
+    let files = read_all(
+        &candidates,
+        &layout,
+        options.cache.resolve(&layout).as_deref(),
+    );
     let graph = RevisionGraph::build(&files);
-    let report = analysis::report(&files, &graph);
-    let diagnostics = checks::run_all(&Context {
-        files: &files,
-        graph: &graph,
-        options: &options.checks,
-    });
+    // The report and the checks only read the files and the graph.
+    let (report, diagnostics) = rayon::join(
+        || {
+            if options.report {
+                analysis::report(&files, &graph)
+            } else {
+                HistoryReport::default()
+            }
+        },
+        || {
+            checks::run_all(&Context {
+                files: &files,
+                graph: &graph,
+                options: &options.checks,
+            })
+        },
+    );
     let summary = analysis::summary(&files, &graph, &report, &diagnostics);
     Ok(Analysis {
         input: path.to_path_buf(),
@@ -96,4 +151,40 @@ pub fn analyze(path: &Path, options: &Options) -> Result<Analysis, RunError> {
         diagnostics,
         summary,
     })
+}
+
+/// Reads every file and extracts those the cache does not know. Files are
+/// independent until the graph, so this runs in parallel; the order stays
+/// Alembic's load order.
+fn read_all(
+    candidates: &[discover::Candidate],
+    layout: &Layout,
+    cache_dir: Option<&Path>,
+) -> Vec<RevisionFile> {
+    let cache = cache_dir.map(|dir| cache::Cache::open(dir, &layout.version_locations));
+    let results: Vec<(RevisionFile, Option<u64>, bool)> = candidates
+        .par_iter()
+        .map(|candidate| {
+            let (mut file, key) = extract::read(&candidate.path, candidate.rel_path.clone());
+            let mut parsed = false;
+            if file.problem.is_none() {
+                let cached = match (&cache, key) {
+                    (Some(cache), Some(key)) => cache.fill(key, &mut file),
+                    _ => false,
+                };
+                if !cached {
+                    extract::extract_source(&mut file);
+                    parsed = true;
+                }
+            }
+            (file, key, parsed)
+        })
+        .collect();
+    let misses = results.iter().filter(|(_, _, parsed)| *parsed).count();
+    let (files, keys): (Vec<RevisionFile>, Vec<Option<u64>>) =
+        results.into_iter().map(|(f, k, _)| (f, k)).unzip();
+    if let Some(cache) = cache {
+        cache.save(&files, &keys, misses);
+    }
+    files
 }

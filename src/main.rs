@@ -11,12 +11,19 @@ use migsquash::checks::{self, CheckOptions};
 use migsquash::diagnostic::Severity;
 use migsquash::discover::DiscoverOptions;
 use migsquash::report;
-use migsquash::{Analysis, Options};
+use migsquash::{Analysis, CacheLocation, Options};
 
-// Parsing thousands of files on several threads allocates many small
-// objects; mimalloc keeps that fast and the resident size low.
+// Reading thousands of files on several threads allocates many small,
+// short-lived objects; jemalloc is faster at that than the system allocator
+// while keeping the resident size low (see docs/benchmarks.md).
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
+/// jemalloc options: transparent huge pages for the heap, where the kernel
+/// allows them on request, turn thousands of page faults into a few.
+#[allow(non_upper_case_globals)]
+#[unsafe(export_name = "_rjem_malloc_conf")]
+pub static malloc_conf: &[u8; 31] = b"thp:always,metadata_thp:always\0";
 
 /// Exit codes: 0 clean, 1 findings, 2 could not run.
 const EXIT_FINDINGS: u8 = 1;
@@ -70,6 +77,15 @@ struct Input {
     /// The ini section to read, like `alembic -n NAME`.
     #[arg(long, short = 'n', value_name = "NAME")]
     name: Option<String>,
+
+    /// Parse every file again instead of reusing what the cache knows.
+    #[arg(long, env = "MIGSQUASH_NO_CACHE", value_parser = clap::builder::BoolishValueParser::new())]
+    no_cache: bool,
+
+    /// Where to keep the cache [default: .migsquash_cache beside the Alembic
+    /// config, or in the current directory]
+    #[arg(long, env = "MIGSQUASH_CACHE_DIR", value_name = "DIR")]
+    cache_dir: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]
@@ -195,7 +211,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn options(input: &Input, heads: Option<&HeadOptions>) -> Options {
+fn options(input: &Input, heads: Option<&HeadOptions>, report: bool) -> Options {
     let max_heads = match heads {
         Some(h) if h.allow_multiple_heads => usize::MAX,
         Some(h) => h.max_heads,
@@ -207,11 +223,26 @@ fn options(input: &Input, heads: Option<&HeadOptions>) -> Options {
             section: input.name.clone(),
         },
         checks: CheckOptions { max_heads },
+        cache: match (&input.cache_dir, input.no_cache) {
+            (_, true) => CacheLocation::Off,
+            (Some(dir), false) => CacheLocation::At(dir.clone()),
+            (None, false) => CacheLocation::Default,
+        },
+        report,
     }
 }
 
-fn load(input: &Input, heads: Option<&HeadOptions>) -> anyhow::Result<Analysis> {
-    Ok(migsquash::analyze(&input.path, &options(input, heads))?)
+fn load(input: &Input, heads: Option<&HeadOptions>, report: bool) -> anyhow::Result<Analysis> {
+    Ok(migsquash::analyze(
+        &input.path,
+        &options(input, heads, report),
+    )?)
+}
+
+/// The analysis lives until the process exits; freeing a large history
+/// piece by piece only to exit right after is measurable work.
+fn exit_without_drop(analysis: Analysis) -> &'static Analysis {
+    Box::leak(Box::new(analysis))
 }
 
 fn run(command: Command) -> anyhow::Result<u8> {
@@ -222,12 +253,16 @@ fn run(command: Command) -> anyhow::Result<u8> {
             heads,
             output,
         } => {
-            let analysis = load(&input, Some(&heads))?;
+            let analysis = load(&input, Some(&heads), true)?;
+            let analysis = exit_without_drop(analysis);
             match format {
-                AnalyzeFormat::Text => emit(&output, text(&report::text::analyze(&analysis)))?,
-                AnalyzeFormat::Json => emit(&output, |w| report::json::analyze(&analysis, w))?,
+                AnalyzeFormat::Text => emit(
+                    &output,
+                    text(&report::text::analyze(analysis, color(&output))),
+                )?,
+                AnalyzeFormat::Json => emit(&output, |w| report::json::analyze(analysis, w))?,
                 AnalyzeFormat::Markdown => {
-                    emit(&output, text(&report::markdown::analyze(&analysis)))?
+                    emit(&output, text(&report::markdown::analyze(analysis)))?
                 }
             }
             Ok(0)
@@ -238,7 +273,7 @@ fn run(command: Command) -> anyhow::Result<u8> {
             heads,
             deny_warnings,
         } => {
-            let analysis = load(&input, Some(&heads))?;
+            let analysis = exit_without_drop(load(&input, Some(&heads), false)?);
             let format = format.unwrap_or(
                 if std::env::var("GITHUB_ACTIONS").as_deref() == Ok("true") {
                     CheckFormat::Github
@@ -251,9 +286,12 @@ fn run(command: Command) -> anyhow::Result<u8> {
                 force: false,
             };
             match format {
-                CheckFormat::Text => emit(&stdout, text(&report::text::diagnostics(&analysis)))?,
-                CheckFormat::Json => emit(&stdout, |w| report::json::check(&analysis, w))?,
-                CheckFormat::Github => emit(&stdout, text(&report::github::render(&analysis)))?,
+                CheckFormat::Text => emit(
+                    &stdout,
+                    text(&report::text::diagnostics(analysis, color(&stdout))),
+                )?,
+                CheckFormat::Json => emit(&stdout, |w| report::json::check(analysis, w))?,
+                CheckFormat::Github => emit(&stdout, text(&report::github::render(analysis)))?,
             }
             let threshold = if deny_warnings {
                 Severity::Warning
@@ -268,10 +306,10 @@ fn run(command: Command) -> anyhow::Result<u8> {
             format,
             output,
         } => {
-            let analysis = load(&input, None)?;
+            let analysis = exit_without_drop(load(&input, None, false)?);
             let rendered = match format {
-                GraphFormat::Dot => report::graph::dot(&analysis),
-                GraphFormat::Mermaid => report::graph::mermaid(&analysis),
+                GraphFormat::Dot => report::graph::dot(analysis),
+                GraphFormat::Mermaid => report::graph::mermaid(analysis),
             };
             emit(&output, text(&rendered))?;
             Ok(0)
@@ -332,6 +370,13 @@ fn text(text: &str) -> impl FnOnce(&mut dyn Write) -> std::io::Result<()> + '_ {
     move |w| w.write_all(text.as_bytes())
 }
 
+/// Whether to style output: never into a file; on standard output as
+/// anstream decides from `--color`, NO_COLOR, CLICOLOR and the terminal.
+fn color(output: &OutputFile) -> bool {
+    output.out.is_none()
+        && anstream::AutoStream::choice(&std::io::stdout()) != anstream::ColorChoice::Never
+}
+
 /// Sends a reporter's output to standard output (colors kept only on a
 /// terminal, per anstream) or, with `--out`, atomically to a file, without
 /// colors.
@@ -341,7 +386,7 @@ fn emit(
 ) -> anyhow::Result<()> {
     match &output.out {
         None => {
-            let mut stdout = std::io::BufWriter::new(anstream::stdout().lock());
+            let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
             match render(&mut stdout).and_then(|_| stdout.flush()) {
                 // A closed pipe (`migsquash analyze | head`) is not an error.
                 Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
@@ -350,9 +395,9 @@ fn emit(
         }
         Some(path) => {
             write_atomically(path, output.force, |file| {
-                let mut plain = std::io::BufWriter::new(anstream::StripStream::new(file));
-                render(&mut plain)?;
-                plain.flush()
+                let mut file = std::io::BufWriter::new(file);
+                render(&mut file)?;
+                file.flush()
             })?;
             let mut stderr = anstream::stderr();
             let _ = writeln!(stderr, "wrote {}", path.display());

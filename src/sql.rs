@@ -5,17 +5,16 @@
 //! parse failure is never fatal: the SQL is kept verbatim, marked
 //! `parsed: false`, and its kind is read from its leading keywords.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sqlparser::ast::Statement;
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::Parser;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SqlStatement {
     /// e.g. `CREATE INDEX`, `ALTER TABLE`, `UPDATE`.
     pub kind: String,
     /// Tables (or other objects) the statement names, unqualified.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub objects: Vec<String>,
 }
 
@@ -29,16 +28,14 @@ impl SqlStatement {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SqlInfo {
     /// The SQL text when it is a literal; `None` when built at run time.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
     /// Built at run time (f-string, `%`, `.format`, a variable, …).
     pub dynamic: bool,
     /// Whether sqlparser understood the text.
     pub parsed: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub parse_error: Option<String>,
     pub statements: Vec<SqlStatement>,
 }

@@ -120,7 +120,7 @@ impl What<'_> {
 /// ever dropped, altered or renamed; the second records the history of
 /// those objects only.
 pub fn find(files: &[RevisionFile], graph: &RevisionGraph) -> Vec<Churn> {
-    let mut candidates: std::collections::HashSet<Key> = Default::default();
+    let mut candidates: rustc_hash::FxHashSet<Key> = Default::default();
     walk(files, graph, &mut |key, event| {
         if event.what.can_undo() {
             candidates.insert(key);
@@ -161,8 +161,8 @@ fn walk<'a>(
 /// first) under which its history is recorded, whatever it is called now.
 #[derive(Default)]
 struct Identities<'a> {
-    tables: std::collections::HashMap<&'a str, &'a str>,
-    columns: std::collections::HashMap<(&'a str, &'a str), &'a str>,
+    tables: rustc_hash::FxHashMap<&'a str, &'a str>,
+    columns: rustc_hash::FxHashMap<(&'a str, &'a str), &'a str>,
 }
 
 impl<'a> Identities<'a> {

@@ -84,7 +84,7 @@ pub struct Summary {
     pub squash: SquashEstimate,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct HistoryReport {
     pub tables: Vec<TableStats>,
     pub raw_sql: Vec<SqlKindStats>,
@@ -113,13 +113,22 @@ pub fn report(files: &[RevisionFile], graph: &RevisionGraph) -> HistoryReport {
         let file = &files[index];
         for op in file.upgrade_ops() {
             for table in tables_of(op) {
-                let entry = tables.entry(table).or_default();
+                // Look up before inserting: most keys exist already.
+                let entry = match tables.get_mut(table) {
+                    Some(entry) => entry,
+                    None => tables.entry(table.to_owned()).or_default(),
+                };
                 entry.0 += 1;
-                *entry.1.entry(op.method.to_string()).or_default() += 1;
+                match entry.1.get_mut(op.method()) {
+                    Some(count) => *count += 1,
+                    None => {
+                        entry.1.insert(op.method().to_owned(), 1);
+                    }
+                }
                 entry.2.insert(index);
             }
             if op.kind == OpKind::Other {
-                *opaque.entry(op.method.to_string()).or_default() += 1;
+                *opaque.entry(op.method().to_owned()).or_default() += 1;
             }
             if let Some(info) = &op.sql {
                 for statement in &info.statements {
@@ -212,16 +221,16 @@ pub fn report(files: &[RevisionFile], graph: &RevisionGraph) -> HistoryReport {
 }
 
 /// The tables an operation touches: its own, or those its SQL names.
-fn tables_of(op: &Operation) -> Vec<String> {
+fn tables_of(op: &Operation) -> Vec<&str> {
     if let Some(table) = &op.table {
-        return vec![table.clone()];
+        return vec![table];
     }
-    let mut out: Vec<String> = op
+    let mut out: Vec<&str> = op
         .sql
         .iter()
         .flat_map(|s| &s.statements)
         .filter(|s| s.kind.ends_with("TABLE") || s.kind == "CREATE INDEX")
-        .flat_map(|s| s.objects.iter().cloned())
+        .flat_map(|s| s.objects.iter().map(String::as_str))
         .collect();
     out.sort();
     out.dedup();

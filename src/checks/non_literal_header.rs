@@ -34,7 +34,7 @@ impl Check for NonLiteralHeader {
     fn run(&self, ctx: &Context, out: &mut Vec<Diagnostic>) {
         for (index, file) in ctx.files.iter().enumerate() {
             for value in &file.header.non_literal {
-                let severity = match value.field {
+                let severity = match value.field.as_ref() {
                     "revision" | "down_revision" => Severity::Error,
                     _ => Severity::Warning,
                 };

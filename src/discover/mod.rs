@@ -302,9 +302,11 @@ pub fn revision_files(layout: &Layout) -> Result<Vec<Candidate>, DiscoverError> 
             }
             let path = entry.path().to_path_buf();
             // The same file reached through two locations is read once.
-            let real = path.canonicalize().unwrap_or_else(|_| path.clone());
-            if !seen.insert(real) {
-                continue;
+            if layout.version_locations.len() > 1 {
+                let real = path.canonicalize().unwrap_or_else(|_| path.clone());
+                if !seen.insert(real) {
+                    continue;
+                }
             }
             let rel_path = path
                 .strip_prefix(location)

@@ -43,7 +43,7 @@ pub fn extract(module: &Module, bindings: &Bindings, source: &str) -> Header {
 fn assign(header: &mut Header, field: &'static str, value: &Expr, scope: &Scope, source: &str) {
     header.non_literal.retain(|n| n.field != field);
     let non_literal = NonLiteral {
-        field,
+        field: field.into(),
         span: value.span(),
         text: value.span().text(source).to_owned(),
     };

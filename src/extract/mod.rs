@@ -14,6 +14,16 @@ pub use bindings::Bindings;
 
 /// Reads, parses and extracts one revision file.
 pub fn read_revision_file(path: &Path, rel_path: String) -> RevisionFile {
+    let (mut file, _) = read(path, rel_path);
+    if file.problem.is_none() {
+        extract_source(&mut file);
+    }
+    file
+}
+
+/// Reads a file and decodes it as Python would; returns it unparsed (or
+/// with its `FileProblem`) and the cache key of its bytes.
+pub fn read(path: &Path, rel_path: String) -> (RevisionFile, Option<u64>) {
     let mut file = RevisionFile {
         path: path.to_path_buf(),
         rel_path,
@@ -29,9 +39,10 @@ pub fn read_revision_file(path: &Path, rel_path: String) -> RevisionFile {
             file.problem = Some(FileProblem::Unreadable {
                 message: err.to_string(),
             });
-            return file;
+            return (file, None);
         }
     };
+    let key = crate::cache::key(&bytes);
     match String::from_utf8(bytes) {
         Ok(source) => file.source = source,
         Err(err) if declares_latin1(err.as_bytes()) => {
@@ -44,11 +55,9 @@ pub fn read_revision_file(path: &Path, rel_path: String) -> RevisionFile {
             file.problem = Some(FileProblem::NotUtf8 {
                 offset: offset as u32,
             });
-            return file;
         }
     }
-    extract_source(&mut file);
-    file
+    (file, Some(key))
 }
 
 /// PEP 263: a `coding` declaration in the first two lines naming Latin-1,

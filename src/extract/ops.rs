@@ -318,10 +318,7 @@ impl<'a> Walker<'a> {
         let scope = &frame.scope;
         let mut op = Operation {
             kind,
-            method: match kind.method_name() {
-                Some(name) => std::borrow::Cow::Borrowed(name),
-                None => std::borrow::Cow::Owned(method.to_owned()),
-            },
+            other_method: (kind == OpKind::Other).then(|| method.to_owned()),
             phase: frame.phase,
             table: None,
             schema: call_args.get("schema").and_then(|e| scope.string(e)),
@@ -341,7 +338,7 @@ impl<'a> Walker<'a> {
             let expr = call_args.get(param)?;
             let value = scope.string(expr);
             if value.is_none() && !matches!(expr, Expr::NoneLiteral { .. }) {
-                op.unresolved.push(param);
+                op.unresolved.push(param.into());
             }
             value
         };
@@ -689,7 +686,7 @@ def upgrade():
         assert_eq!(ops[3].kind, OpKind::BulkInsert);
         assert_eq!(ops[3].table.as_deref(), Some("plans"));
         assert_eq!(ops[4].kind, OpKind::Other);
-        assert_eq!(ops[4].method, "sync_enum_values");
+        assert_eq!(ops[4].method(), "sync_enum_values");
         assert_eq!(file.get_bind.len(), 1);
     }
 

@@ -7,11 +7,13 @@
 
 mod ruff;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A byte range into one source file. Analysis never computes lines; the
 /// reporters do (see `report::LineIndex`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Default)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
+)]
 pub struct Span {
     pub start: u32,
     pub end: u32,

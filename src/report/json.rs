@@ -13,7 +13,9 @@ use super::{Counts, Locator, Position, display_path};
 use crate::Analysis;
 use crate::analysis::{Churn, DataMigration, SqlKindStats, Summary, TableStats};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::ir::{Argument, Operation, RevisionFile, Spanned};
+use crate::ir::{Argument, ColumnDef, OpContext, OpKind, Operation, Phase, RevisionFile, Spanned};
+use crate::python::Span;
+use crate::sql::SqlInfo;
 
 /// Bumped when a key changes meaning or disappears.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -119,16 +121,40 @@ fn diagnostic<'a>(d: &'a Diagnostic, locator: &Locator) -> DiagnosticView<'a> {
 struct ArgumentView<'a> {
     keyword: Option<&'a str>,
     text: &'a str,
-    span: crate::python::Span,
+    span: Span,
 }
 
+/// An operation as documented in docs/json.md: absent values are left out.
 #[derive(Serialize)]
 struct OperationView<'a, Args: Serialize> {
-    #[serde(flatten)]
-    op: &'a Operation,
+    kind: OpKind,
+    method: &'a str,
+    phase: Phase,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    table: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    schema: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    column: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    new_name: Option<&'a str>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    columns: &'a [ColumnDef],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    new_type: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    new_nullable: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sql: Option<&'a SqlInfo>,
+    context: &'a OpContext,
     args: Args,
-    line: usize,
-    column: usize,
+    span: Span,
+    /// Where the call starts (`column` is the operation's column name).
+    location: Position,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    unresolved: &'a [std::borrow::Cow<'static, str>],
 }
 
 fn operation<'a>(
@@ -144,10 +170,23 @@ fn operation<'a>(
         span: arg.span,
     });
     OperationView {
-        op,
+        kind: op.kind,
+        method: op.method(),
+        phase: op.phase,
+        table: op.table.as_deref(),
+        schema: op.schema.as_deref(),
+        column: op.column.as_deref(),
+        name: op.name.as_deref(),
+        new_name: op.new_name.as_deref(),
+        columns: &op.columns,
+        new_type: op.new_type.as_deref(),
+        new_nullable: op.new_nullable,
+        sql: op.sql.as_deref(),
+        context: &op.context,
         args: seq(args),
-        line: pos.line,
-        column: pos.column,
+        span: op.span,
+        location: pos,
+        unresolved: &op.unresolved,
     }
 }
 

@@ -65,6 +65,7 @@ pub struct Position {
 pub struct Locator<'a> {
     analysis: &'a Analysis,
     cache: RefCell<HashMap<usize, std::rc::Rc<LineIndex>>>,
+    paths: RefCell<HashMap<usize, std::rc::Rc<str>>>,
 }
 
 impl<'a> Locator<'a> {
@@ -72,6 +73,7 @@ impl<'a> Locator<'a> {
         Self {
             analysis,
             cache: RefCell::new(HashMap::new()),
+            paths: RefCell::new(HashMap::new()),
         }
     }
 
@@ -103,7 +105,11 @@ impl<'a> Locator<'a> {
     }
 
     pub fn path(&self, file: usize) -> String {
-        display_path(&self.analysis.files[file].path)
+        let mut paths = self.paths.borrow_mut();
+        let shown = paths
+            .entry(file)
+            .or_insert_with(|| display_path(&self.analysis.files[file].path).into());
+        shown.to_string()
     }
 }
 

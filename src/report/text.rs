@@ -18,20 +18,38 @@ const RED: Style = AnsiColor::Red.on_default().bold();
 const YELLOW: Style = AnsiColor::Yellow.on_default().bold();
 const CYAN: Style = AnsiColor::Cyan.on_default();
 
-fn paint(style: Style, text: impl std::fmt::Display) -> String {
-    format!("{style}{text}{style:#}")
+/// Applies styles when colors are on; the CLI decides (terminal, NO_COLOR,
+/// `--color`), so nothing has to strip escapes afterwards.
+#[derive(Clone, Copy)]
+struct Painter {
+    color: bool,
+}
+
+impl Painter {
+    fn paint(self, style: Style, text: impl std::fmt::Display) -> String {
+        if self.color {
+            format!("{style}{text}{style:#}")
+        } else {
+            text.to_string()
+        }
+    }
 }
 
 /// Every diagnostic with its source snippet, then a one-line verdict.
-pub fn diagnostics(analysis: &Analysis) -> String {
+pub fn diagnostics(analysis: &Analysis, color: bool) -> String {
+    let p = Painter { color };
     let locator = Locator::new(analysis);
-    let renderer = Renderer::styled();
+    let renderer = if color {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
     let mut out = String::new();
     for d in &analysis.diagnostics {
         out.push_str(&renderer.render(&diagnostic_report(d, analysis, &locator)));
         out.push_str("\n\n");
     }
-    out.push_str(&verdict(analysis));
+    out.push_str(&verdict(analysis, p));
     out
 }
 
@@ -91,7 +109,7 @@ fn diagnostic_report<'a>(
     groups
 }
 
-fn verdict(analysis: &Analysis) -> String {
+fn verdict(analysis: &Analysis, p: Painter) -> String {
     let counts = Counts::of(analysis);
     let scope = format!(
         "{} in {}",
@@ -99,28 +117,29 @@ fn verdict(analysis: &Analysis) -> String {
         display_path(&analysis.input)
     );
     if counts.errors + counts.warnings + counts.infos == 0 {
-        return format!("{} no problems: {scope}\n", paint(GREEN, "✓"));
+        return format!("{} no problems: {scope}\n", p.paint(GREEN, "✓"));
     }
     let mut parts = Vec::new();
     if counts.errors > 0 {
-        parts.push(paint(RED, plural(counts.errors, "error")));
+        parts.push(p.paint(RED, plural(counts.errors, "error")));
     }
     if counts.warnings > 0 {
-        parts.push(paint(YELLOW, plural(counts.warnings, "warning")));
+        parts.push(p.paint(YELLOW, plural(counts.warnings, "warning")));
     }
     if counts.infos > 0 {
         parts.push(plural(counts.infos, "note"));
     }
     let mark = if counts.errors > 0 {
-        paint(RED, "✗")
+        p.paint(RED, "✗")
     } else {
-        paint(YELLOW, "!")
+        p.paint(YELLOW, "!")
     };
     format!("{mark} {}: {scope}\n", parts.join(", "))
 }
 
 /// `migsquash analyze`: the whole report.
-pub fn analyze(analysis: &Analysis) -> String {
+pub fn analyze(analysis: &Analysis, color: bool) -> String {
+    let p = Painter { color };
     let locator = Locator::new(analysis);
     let graph = &analysis.graph;
     let summary = &analysis.summary;
@@ -128,7 +147,7 @@ pub fn analyze(analysis: &Analysis) -> String {
     let mut out = String::new();
     let w = &mut out;
     let heading = |w: &mut String, title: &str| {
-        let _ = writeln!(w, "\n{}", paint(BOLD, title));
+        let _ = writeln!(w, "\n{}", p.paint(BOLD, title));
     };
     let list = |ids: &[String]| -> String {
         const SHOWN: usize = 6;
@@ -147,21 +166,21 @@ pub fn analyze(analysis: &Analysis) -> String {
     let _ = writeln!(
         w,
         "{} {}",
-        paint(BOLD, "Alembic history"),
+        p.paint(BOLD, "Alembic history"),
         display_path(&analysis.input)
     );
     if let Some(config) = &analysis.layout.config {
         let _ = writeln!(
             w,
             "  {} {}",
-            paint(DIM, "config        "),
+            p.paint(DIM, "config        "),
             display_path(config)
         );
     }
     let _ = writeln!(
         w,
         "  {} {} ({} merge revisions), {} files",
-        paint(DIM, "revisions     "),
+        p.paint(DIM, "revisions     "),
         summary.revisions,
         summary.merge_revisions,
         summary.revision_files
@@ -174,33 +193,33 @@ pub fn analyze(analysis: &Analysis) -> String {
     let _ = writeln!(
         w,
         "  {} {}: {}",
-        paint(DIM, "heads         "),
-        paint(head_style, graph.heads.len()),
+        p.paint(DIM, "heads         "),
+        p.paint(head_style, graph.heads.len()),
         list(&graph.heads)
     );
     let _ = writeln!(
         w,
         "  {} {}: {}",
-        paint(DIM, "bases         "),
+        p.paint(DIM, "bases         "),
         graph.bases.len(),
         list(&graph.bases)
     );
     let _ = writeln!(
         w,
         "  {} {}",
-        paint(DIM, "branch points "),
+        p.paint(DIM, "branch points "),
         graph.branch_points.len()
     );
     let _ = writeln!(
         w,
         "  {} {} revisions",
-        paint(DIM, "longest chain "),
+        p.paint(DIM, "longest chain "),
         summary.longest_chain
     );
     let _ = writeln!(
         w,
         "  {} {} upgrade, {} downgrade",
-        paint(DIM, "operations    "),
+        p.paint(DIM, "operations    "),
         summary.upgrade_operations,
         summary.downgrade_operations
     );
@@ -228,14 +247,14 @@ pub fn analyze(analysis: &Analysis) -> String {
                 table.table,
                 table.operations,
                 table.revisions,
-                paint(DIM, kinds.join(", "))
+                p.paint(DIM, kinds.join(", "))
             );
         }
         if report.tables.len() > 15 {
             let _ = writeln!(
                 w,
                 "  {}",
-                paint(DIM, format!("… {} more tables", report.tables.len() - 15))
+                p.paint(DIM, format!("… {} more tables", report.tables.len() - 15))
             );
         }
     }
@@ -253,8 +272,8 @@ pub fn analyze(analysis: &Analysis) -> String {
         let _ = writeln!(
             w,
             "  {}{} — {}",
-            paint(CYAN, &churn.table),
-            paint(CYAN, object),
+            p.paint(CYAN, &churn.table),
+            p.paint(CYAN, object),
             churn.kind.describe()
         );
         for step in &churn.steps {
@@ -264,7 +283,7 @@ pub fn analyze(analysis: &Analysis) -> String {
                 "      {:<28} {} {}",
                 step.action,
                 step.revision,
-                paint(DIM, format!("{}:{}", locator.path(step.file), pos.line))
+                p.paint(DIM, format!("{}:{}", locator.path(step.file), pos.line))
             );
         }
     }
@@ -281,7 +300,7 @@ pub fn analyze(analysis: &Analysis) -> String {
     }
     for kind in &report.raw_sql {
         let unparsed = if kind.unparsed > 0 {
-            paint(
+            p.paint(
                 DIM,
                 format!(
                     "  ({} not understood by the SQL parser, kept verbatim)",
@@ -309,7 +328,7 @@ pub fn analyze(analysis: &Analysis) -> String {
             data.revision,
             format!("{:?}", data.phase).to_lowercase(),
             data.detail,
-            paint(DIM, format!("{}:{}", locator.path(data.file), pos.line))
+            p.paint(DIM, format!("{}:{}", locator.path(data.file), pos.line))
         );
     }
 
@@ -332,6 +351,6 @@ pub fn analyze(analysis: &Analysis) -> String {
     );
 
     heading(w, &format!("Diagnostics ({})", analysis.diagnostics.len()));
-    out.push_str(&diagnostics(analysis));
+    out.push_str(&diagnostics(analysis, color));
     out
 }

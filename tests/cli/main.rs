@@ -3,6 +3,7 @@
 //!
 //! - `snapshots`: every output format, snapshotted with insta;
 //! - `bad_input`: located errors and exit codes for broken input;
+//! - `cache`: the extraction cache changes speed, never output;
 //! - `oracle`: real Alembic (from the test venv) and migsquash must agree;
 //! - `postgres`: every runnable history applies on a real PostgreSQL.
 //!
@@ -10,6 +11,7 @@
 //! (`MIGSQUASH_TEST_PYTHON`); they fail, never skip, when it is missing.
 
 mod bad_input;
+mod cache;
 mod oracle;
 mod postgres;
 mod snapshots;

@@ -7,12 +7,15 @@ pub fn repo_root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// `migsquash` run from the repository root, without colors and outside
-/// GitHub Actions, so output is the same everywhere.
+/// `migsquash` run from the repository root, without colors, outside
+/// GitHub Actions and without the cache (tests/cli/cache.rs tests it), so
+/// output is the same everywhere and the checkout stays clean.
 pub fn migsquash() -> Command {
     let mut cmd = Command::cargo_bin("migsquash").expect("binary builds");
     cmd.current_dir(repo_root())
         .env("NO_COLOR", "1")
+        .env("MIGSQUASH_NO_CACHE", "1")
+        .env_remove("MIGSQUASH_CACHE_DIR")
         .env_remove("GITHUB_ACTIONS");
     cmd
 }

@@ -1,0 +1,110 @@
+//! The extraction cache changes how fast migsquash runs, never what it says.
+
+use std::path::Path;
+
+use crate::support::{migsquash, repo_root};
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+fn analyze_json(history: &Path, cache: &Path) -> String {
+    let output = migsquash()
+        .env_remove("MIGSQUASH_NO_CACHE")
+        .args(["analyze", "--format", "json", "--cache-dir"])
+        .arg(cache)
+        .arg(history)
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
+
+#[test]
+fn warm_and_cold_runs_agree_and_edits_are_seen() {
+    let work = tempfile::tempdir().unwrap();
+    let history = work.path().join("history");
+    copy_dir(
+        &repo_root().join("sample_migrations/edge_cases/labeled_branches"),
+        &history,
+    );
+    let cache = work.path().join("cache");
+
+    let cold = analyze_json(&history, &cache);
+    assert!(
+        cache.join(".gitignore").is_file(),
+        "the cache directory ignores itself in git"
+    );
+    let stored = std::fs::read_dir(&cache)
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|x| x == "bin")
+        })
+        .count();
+    assert_eq!(stored, 1);
+    let warm = analyze_json(&history, &cache);
+    assert_eq!(
+        cold, warm,
+        "a cached run prints exactly what a fresh one does"
+    );
+
+    // Editing a revision is seen on the next run.
+    let versions = history.join("versions");
+    let file = std::fs::read_dir(&versions)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.to_string_lossy().contains("b1f4d8c6a2a7"))
+        .unwrap();
+    let source = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(
+        &file,
+        source.replace(
+            "def upgrade():",
+            "def upgrade():\n    op.drop_table(\"scratch\")",
+        ),
+    )
+    .unwrap();
+    let edited = analyze_json(&history, &cache);
+    assert_ne!(edited, warm);
+    assert!(edited.contains("\"scratch\""));
+    let fresh = migsquash()
+        .args(["analyze", "--format", "json"])
+        .arg(&history)
+        .output()
+        .unwrap();
+    assert_eq!(edited, String::from_utf8(fresh.stdout).unwrap());
+}
+
+#[test]
+fn an_unwritable_cache_is_not_an_error() {
+    let work = tempfile::tempdir().unwrap();
+    let not_a_dir = work.path().join("file");
+    std::fs::write(&not_a_dir, "x").unwrap();
+    let output = migsquash()
+        .env_remove("MIGSQUASH_NO_CACHE")
+        .args(["check", "--cache-dir"])
+        .arg(not_a_dir.join("cache"))
+        .arg("sample_migrations/grants")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(std::fs::read_to_string(&not_a_dir).unwrap(), "x");
+}
