@@ -7,13 +7,22 @@
 
 For every size a deterministic history is generated with bench/gen_history.py
 (cached under target/bench-histories/), then these commands are timed side by
-side, each with one warm-up run followed by --runs timed runs:
+side, in this order, each with one warm-up run followed by --runs timed runs
+(cwd = DIR, stdout to /dev/null):
 
-    migsquash analyze DIR --format json      (stdout to /dev/null)
-    migsquash check DIR
-    PYTHON -m alembic -c DIR/alembic.ini heads   (cwd = DIR, warm __pycache__)
-    PYTHON -m alembic -c DIR/alembic.ini heads   (cwd = DIR, __pycache__ removed
-                                                  before every run: "cold")
+    1. migsquash analyze DIR                  warm cache: DIR/.migsquash_cache is
+                                              deleted first, so the warm-up run
+                                              creates it and the timed runs reuse it
+    2. migsquash analyze --no-cache DIR       cold: every file parsed
+    3. migsquash analyze --format json DIR    warm cache
+    4. migsquash check DIR                    warm cache
+    5. migsquash check --no-cache DIR         cold
+    6. PYTHON -m alembic -c DIR/alembic.ini heads   warm __pycache__
+    7. PYTHON -m alembic -c DIR/alembic.ini heads   cold: __pycache__ removed
+                                                    before every run
+
+MIGSQUASH_NO_CACHE and MIGSQUASH_CACHE_DIR are removed from the commands'
+environment, so only rows 2 and 5 run without the cache.
 
 Wall time is measured around fork/exec/wait; peak RSS is ru_maxrss from
 os.wait4() on the child (KiB on Linux).  Median and minimum wall time and the
@@ -51,6 +60,8 @@ DEFAULT_RUNS = 5
 DEFAULT_SEED = 20240611
 DEFAULT_OUT = "docs/benchmarks.md"
 CACHE_DIR = os.path.join("target", "bench-histories")
+# where migsquash keeps its extraction cache by default: beside alembic.ini
+MIGSQUASH_CACHE_NAME = ".migsquash_cache"
 
 # targets (see docs): speed-up on 400 revisions, time and memory on 10k
 TARGET_SPEEDUP_SIZE = 400
@@ -82,27 +93,64 @@ def generator_fingerprint():
     return f"g{gen_history.GENERATOR_VERSION}-{digest}"
 
 
+def count_revision_files(project):
+    versions = os.path.join(project, "migrations", "versions")
+    try:
+        return sum(1 for f in os.listdir(versions) if f.endswith(".py"))
+    except OSError:
+        return -1
+
+
+def load_cached_history(path, stats_path):
+    """The stats of a complete cached history at `path`, or None.
+
+    Complete means: the directory and its .json sidecar both exist, the
+    sidecar parses, and the directory holds as many revision files as the
+    sidecar says.  Either half may be missing on its own (a deleted history
+    directory, an interrupted run), and then the history is regenerated.
+    """
+    if not os.path.isdir(path) or not os.path.isfile(stats_path):
+        return None
+    try:
+        with open(stats_path, encoding="utf-8") as f:
+            stats = json.load(f)
+        expected = int(stats["revisions"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if not os.path.isfile(os.path.join(path, "alembic.ini")):
+        return None
+    if count_revision_files(path) != expected:
+        return None
+    return stats
+
+
 def prepare_history(root, size, seed):
     """Return (project_dir, stats); reuses a complete cached copy if present."""
     key = f"n{size}-seed{seed}-{generator_fingerprint()}"
     path = os.path.join(root, key)
     stats_path = path + ".json"
-    if os.path.isdir(path) and os.path.isfile(stats_path):
-        with open(stats_path, encoding="utf-8") as f:
-            stats = json.load(f)
+    stats = load_cached_history(path, stats_path)
+    if stats is not None:
         log(f"[{size}] using cached history {path}")
         return path, stats
+    if os.path.exists(path) or os.path.exists(stats_path):
+        log(f"[{size}] cached history {path} is incomplete; regenerating it")
     os.makedirs(root, exist_ok=True)
     tmp = f"{path}.tmp-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
+    # drop the sidecar first: a sidecar without its directory must never be
+    # taken for a complete history, even if this run is interrupted
+    if os.path.exists(stats_path):
+        os.remove(stats_path)
     shutil.rmtree(path, ignore_errors=True)
     log(f"[{size}] generating {size} revisions (seed {seed}) ...")
     t0 = time.perf_counter()
     stats = gen_history.generate(tmp, size, seed)
     stats["generation_seconds"] = round(time.perf_counter() - t0, 3)
     os.rename(tmp, path)
-    with open(stats_path, "w", encoding="utf-8") as f:
+    with open(stats_path + ".tmp", "w", encoding="utf-8") as f:
         json.dump(stats, f, indent=1, sort_keys=True)
+    os.replace(stats_path + ".tmp", stats_path)
     log(f"[{size}] generated in {stats['generation_seconds']:.1f} s -> {path}")
     return path, stats
 
@@ -115,6 +163,41 @@ def remove_pycache(project):
             dirnames.remove("__pycache__")
             removed += 1
     return removed
+
+
+def migsquash_cache_dir(project):
+    return os.path.join(project, MIGSQUASH_CACHE_NAME)
+
+
+def remove_migsquash_cache(project):
+    path = migsquash_cache_dir(project)
+    if os.path.islink(path) or os.path.isfile(path):
+        os.remove(path)
+    else:
+        shutil.rmtree(path, ignore_errors=True)
+    if os.path.lexists(path):
+        raise BenchError(f"cannot remove {path}")
+
+
+def migsquash_cache_state(project):
+    """{file name: (size, mtime_ns)} of the migsquash cache, None if absent.
+
+    migsquash rewrites its cache file only when a file was not in it (or an
+    entry went stale), so an unchanged state across runs means every run
+    found every file in the cache, and that --no-cache runs did not touch it.
+    """
+    path = migsquash_cache_dir(project)
+    if not os.path.isdir(path):
+        return None
+    state = {}
+    for name in sorted(os.listdir(path)):
+        st = os.stat(os.path.join(path, name))
+        state[name] = (st.st_size, st.st_mtime_ns)
+    return state
+
+
+def cache_data_files(state):
+    return [n for n in (state or {}) if n.endswith(".bin")]
 
 
 def count_pyc(project):
@@ -135,6 +218,11 @@ def child_env():
     # default behaviour regardless of the caller's environment.
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     env.pop("PYTHONPYCACHEPREFIX", None)
+    # migsquash's extraction cache: on by default, in DIR/.migsquash_cache.
+    # Rows without the cache pass --no-cache explicitly; a caller's setting
+    # must not turn the warm rows cold or move the cache elsewhere.
+    env.pop("MIGSQUASH_NO_CACHE", None)
+    env.pop("MIGSQUASH_CACHE_DIR", None)
     env.setdefault("NO_COLOR", "1")
     return env
 
@@ -217,8 +305,19 @@ def measure(spec, runs, env):
     """One warm-up run (stdout captured for sanity checks), then `runs` runs."""
     if spec.get("cold"):
         remove_pycache(spec["project"])
+    if spec.get("fresh_migsquash_cache"):
+        remove_migsquash_cache(spec["project"])
     warm = run_once(spec["argv"], spec["cwd"], env, capture_stdout=True)
     check_code(spec, warm)
+    cache_state = None
+    if spec.get("migsquash_cache"):
+        cache_state = migsquash_cache_state(spec["project"])
+        if not cache_data_files(cache_state):
+            raise BenchError(
+                f"`{shlex.join(spec['argv'])}` left no cache in "
+                f"{migsquash_cache_dir(spec['project'])} after its warm-up run, so the "
+                "warm-cache row would not be warm (a binary without the extraction "
+                "cache, or a read-only history?)")
     times, rss, codes = [], [], []
     pyc_before = None
     for _ in range(runs):
@@ -240,26 +339,39 @@ def measure(spec, runs, env):
         "codes": sorted(set(codes)),
         "warmup_stdout": warm["stdout"],
         "pyc_before": pyc_before,
+        "cache_before": cache_state,
     }
+
+
+# rows of the per-size table, in the order they are run and shown
+ROWS = ("analyze_warm", "analyze_cold", "analyze_json", "check_warm", "check_cold",
+        "alembic_warm", "alembic_cold")
 
 
 def bench_size(size, project, stats, args, env):
     ini = os.path.join(project, "alembic.ini")
+    ms = args.migsquash
+    mig = {"cwd": project, "ok_codes": MIGSQUASH_OK_CODES, "project": project}
+    alembic = {"argv": [args.python, "-m", "alembic", "-c", ini, "heads"],
+               "cwd": project, "ok_codes": ALEMBIC_OK_CODES, "python": True,
+               "project": project}
     specs = [
-        {"key": "analyze", "label": "`migsquash analyze --format json`",
-         "argv": [args.migsquash, "analyze", project, "--format", "json"],
-         "cwd": project, "ok_codes": MIGSQUASH_OK_CODES},
-        {"key": "check", "label": "`migsquash check`",
-         "argv": [args.migsquash, "check", project],
-         "cwd": project, "ok_codes": MIGSQUASH_OK_CODES},
-        {"key": "alembic_warm", "label": "`alembic heads` (warm `__pycache__`)",
-         "argv": [args.python, "-m", "alembic", "-c", ini, "heads"],
-         "cwd": project, "ok_codes": ALEMBIC_OK_CODES, "python": True, "project": project},
-        {"key": "alembic_cold", "label": "`alembic heads` (cold: `__pycache__` removed)",
-         "argv": [args.python, "-m", "alembic", "-c", ini, "heads"],
-         "cwd": project, "ok_codes": ALEMBIC_OK_CODES, "python": True, "project": project,
-         "cold": True},
+        dict(mig, key="analyze_warm", label="`migsquash analyze` (warm cache)",
+             argv=[ms, "analyze", project], migsquash_cache=True,
+             fresh_migsquash_cache=True),
+        dict(mig, key="analyze_cold", label="`migsquash analyze --no-cache` (cold: every file parsed)",
+             argv=[ms, "analyze", "--no-cache", project]),
+        dict(mig, key="analyze_json", label="`migsquash analyze --format json` (warm cache)",
+             argv=[ms, "analyze", "--format", "json", project], migsquash_cache=True),
+        dict(mig, key="check_warm", label="`migsquash check` (warm cache)",
+             argv=[ms, "check", project], migsquash_cache=True),
+        dict(mig, key="check_cold", label="`migsquash check --no-cache` (cold)",
+             argv=[ms, "check", "--no-cache", project]),
+        dict(alembic, key="alembic_warm", label="`alembic heads` (warm `__pycache__`)"),
+        dict(alembic, key="alembic_cold", label="`alembic heads` (cold: `__pycache__` removed)",
+             cold=True),
     ]
+    assert tuple(sp["key"] for sp in specs) == ROWS
     results = {}
     for spec in specs:
         log(f"[{size}] {spec['label'].replace('`', '')}: warm-up + {args.runs} "
@@ -268,13 +380,31 @@ def bench_size(size, project, stats, args, env):
         log(f"[{size}]   median {fmt_time(r['median'])}, min {fmt_time(r['min'])}, "
             f"peak RSS {fmt_rss(r['peak_rss_kib'])}, exit {codes_str(r['codes'])}")
         results[spec["key"]] = r
+        if spec["key"] == "analyze_warm":
+            # one more (untimed) run with the warm cache, to compare its
+            # report with the one written while creating the cache and with
+            # the --no-cache one
+            again = run_once(spec["argv"], spec["cwd"], env, capture_stdout=True)
+            check_code(spec, again)
+            r["warm_stdout"] = again["stdout"]
+        if spec["key"] == "check_cold":
+            cache_after = migsquash_cache_state(project)
 
     # sanity checks (fixed set, reported for every size)
     heads = re.findall(r"^(\w+) \(head\)", results["alembic_warm"]["warmup_stdout"], re.M)
+    a_warm, a_cold = results["analyze_warm"], results["analyze_cold"]
     checks = {
         "alembic_heads": heads,
         "alembic_heads_ok": heads == [stats["head"]],
-        "analyze_json": is_json(results["analyze"]["warmup_stdout"]),
+        "analyze_json": is_json(results["analyze_json"]["warmup_stdout"]),
+        # the text report: written while creating the cache, with a warm
+        # cache, and with --no-cache
+        "reports_identical": (a_warm["warmup_stdout"] == a_warm["warm_stdout"]
+                              == a_cold["warmup_stdout"]) and bool(a_cold["warmup_stdout"]),
+        # the cache file was not rewritten from the end of row 1's warm-up to
+        # the end of row 5: every warm run found every file in it, and the
+        # --no-cache runs did not write it
+        "cache_stable": cache_after == a_warm["cache_before"],
         "pyc_present": results["alembic_warm"]["pyc_before"],
         "pyc_expected": stats["revisions"],
     }
@@ -282,6 +412,13 @@ def bench_size(size, project, stats, args, env):
         raise BenchError(f"[{size}] alembic reported heads {heads}, expected [{stats['head']}]")
     if not checks["analyze_json"]:
         log(f"[{size}] WARNING: `migsquash analyze --format json` did not print valid JSON")
+    if not checks["reports_identical"]:
+        log(f"[{size}] WARNING: `migsquash analyze` printed different reports with and "
+            "without the cache")
+    if not checks["cache_stable"]:
+        log(f"[{size}] WARNING: the migsquash cache was rewritten during the benchmark, so "
+            "some warm-cache runs were not fully warm")
+    remove_migsquash_cache(project)  # leave the cached history as generated
     return {"size": size, "stats": stats, "results": results, "checks": checks}
 
 
@@ -411,67 +548,111 @@ def ratio(a, b):
 def size_table(entry):
     lines = ["| command | median | min | peak RSS | exit code |",
              "|---|---:|---:|---:|---:|"]
-    for key in ("analyze", "check", "alembic_warm", "alembic_cold"):
+    for key in ROWS:
         r = entry["results"][key]
         lines.append(f"| {r['label']} | {fmt_time(r['median'])} | {fmt_time(r['min'])} | "
                      f"{fmt_rss(r['peak_rss_kib'])} | {codes_str(r['codes'])} |")
     return lines
 
 
-def speedups(entry):
+# (migsquash analyze row, alembic heads row, description); the first is the
+# one the speed-up target is judged on
+SPEEDUP_PAIRS = (
+    ("analyze_warm", "alembic_warm",
+     "warm vs warm: `migsquash analyze` with its cache vs `alembic heads` with `__pycache__`"),
+    ("analyze_cold", "alembic_cold",
+     "cold vs cold: `migsquash analyze --no-cache` vs `alembic heads` without `__pycache__`"),
+    ("analyze_cold", "alembic_warm",
+     "cold vs warm: `migsquash analyze --no-cache` vs `alembic heads` with `__pycache__`"),
+    ("analyze_warm", "alembic_cold",
+     "warm vs cold: `migsquash analyze` with its cache vs `alembic heads` without `__pycache__`"),
+)
+
+
+def speedup(entry, mig_key, alembic_key):
     res = entry["results"]
-    a = res["analyze"]["median"]
-    return ratio(res["alembic_warm"]["median"], a), ratio(res["alembic_cold"]["median"], a)
+    return ratio(res[alembic_key]["median"], res[mig_key]["median"])
+
+
+def speedup_lines(entry):
+    """(description, ratio) for every combination, the headline first."""
+    return [(desc, speedup(entry, m, a)) for m, a, desc in SPEEDUP_PAIRS]
 
 
 def human_int(n):
     return f"{n:,}"
 
 
+SPEEDUP_RULE = ("ratio of medians, warm against warm: `migsquash analyze` with a warm "
+                "migsquash cache vs `alembic heads` with a warm `__pycache__`")
+BIG_RULE = ("judged on `migsquash analyze --no-cache`, every file parsed (the strict case); "
+            "in brackets, not judged: `migsquash analyze` with a warm cache")
+
+
 def targets(entries):
+    """(target, rule, measured, ok) rows."""
     by_size = {e["size"]: e for e in entries}
     rows = []
     e = by_size.get(TARGET_SPEEDUP_SIZE)
+    label = (f"`migsquash analyze` ≥ {TARGET_SPEEDUP:.0f}× faster than `alembic heads` "
+             f"on {human_int(TARGET_SPEEDUP_SIZE)} revisions")
     if e:
-        warm, _ = speedups(e)
+        warm = speedup(e, "analyze_warm", "alembic_warm")
         ok = warm is not None and warm >= TARGET_SPEEDUP
-        rows.append((f"`migsquash analyze` ≥ {TARGET_SPEEDUP:.0f}× faster than `alembic heads` "
-                     f"on {TARGET_SPEEDUP_SIZE} revisions (ratio of medians, warm `alembic heads`)",
-                     fmt_ratio(warm), ok))
+        rows.append((label, SPEEDUP_RULE, fmt_ratio(warm), ok))
     else:
-        rows.append((f"`migsquash analyze` ≥ {TARGET_SPEEDUP:.0f}× faster than `alembic heads` "
-                     f"on {TARGET_SPEEDUP_SIZE} revisions (ratio of medians, warm `alembic heads`)",
-                     "not measured", None))
+        rows.append((label, SPEEDUP_RULE, "not measured", None))
     e = by_size.get(TARGET_BIG_SIZE)
     label_t = (f"`migsquash analyze` on {human_int(TARGET_BIG_SIZE)} revisions "
-               f"< {TARGET_BIG_SECONDS:g} s (median wall time)")
+               f"< {TARGET_BIG_SECONDS:g} s")
     label_m = (f"`migsquash analyze` on {human_int(TARGET_BIG_SIZE)} revisions "
                f"< {TARGET_BIG_MB:g} MB peak RSS")
     if e:
-        r = e["results"]["analyze"]
-        rows.append((label_t, fmt_time(r["median"]), r["median"] < TARGET_BIG_SECONDS))
-        rows.append((label_m, fmt_rss(r["peak_rss_kib"]),
-                     rss_mb(r["peak_rss_kib"]) < TARGET_BIG_MB))
+        cold, warm = e["results"]["analyze_cold"], e["results"]["analyze_warm"]
+        rows.append((label_t, "median wall time, " + BIG_RULE,
+                     f"{fmt_time(cold['median'])} (warm cache: {fmt_time(warm['median'])})",
+                     cold["median"] < TARGET_BIG_SECONDS))
+        rows.append((label_m, "largest `ru_maxrss` over the timed runs, " + BIG_RULE,
+                     f"{fmt_rss(cold['peak_rss_kib'])} "
+                     f"(warm cache: {fmt_rss(warm['peak_rss_kib'])})",
+                     rss_mb(cold["peak_rss_kib"]) < TARGET_BIG_MB))
     else:
-        rows.append((label_t, "not measured", None))
-        rows.append((label_m, "not measured", None))
+        rows.append((label_t, "median wall time, " + BIG_RULE, "not measured", None))
+        rows.append((label_m, "largest `ru_maxrss` over the timed runs, " + BIG_RULE,
+                     "not measured", None))
     return rows
+
+
+def reference_ratios(entries):
+    """The other speed-up combinations on the target size: shown, not judged."""
+    e = next((e for e in entries if e["size"] == TARGET_SPEEDUP_SIZE), None)
+    if not e:
+        return []
+    return speedup_lines(e)[1:]
 
 
 def verdict(ok):
     return "not measured" if ok is None else ("**PASS**" if ok else "**FAIL**")
 
 
-def reproduce_command(args):
-    cmd = ["python3", "bench/run.py", "--migsquash", args.migsquash_arg,
-           "--python", args.python_arg]
+def reproduce_options(args):
+    opts = []
     if args.sizes != DEFAULT_SIZES:
-        cmd += ["--sizes", ",".join(str(s) for s in args.sizes)]
+        opts += ["--sizes", ",".join(str(s) for s in args.sizes)]
     if args.runs != DEFAULT_RUNS:
-        cmd += ["--runs", str(args.runs)]
+        opts += ["--runs", str(args.runs)]
     if args.seed != DEFAULT_SEED:
-        cmd += ["--seed", str(args.seed)]
-    return shlex.join(cmd)
+        opts += ["--seed", str(args.seed)]
+    return opts
+
+
+def reproduce_command(args):
+    return shlex.join(["python3", "bench/run.py", "--migsquash", args.migsquash_arg,
+                       "--python", args.python_arg] + reproduce_options(args))
+
+
+def reproduce_script(args):
+    return shlex.join(["bash", "bench/run.sh"] + reproduce_options(args))
 
 
 def render_report(args, info, entries):
@@ -486,10 +667,12 @@ def render_report(args, info, entries):
       "revision file. The figures below compare both on synthetic but realistic histories "
       "(see `bench/README.md` for the method and caveats).")
     w("")
-    w("Reproduce (from the repository root; `bench/run.sh` additionally builds the release "
-      "binary and the test venv):")
+    w("Reproduce, from the repository root: `bench/run.sh` builds the release binary, creates "
+      "the test venv with alembic and then runs `bench/run.py`; with a binary and a venv you "
+      "already have, run the second command directly.")
     w("")
     w("```sh")
+    w(reproduce_script(args))
     w(reproduce_command(args))
     w("```")
     w("")
@@ -519,20 +702,26 @@ def render_report(args, info, entries):
       "Commands are forked by a minimal launcher process, so a peak RSS cannot be measured "
       f"below a floor of {rss_mb(info['rss_floor_kib']):.1f} MB (what `true` reports); such "
       "values are shown as ≤ floor.")
-    w("- `migsquash analyze` writes its JSON to `/dev/null`; `migsquash` exit codes 0 and 1 "
+    w("- All commands write their output to `/dev/null`; `migsquash` exit codes 0 and 1 "
       "(findings) are accepted, anything else aborts the benchmark.")
+    w(f"- `migsquash` runs as `migsquash analyze|check [--no-cache] [--format json] DIR` with "
+      f"the project directory as working directory. *warm cache*: `DIR/{MIGSQUASH_CACHE_NAME}` "
+      "is deleted before the warm-up run of `migsquash analyze`, which creates it; that row and "
+      "the other warm-cache rows reuse it. *cold* (`--no-cache`): every revision file is parsed. "
+      "`MIGSQUASH_NO_CACHE` and `MIGSQUASH_CACHE_DIR` are removed from the environment, so "
+      "only the rows that pass `--no-cache` run without the cache.")
     w("- `alembic heads` runs as `PYTHON -m alembic -c DIR/alembic.ini heads` with the project "
       "directory as working directory. *warm*: the revision files' `__pycache__/*.pyc` written "
       "by the warm-up run are reused, as on a developer machine. *cold*: every `__pycache__` "
       "under the project is deleted before each run (the site-packages bytecode stays warm), "
       "as on a fresh CI checkout.")
-    w("- Speed-up = median of `alembic heads` / median of `migsquash analyze`.")
+    w("- Speed-up = median of `alembic heads` / median of `migsquash analyze` (text report), "
+      "shown for every combination of warm and cold.")
     w("")
     w("## Results")
     for e in entries:
         st = e["stats"]
         ch = e["checks"]
-        warm, cold = speedups(e)
         w("")
         w(f"### {human_int(e['size'])} revisions")
         w("")
@@ -542,11 +731,17 @@ def render_report(args, info, entries):
         w("")
         out.extend(size_table(e))
         w("")
-        w(f"Speed-up of `migsquash analyze` over `alembic heads`: **{fmt_ratio(warm)}** (warm), "
-          f"**{fmt_ratio(cold)}** (cold).")
+        w("Speed-up of `migsquash analyze` over `alembic heads` (ratio of medians):")
+        w("")
+        for i, (desc, r) in enumerate(speedup_lines(e)):
+            w(f"- {desc}: " + (f"**{fmt_ratio(r)}**" if i == 0 else fmt_ratio(r)))
         w("")
         w(f"Checks: `alembic heads` reported {len(ch['alembic_heads'])} head "
           f"({'as generated' if ch['alembic_heads_ok'] else 'UNEXPECTED'}); "
+          f"`migsquash analyze` printed "
+          f"{'the same report' if ch['reports_identical'] else '**different** reports'} "
+          "with and without the cache; the migsquash cache "
+          f"{'was not rewritten after the warm-up run that created it' if ch['cache_stable'] else '**was rewritten** during the timed runs (warm-cache rows may not be fully warm)'}; "
           f"`migsquash analyze --format json` output was "
           f"{'valid' if ch['analyze_json'] else '**not** valid'} JSON; "
           f"`.pyc` files present before the warm timed runs: "
@@ -554,24 +749,45 @@ def render_report(args, info, entries):
     w("")
     w("## Targets")
     w("")
-    w("| target | measured | result |")
-    w("|---|---:|---|")
-    for label, measured, ok in targets(entries):
-        w(f"| {label} | {measured} | {verdict(ok)} |")
+    w("| target | rule | measured | result |")
+    w("|---|---|---:|---|")
+    for label, rule, measured, ok in targets(entries):
+        w(f"| {label} | {rule} | {measured} | {verdict(ok)} |")
+    ref = reference_ratios(entries)
+    if ref:
+        w("")
+        w(f"Not targets, for reference, the other combinations on "
+          f"{human_int(TARGET_SPEEDUP_SIZE)} revisions:")
+        w("")
+        for desc, r in ref:
+            w(f"- {desc}: {fmt_ratio(r)}")
+    w("")
+    w("## Notes")
+    w("")
+    w("- **Warm vs cold.** Both tools keep a cache in the project that their first run "
+      f"writes: `migsquash` stores what it extracted from each revision file in "
+      f"`{MIGSQUASH_CACHE_NAME}/`, keyed by a hash of the file's bytes, so a warm run still "
+      "reads and hashes every file but parses only the changed ones, and `--no-cache` parses "
+      "them all. Alembic's `__pycache__/*.pyc` saves compiling, but a warm `alembic heads` "
+      "still starts Python, imports SQLAlchemy and executes every revision module. Warm is "
+      "what a developer sees on repeated runs; cold is a first run on a fresh checkout, such "
+      "as a CI job that does not keep these directories.")
     w("")
     return "\n".join(out)
 
 
 def print_summary(entries):
     for e in entries:
-        warm, cold = speedups(e)
         print(f"\n## {human_int(e['size'])} revisions\n")
         print("\n".join(size_table(e)))
-        print(f"\nspeed-up of migsquash analyze vs alembic heads: {fmt_ratio(warm)} (warm), "
-              f"{fmt_ratio(cold)} (cold)")
+        print("\nspeed-up of migsquash analyze over alembic heads (ratio of medians):")
+        for desc, r in speedup_lines(e):
+            print(f"- {desc}: {fmt_ratio(r)}")
     print("\n## Targets\n")
-    for label, measured, ok in targets(entries):
-        print(f"- {label}: {measured} -> {verdict(ok).strip('*')}")
+    for label, rule, measured, ok in targets(entries):
+        print(f"- {label} ({rule}): {measured} -> {verdict(ok).strip('*')}")
+    for desc, r in reference_ratios(entries):
+        print(f"- not a target, {human_int(TARGET_SPEEDUP_SIZE)} revisions, {desc}: {fmt_ratio(r)}")
     sys.stdout.flush()
 
 
@@ -619,8 +835,10 @@ def main(argv=None):
     ap.add_argument("--histories", default=None,
                     help="cache directory for generated histories "
                          "(default: target/bench-histories in the repository)")
-    ap.add_argument("--no-cache", action="store_true",
-                    help="generate histories into a temporary directory removed afterwards")
+    ap.add_argument("--no-history-cache", "--no-cache", dest="no_history_cache",
+                    action="store_true",
+                    help="generate histories into a temporary directory removed afterwards "
+                         "(--no-cache is the old name; it does not affect migsquash's cache)")
     args = ap.parse_args(argv)
     if args.runs < 1:
         ap.error("--runs must be >= 1")
@@ -639,7 +857,7 @@ def main(argv=None):
         log(f"migsquash: {info['migsquash']}; python {info['python']}, "
             f"alembic {info['alembic']}, SQLAlchemy {info['sqlalchemy']}")
 
-        if args.no_cache:
+        if args.no_history_cache:
             tmp_root = tempfile.mkdtemp(prefix="migsquash-bench-")
             root = tmp_root
         else:

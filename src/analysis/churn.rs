@@ -69,7 +69,7 @@ pub struct Churn {
 /// identity; everything borrows from the files, so recording costs no
 /// allocation beyond the step list. Owned text is built only for churn that
 /// is reported.
-type Key<'a> = (ChurnKind, &'a str, Option<&'a str>);
+type Key<'a> = (ChurnKind, Option<&'a str>, &'a str, Option<&'a str>);
 
 /// One recorded event: where it happened and what it did.
 #[derive(Clone, Copy)]
@@ -115,19 +115,54 @@ impl What<'_> {
     }
 }
 
-/// Finds churn along `graph.upgrade_order`, in two passes so that memory
-/// stays small on large histories: the first finds the objects that are
-/// ever dropped, altered or renamed; the second records the history of
-/// those objects only.
+/// Finds churn along `graph.upgrade_order`, in two passes so that time and
+/// memory stay small on large histories: the first looks only at operations
+/// that can undo something (drops, alters, renames) and notes the objects
+/// they touch; the second records the history of those objects only.
 pub fn find(files: &[RevisionFile], graph: &RevisionGraph) -> Vec<Churn> {
     let mut candidates: rustc_hash::FxHashSet<Key> = Default::default();
-    walk(files, graph, &mut |key, event| {
+    // Tables (as written) whose operations the second pass must see; a
+    // renamed table is seen under both names.
+    let mut tables: rustc_hash::FxHashSet<(Option<&str>, &str)> = Default::default();
+    let can_undo = |op: &Operation| {
+        matches!(
+            op.kind,
+            OpKind::DropColumn
+                | OpKind::DropIndex
+                | OpKind::DropTable
+                | OpKind::AlterColumn
+                | OpKind::RenameTable
+        )
+    };
+    walk(files, graph, &can_undo, &mut |key, event| {
         if event.what.can_undo() {
             candidates.insert(key);
+            let op = event.op;
+            if let Some(table) = op.table.as_deref() {
+                tables.insert((op.schema.as_deref(), table));
+            }
+            if let Some(new_name) = op
+                .new_name
+                .as_deref()
+                .filter(|_| op.kind == OpKind::RenameTable)
+            {
+                tables.insert((op.schema.as_deref(), new_name));
+            }
         }
     });
+    if candidates.is_empty() {
+        return Vec::new();
+    }
+    let relevant = |op: &Operation| {
+        op.kind == OpKind::RenameTable
+            || matches!(op.kind, OpKind::CreateIndex | OpKind::DropIndex)
+            || op
+                .table
+                .as_deref()
+                .is_some_and(|t| tables.contains(&(op.schema.as_deref(), t)))
+    };
     let mut histories: BTreeMap<Key, Vec<Event>> = BTreeMap::new();
-    walk(files, graph, &mut |key, event| {
+    walk(files, graph, &relevant, &mut |key, event| {
         if candidates.contains(&key) {
             histories.entry(key).or_default().push(event);
         }
@@ -140,10 +175,12 @@ pub fn find(files: &[RevisionFile], graph: &RevisionGraph) -> Vec<Churn> {
     found
 }
 
-/// Every upgrade operation in upgrade order, as keyed events.
+/// The upgrade operations `keep` selects, in upgrade order, as keyed
+/// events. `keep` must select every rename, which moves identities.
 fn walk<'a>(
     files: &'a [RevisionFile],
     graph: &RevisionGraph,
+    keep: &dyn Fn(&Operation) -> bool,
     sink: &mut dyn FnMut(Key<'a>, Event<'a>),
 ) {
     let mut names = Identities::default();
@@ -151,7 +188,7 @@ fn walk<'a>(
         let Some(file) = graph.file_of(revision) else {
             continue;
         };
-        for op in files[file].upgrade_ops() {
+        for op in files[file].upgrade_ops().filter(|op| keep(op)) {
             record(file, op, &mut names, sink);
         }
     }
@@ -161,29 +198,38 @@ fn walk<'a>(
 /// first) under which its history is recorded, whatever it is called now.
 #[derive(Default)]
 struct Identities<'a> {
-    tables: rustc_hash::FxHashMap<&'a str, &'a str>,
-    columns: rustc_hash::FxHashMap<(&'a str, &'a str), &'a str>,
+    tables: rustc_hash::FxHashMap<(Option<&'a str>, &'a str), &'a str>,
+    columns: rustc_hash::FxHashMap<(Option<&'a str>, &'a str, &'a str), &'a str>,
 }
 
 impl<'a> Identities<'a> {
-    fn table(&self, name: &'a str) -> &'a str {
-        self.tables.get(name).copied().unwrap_or(name)
+    fn table(&self, schema: Option<&'a str>, name: &'a str) -> &'a str {
+        self.tables.get(&(schema, name)).copied().unwrap_or(name)
     }
 
-    fn column(&self, table: &'a str, name: &'a str) -> &'a str {
-        self.columns.get(&(table, name)).copied().unwrap_or(name)
+    fn column(&self, schema: Option<&'a str>, table: &'a str, name: &'a str) -> &'a str {
+        self.columns
+            .get(&(schema, table, name))
+            .copied()
+            .unwrap_or(name)
     }
 
-    fn rename_table(&mut self, from: &'a str, to: &'a str) {
-        let identity = self.table(from);
-        self.tables.remove(from);
-        self.tables.insert(to, identity);
+    fn rename_table(&mut self, schema: Option<&'a str>, from: &'a str, to: &'a str) {
+        let identity = self.table(schema, from);
+        self.tables.remove(&(schema, from));
+        self.tables.insert((schema, to), identity);
     }
 
-    fn rename_column(&mut self, table: &'a str, from: &'a str, to: &'a str) {
-        let identity = self.column(table, from);
-        self.columns.remove(&(table, from));
-        self.columns.insert((table, to), identity);
+    fn rename_column(
+        &mut self,
+        schema: Option<&'a str>,
+        table: &'a str,
+        from: &'a str,
+        to: &'a str,
+    ) {
+        let identity = self.column(schema, table, from);
+        self.columns.remove(&(schema, table, from));
+        self.columns.insert((schema, table, to), identity);
     }
 }
 
@@ -193,8 +239,9 @@ fn record<'a>(
     names: &mut Identities<'a>,
     sink: &mut dyn FnMut(Key<'a>, Event<'a>),
 ) {
+    let schema = op.schema.as_deref();
     // Index names are unique per schema, and `drop_index` often omits the
-    // table: indexes are keyed by name alone.
+    // table: indexes are keyed by schema and name.
     if let (OpKind::CreateIndex | OpKind::DropIndex, Some(name)) = (op.kind, op.name.as_deref()) {
         let now = op.kind == OpKind::CreateIndex;
         let what = What::Exists {
@@ -202,7 +249,7 @@ fn record<'a>(
             with_table: false,
         };
         sink(
-            (ChurnKind::IndexCreatedDropped, "", Some(name)),
+            (ChurnKind::IndexCreatedDropped, schema, "", Some(name)),
             Event { file, op, what },
         );
         return;
@@ -210,9 +257,9 @@ fn record<'a>(
     let Some(table_name) = op.table.as_deref() else {
         return;
     };
-    let table = names.table(table_name);
+    let table = names.table(schema, table_name);
     let mut push = |kind: ChurnKind, object: Option<&'a str>, what: What<'a>| {
-        sink((kind, table, object), Event { file, op, what });
+        sink((kind, schema, table, object), Event { file, op, what });
     };
     let column_events =
         |with_table: bool, push: &mut dyn FnMut(ChurnKind, Option<&'a str>, What<'a>)| {
@@ -220,7 +267,7 @@ fn record<'a>(
                 let Some(name) = column.name.as_deref() else {
                     continue;
                 };
-                let id = Some(names.column(table, name));
+                let id = Some(names.column(schema, table, name));
                 push(
                     ChurnKind::ColumnAddedDropped,
                     id,
@@ -272,7 +319,7 @@ fn record<'a>(
         OpKind::AddColumn => column_events(false, &mut push),
         OpKind::DropColumn => {
             if let Some(column) = op.column.as_deref() {
-                let id = Some(names.column(table, column));
+                let id = Some(names.column(schema, table, column));
                 push(
                     ChurnKind::ColumnAddedDropped,
                     id,
@@ -287,7 +334,7 @@ fn record<'a>(
             let Some(column) = op.column.as_deref() else {
                 return;
             };
-            let id = Some(names.column(table, column));
+            let id = Some(names.column(schema, table, column));
             if let Some(new_type) = op.new_type.as_deref() {
                 push(
                     ChurnKind::TypeFlipFlop,
@@ -321,7 +368,7 @@ fn record<'a>(
                         table: false,
                     },
                 );
-                names.rename_column(table, column, new_name);
+                names.rename_column(schema, table, column, new_name);
             }
         }
         OpKind::RenameTable => {
@@ -337,10 +384,10 @@ fn record<'a>(
                     table: true,
                 };
                 sink(
-                    (ChurnKind::RenameRoundTrip, first, None),
+                    (ChurnKind::RenameRoundTrip, schema, first, None),
                     Event { file, op, what },
                 );
-                names.rename_table(table_name, new_name);
+                names.rename_table(schema, table_name, new_name);
             }
         }
         _ => {}
@@ -392,7 +439,11 @@ impl What<'_> {
 
 /// Decides whether an object's history is churn, and how many operations
 /// cancel out.
-fn judge((kind, table, object): Key, events: &[Event], files: &[RevisionFile]) -> Option<Churn> {
+fn judge(
+    (kind, schema, table, object): Key,
+    events: &[Event],
+    files: &[RevisionFile],
+) -> Option<Churn> {
     let cancelling = match kind {
         ChurnKind::ColumnAddedDropped
         | ChurnKind::IndexCreatedDropped
@@ -463,18 +514,24 @@ fn judge((kind, table, object): Key, events: &[Event], files: &[RevisionFile]) -
     };
     // A column rename shows its pair of names as the object; a table rename
     // shows it as the table.
+    let qualify = |name: &str| match schema {
+        Some(schema) => format!("{schema}.{name}"),
+        None => name.to_owned(),
+    };
     let (table, object) = match (kind, object) {
-        (ChurnKind::RenameRoundTrip, Some(_)) => (table.to_owned(), pair()),
-        (ChurnKind::RenameRoundTrip, None) => (pair().unwrap_or_else(|| table.to_owned()), None),
+        (ChurnKind::RenameRoundTrip, Some(_)) => (qualify(table), pair()),
+        (ChurnKind::RenameRoundTrip, None) => {
+            (pair().map_or_else(|| qualify(table), |p| qualify(&p)), None)
+        }
         // Indexes are keyed without their table; show the one they are on.
         (ChurnKind::IndexCreatedDropped, object) => (
             events
                 .iter()
-                .find_map(|e| e.op.table.clone())
+                .find_map(|e| e.op.table.as_deref().map(qualify))
                 .unwrap_or_default(),
             object.map(str::to_owned),
         ),
-        (_, object) => (table.to_owned(), object.map(str::to_owned)),
+        (_, object) => (qualify(table), object.map(str::to_owned)),
     };
     Some(Churn {
         kind,
@@ -585,6 +642,17 @@ mod tests {
                 (ChurnKind::RenameRoundTrip, Some("display_name ↔ full_name")),
             ]
         );
+    }
+
+    #[test]
+    fn schemas_keep_tables_apart() {
+        let found = churn(&[
+            "op.create_table('affiliations', sa.Column('id', sa.Integer()), schema='users')",
+            "op.create_table('affiliations', sa.Column('id', sa.Integer()), schema='indico')",
+            "op.drop_table('affiliations', schema='users')",
+        ]);
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert_eq!(found[0].table, "users.affiliations");
     }
 
     #[test]

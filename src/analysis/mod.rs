@@ -103,6 +103,15 @@ type TableTally = (
 );
 
 pub fn report(files: &[RevisionFile], graph: &RevisionGraph) -> HistoryReport {
+    // Churn follows the upgrade order; the statistics below do not need it.
+    let (churn, mut report) =
+        rayon::join(|| churn::find(files, graph), || statistics(files, graph));
+    report.churn = churn;
+    report
+}
+
+/// Everything in the report but churn.
+fn statistics(files: &[RevisionFile], graph: &RevisionGraph) -> HistoryReport {
     let mut tables: BTreeMap<String, TableTally> = BTreeMap::new();
     let mut sql: BTreeMap<String, (usize, usize)> = BTreeMap::new();
     let mut data = Vec::new();
@@ -114,9 +123,9 @@ pub fn report(files: &[RevisionFile], graph: &RevisionGraph) -> HistoryReport {
         for op in file.upgrade_ops() {
             for table in tables_of(op) {
                 // Look up before inserting: most keys exist already.
-                let entry = match tables.get_mut(table) {
+                let entry = match tables.get_mut(table.as_ref()) {
                     Some(entry) => entry,
-                    None => tables.entry(table.to_owned()).or_default(),
+                    None => tables.entry(table.into_owned()).or_default(),
                 };
                 entry.0 += 1;
                 match entry.1.get_mut(op.method()) {
@@ -215,22 +224,26 @@ pub fn report(files: &[RevisionFile], graph: &RevisionGraph) -> HistoryReport {
         raw_sql,
         data_migrations: data,
         opaque_operations: opaque.into_iter().collect(),
-        churn: churn::find(files, graph),
+        churn: Vec::new(),
         longest_chain: longest_chain(graph),
     }
 }
 
-/// The tables an operation touches: its own, or those its SQL names.
-fn tables_of(op: &Operation) -> Vec<&str> {
+/// The tables an operation touches (schema-qualified when it names a
+/// schema): its own, or those its SQL names.
+fn tables_of(op: &Operation) -> Vec<std::borrow::Cow<'_, str>> {
     if let Some(table) = &op.table {
-        return vec![table];
+        return vec![match &op.schema {
+            Some(schema) => format!("{schema}.{table}").into(),
+            None => table.as_str().into(),
+        }];
     }
-    let mut out: Vec<&str> = op
+    let mut out: Vec<std::borrow::Cow<str>> = op
         .sql
         .iter()
         .flat_map(|s| &s.statements)
         .filter(|s| s.kind.ends_with("TABLE") || s.kind == "CREATE INDEX")
-        .flat_map(|s| s.objects.iter().map(String::as_str))
+        .flat_map(|s| s.objects.iter().map(|o| o.as_str().into()))
         .collect();
     out.sort();
     out.dedup();

@@ -88,6 +88,15 @@ impl Check for MultipleHeads {
             .iter()
             .map(|h| ctx.graph.file_of(h).expect("head"))
             .collect();
+        // Labels that cannot be read statically may be what makes these
+        // heads intended: say so rather than guess.
+        let unknown_labels = heads.iter().any(|h| {
+            let node = ctx.graph.node(h).expect("head is a node");
+            ctx.graph
+                .ancestors(node)
+                .iter()
+                .any(|&n| !ctx.files[ctx.graph.dag[n]].header.is_known("branch_labels"))
+        });
         let listing = heads
             .iter()
             .zip(&files)
@@ -102,10 +111,18 @@ impl Check for MultipleHeads {
         .at(files[0], span_of(files[0]))
         .label("this revision is a head")
         .revision(heads[0].clone())
-        .help(format!(
-            "merge them with `alembic merge -m \"merge heads\" {}`, or point the newer revision's down_revision at the other head",
-            heads.join(" ")
-        ));
+        .help(if unknown_labels {
+            format!(
+                "some of these branches have branch labels that are not literals (MS008), so whether they are separately labeled branches cannot be known statically; if they are, pass `--max-heads {}`; otherwise merge them with `alembic merge -m \"merge heads\" {}`",
+                heads.len(),
+                heads.join(" ")
+            )
+        } else {
+            format!(
+                "merge them with `alembic merge -m \"merge heads\" {}`, or point the newer revision's down_revision at the other head",
+                heads.join(" ")
+            )
+        });
         for (head, &file) in heads.iter().zip(&files).skip(1) {
             diagnostic = diagnostic.related(file, span_of(file), format!("{head} is also a head"));
         }
@@ -146,6 +163,27 @@ mod tests {
         let forked = [rev("a", "None"), rev("b", "'a'"), rev("c", "'a'")];
         let forked: Vec<&str> = forked.iter().map(String::as_str).collect();
         assert!(run(&MultipleHeads, &forked, CheckOptions { max_heads: 2 }).is_empty());
+    }
+
+    #[test]
+    fn non_literal_labels_are_pointed_out() {
+        let out = run(
+            &MultipleHeads,
+            &[
+                &rev("a", "None"),
+                "from app import cli\nrevision = 'b'\ndown_revision = 'a'\nbranch_labels = (cli.EXPAND,)\n",
+                &rev("c", "'a'"),
+            ],
+            CheckOptions::default(),
+        );
+        assert_eq!(out.len(), 1);
+        assert!(
+            out[0]
+                .help
+                .as_ref()
+                .unwrap()
+                .contains("pass `--max-heads 2`")
+        );
     }
 
     #[test]

@@ -157,6 +157,14 @@ fn from_config(config: &Path, options: &DiscoverOptions) -> Result<Layout, Disco
         }
         opts
     };
+    // Flask-Migrate keeps alembic.ini inside the migrations directory and
+    // sets `script_location` to that directory in code.
+    if opts.script_location.is_none()
+        && here_dir.join("env.py").is_file()
+        && here_dir.join("versions").is_dir()
+    {
+        opts.script_location = Some(".".to_owned());
+    }
     let Some(script_location) = opts.script_location.take() else {
         return Err(config_error(
             "no `script_location` key found in the configuration; Alembic needs it to find the migration environment".to_owned(),
@@ -400,6 +408,20 @@ mod tests {
         std::fs::write(&ini, "[alembic]\nsqlalchemy.url = x\n").unwrap();
         let err = locate(dir.path(), &DiscoverOptions::default()).unwrap_err();
         assert!(err.to_string().contains("script_location"), "{err}");
+    }
+
+    #[test]
+    fn flask_migrate_layout() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("alembic.ini"),
+            "[alembic]\n# template used to generate migration files\n",
+        )
+        .unwrap();
+        std::fs::write(dir.path().join("env.py"), "").unwrap();
+        std::fs::create_dir(dir.path().join("versions")).unwrap();
+        let layout = locate(dir.path(), &DiscoverOptions::default()).unwrap();
+        assert_eq!(layout.version_locations, [dir.path().join("./versions")]);
     }
 
     #[test]

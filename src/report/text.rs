@@ -137,6 +137,26 @@ fn verdict(analysis: &Analysis, p: Painter) -> String {
     format!("{mark} {}: {scope}\n", parts.join(", "))
 }
 
+/// How many churn items and data migrations the text report lists; JSON
+/// and Markdown list them all.
+const TEXT_LIST_LIMIT: usize = 30;
+
+fn more(w: &mut String, p: Painter, total: usize) {
+    if total > TEXT_LIST_LIMIT {
+        let _ = writeln!(
+            w,
+            "  {}",
+            p.paint(
+                DIM,
+                format!(
+                    "… {} more (all of them in --format json or markdown)",
+                    total - TEXT_LIST_LIMIT
+                )
+            )
+        );
+    }
+}
+
 /// `migsquash analyze`: the whole report.
 pub fn analyze(analysis: &Analysis, color: bool) -> String {
     let p = Painter { color };
@@ -259,11 +279,13 @@ pub fn analyze(analysis: &Analysis, color: bool) -> String {
         }
     }
 
+    more(w, p, report.churn.len());
+
     heading(w, &format!("Churn ({})", report.churn.len()));
     if report.churn.is_empty() {
         let _ = writeln!(w, "  none found");
     }
-    for churn in &report.churn {
+    for churn in report.churn.iter().take(TEXT_LIST_LIMIT) {
         let object = churn
             .object
             .as_deref()
@@ -320,7 +342,7 @@ pub fn analyze(analysis: &Analysis, color: bool) -> String {
     if report.data_migrations.is_empty() {
         let _ = writeln!(w, "  none");
     }
-    for data in &report.data_migrations {
+    for data in report.data_migrations.iter().take(TEXT_LIST_LIMIT) {
         let pos = locator.position(data.file, data.span.start);
         let _ = writeln!(
             w,
@@ -331,6 +353,8 @@ pub fn analyze(analysis: &Analysis, color: bool) -> String {
             p.paint(DIM, format!("{}:{}", locator.path(data.file), pos.line))
         );
     }
+
+    more(w, p, report.data_migrations.len());
 
     if !report.opaque_operations.is_empty() {
         heading(w, "Plugin and unknown operations (kept as written)");
