@@ -69,6 +69,16 @@ pub struct Churn {
 /// identity; everything borrows from the files, so recording costs no
 /// allocation beyond the step list. Owned text is built only for churn that
 /// is reported.
+impl Churn {
+    /// What churned: `table`, or `table.object`.
+    pub fn subject(&self) -> String {
+        match &self.object {
+            Some(object) => format!("{}.{object}", self.table),
+            None => self.table.clone(),
+        }
+    }
+}
+
 type Key<'a> = (ChurnKind, Option<&'a str>, &'a str, Option<&'a str>);
 
 /// One recorded event: where it happened and what it did.

@@ -24,6 +24,17 @@ pub struct TableStats {
     pub by_kind: BTreeMap<String, usize>,
 }
 
+impl TableStats {
+    /// The `n` most frequent operation methods on the table, with counts.
+    pub fn most_frequent(&self, n: usize) -> Vec<(&str, usize)> {
+        let mut kinds: Vec<(&str, usize)> =
+            self.by_kind.iter().map(|(k, c)| (k.as_str(), *c)).collect();
+        kinds.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        kinds.truncate(n);
+        kinds
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct SqlKindStats {
     pub kind: String,

@@ -1,5 +1,6 @@
 use super::{Check, CheckMeta, Context, declare_check};
 use crate::diagnostic::Diagnostic;
+use crate::ir::FileProblem;
 
 declare_check! {
     /// A `down_revision` or `depends_on` names a revision that does not exist.
@@ -29,6 +30,22 @@ impl Check for MissingParent {
     }
 
     fn run(&self, ctx: &Context, out: &mut Vec<Diagnostic>) {
+        // A file that could not be read may be the one declaring the id.
+        let unread: Vec<&str> = ctx
+            .files
+            .iter()
+            .filter(|f| {
+                matches!(
+                    f.problem,
+                    Some(
+                        FileProblem::Syntax { .. }
+                            | FileProblem::NotUtf8 { .. }
+                            | FileProblem::Unreadable { .. }
+                    )
+                )
+            })
+            .map(|f| f.rel_path.as_str())
+            .collect();
         for missing in &ctx.graph.missing {
             let file = &ctx.files[missing.file];
             let target = &missing.target.value;
@@ -40,9 +57,13 @@ impl Check for MissingParent {
                 .filter(|id| id.starts_with(target.as_str()) || target.starts_with(id.as_str()))
                 .map(String::as_str)
                 .collect();
-            let help = match similar.as_slice() {
-                [one] => format!("did you mean `{one}`?"),
-                _ => "restore the missing revision file, or point this reference at the revision that comes before this one".to_owned(),
+            let help = match (similar.as_slice(), unread.as_slice()) {
+                ([one], _) => format!("did you mean `{one}`?"),
+                (_, []) => "restore the missing revision file, or point this reference at the revision that comes before this one".to_owned(),
+                (_, files) => format!(
+                    "it may be declared by a file that could not be read ({}); fix that first",
+                    files.join(", ")
+                ),
             };
             out.push(
                 Diagnostic::new(
@@ -88,6 +109,25 @@ mod tests {
             out[1]
                 .message
                 .contains("`depends_on` of revision c names `nope`")
+        );
+    }
+
+    #[test]
+    fn points_at_unreadable_files() {
+        let out = run(
+            &MissingParent,
+            &[&rev("b", "'a'"), "revision = 'a'\ndef (:\n"],
+            CheckOptions::default(),
+        );
+        assert_eq!(out.len(), 1);
+        assert!(
+            out[0]
+                .help
+                .as_ref()
+                .unwrap()
+                .contains("could not be read (r1.py)"),
+            "{:?}",
+            out[0].help
         );
     }
 

@@ -56,11 +56,9 @@ pub fn analyze(analysis: &Analysis) -> String {
         "| Table | Operations | Revisions | Most frequent |\n|---|---:|---:|---|"
     );
     for table in &report.tables {
-        let mut kinds: Vec<(&String, &usize)> = table.by_kind.iter().collect();
-        kinds.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
-        let kinds: Vec<String> = kinds
+        let kinds: Vec<String> = table
+            .most_frequent(3)
             .iter()
-            .take(3)
             .map(|(k, n)| format!("`{k}` {n}"))
             .collect();
         let _ = writeln!(
@@ -79,11 +77,6 @@ pub fn analyze(analysis: &Analysis) -> String {
     } else {
         let _ = writeln!(w, "| Object | What | Steps |\n|---|---|---|");
         for churn in &report.churn {
-            let object = churn
-                .object
-                .as_deref()
-                .map(|o| format!(".{o}"))
-                .unwrap_or_default();
             let steps: Vec<String> = churn
                 .steps
                 .iter()
@@ -99,9 +92,8 @@ pub fn analyze(analysis: &Analysis) -> String {
                 .collect();
             let _ = writeln!(
                 w,
-                "| `{}{}` | {} | {} |",
-                cell(&churn.table),
-                cell(&object),
+                "| `{}` | {} | {} |",
+                cell(&churn.subject()),
                 churn.kind.describe(),
                 cell(&steps.join("<br>"))
             );

@@ -254,11 +254,9 @@ pub fn analyze(analysis: &Analysis, color: bool) -> String {
             .max()
             .unwrap_or(0);
         for table in report.tables.iter().take(15) {
-            let mut kinds: Vec<(&String, &usize)> = table.by_kind.iter().collect();
-            kinds.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
-            let kinds: Vec<String> = kinds
+            let kinds: Vec<String> = table
+                .most_frequent(4)
                 .iter()
-                .take(4)
                 .map(|(k, n)| format!("{k} {n}"))
                 .collect();
             let _ = writeln!(
@@ -286,16 +284,10 @@ pub fn analyze(analysis: &Analysis, color: bool) -> String {
         let _ = writeln!(w, "  none found");
     }
     for churn in report.churn.iter().take(TEXT_LIST_LIMIT) {
-        let object = churn
-            .object
-            .as_deref()
-            .map(|o| format!(".{o}"))
-            .unwrap_or_default();
         let _ = writeln!(
             w,
-            "  {}{} — {}",
-            p.paint(CYAN, &churn.table),
-            p.paint(CYAN, object),
+            "  {} — {}",
+            p.paint(CYAN, churn.subject()),
             churn.kind.describe()
         );
         for step in &churn.steps {
