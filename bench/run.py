@@ -231,23 +231,22 @@ def child_env():
 # fork/exec time.  subprocess uses vfork(), which makes a child report the
 # *peak* RSS of the parent (this script, which may have generated 10k files);
 # a plain fork() still reports the parent's current RSS (~15-25 MB for this
-# script).  So each measured command is forked by a minimal Python process
-# (`python -I -S`, a few MB) that times fork -> exec -> wait4 itself and
+# script).  So each measured command is started by a minimal Python process
+# (`python -I -S`, a few MB) that times posix_spawn -> wait4 itself and
 # sends back (ru_maxrss, exit code, seconds) through a pipe.  What remains is
 # a small floor, measured once with `true` and shown in the report.
 LAUNCHER = r"""
 import os, sys, time
 fd = int(sys.argv[1])
 argv = sys.argv[2:]
+# posix_spawn (vfork-like on Linux) keeps the launcher's own cost out of
+# the measurement: fork() would first copy this Python process's page tables.
 t0 = time.perf_counter()
-pid = os.fork()
-if pid == 0:
-    try:
-        os.close(fd)
-        os.execv(argv[0], argv)
-    except BaseException as e:
-        os.write(2, ("launcher: cannot execute %r: %s\n" % (argv[0], e)).encode())
-    os._exit(127)
+try:
+    pid = os.posix_spawn(argv[0], argv, os.environ, file_actions=[(os.POSIX_SPAWN_CLOSE, fd)])
+except OSError as e:
+    os.write(2, ("launcher: cannot execute %r: %s\n" % (argv[0], e)).encode())
+    sys.exit(127)
 _, status, usage = os.wait4(pid, 0)
 t1 = time.perf_counter()
 os.write(fd, ("%d %d %.9f" % (usage.ru_maxrss, os.waitstatus_to_exitcode(status), t1 - t0)).encode())
@@ -699,7 +698,7 @@ def render_report(args, info, entries):
     w(f"- Every command gets one warm-up run, then {args.runs} timed runs. *median* and *min* "
       "are wall-clock times of the whole process (spawn to exit); *peak RSS* is the largest "
       "`ru_maxrss` of the child over the timed runs, from `wait4(2)`. MB = 10⁶ bytes. "
-      "Commands are forked by a minimal launcher process, so a peak RSS cannot be measured "
+      "Commands are started (`posix_spawn`) by a minimal launcher process, so a peak RSS cannot be measured "
       f"below a floor of {rss_mb(info['rss_floor_kib']):.1f} MB (what `true` reports); such "
       "values are shown as ≤ floor.")
     w("- All commands write their output to `/dev/null`; `migsquash` exit codes 0 and 1 "
