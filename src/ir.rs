@@ -305,6 +305,19 @@ impl Operation {
 }
 
 impl RevisionFile {
+    /// A file not read yet: empty source, default header, no operations.
+    pub fn unread(path: PathBuf, rel_path: String) -> Self {
+        Self {
+            path,
+            rel_path,
+            source: String::new(),
+            header: Header::default(),
+            operations: Vec::new(),
+            get_bind: Vec::new(),
+            problem: None,
+        }
+    }
+
     pub fn revision_id(&self) -> Option<&str> {
         self.header.revision.as_ref().map(|r| r.value.as_str())
     }

@@ -7,7 +7,7 @@ mod ops;
 
 use std::path::Path;
 
-use crate::ir::{FileProblem, Header, RevisionFile};
+use crate::ir::{FileProblem, RevisionFile};
 use crate::python;
 
 pub use bindings::Bindings;
@@ -24,15 +24,7 @@ pub fn read_revision_file(path: &Path, rel_path: String) -> RevisionFile {
 /// Reads a file and decodes it as Python would; returns it unparsed (or
 /// with its `FileProblem`) and the cache key of its bytes.
 pub fn read(path: &Path, rel_path: String) -> (RevisionFile, Option<u64>) {
-    let mut file = RevisionFile {
-        path: path.to_path_buf(),
-        rel_path,
-        source: String::new(),
-        header: Header::default(),
-        operations: Vec::new(),
-        get_bind: Vec::new(),
-        problem: None,
-    };
+    let mut file = RevisionFile::unread(path.to_path_buf(), rel_path);
     let bytes = match std::fs::read(path) {
         Ok(bytes) => bytes,
         Err(err) => {
@@ -107,15 +99,8 @@ pub fn extract_source(file: &mut RevisionFile) {
 
 #[cfg(test)]
 pub(crate) fn extract_str(source: &str) -> RevisionFile {
-    let mut file = RevisionFile {
-        path: "test.py".into(),
-        rel_path: "test.py".into(),
-        source: source.to_owned(),
-        header: Header::default(),
-        operations: Vec::new(),
-        get_bind: Vec::new(),
-        problem: None,
-    };
+    let mut file = RevisionFile::unread("test.py".into(), "test.py".into());
+    file.source = source.to_owned();
     extract_source(&mut file);
     file
 }
