@@ -107,10 +107,12 @@ pub enum RunError {
 
 pub fn analyze(path: &Path, options: &Options) -> Result<Analysis, RunError> {
     let layout = discover::locate(path, &options.discover)?;
-    if let Some(missing) = layout.version_locations.iter().find(|l| !l.is_dir())
+    // Alembic skips a missing version location; when all are missing the
+    // path is wrong.
+    if let [first, ..] = layout.version_locations.as_slice()
         && layout.version_locations.iter().all(|l| !l.is_dir())
     {
-        return Err(RunError::MissingLocation(missing.clone()));
+        return Err(RunError::MissingLocation(first.clone()));
     }
     let candidates = discover::revision_files(&layout)?;
     if candidates.is_empty() {

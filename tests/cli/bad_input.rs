@@ -121,3 +121,19 @@ fn bad_arguments_exit_2() {
         .code(2);
     migsquash().args(["frobnicate"]).assert().code(2);
 }
+
+#[test]
+fn missing_version_location_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("alembic.ini"),
+        "[alembic]\nscript_location = nowhere\n",
+    )
+    .unwrap();
+    let (code, _, stderr) = run(&["check", dir.path().to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("nowhere/versions does not exist"),
+        "{stderr}"
+    );
+}
