@@ -239,20 +239,6 @@ impl RevisionGraph {
             })
             .collect()
     }
-
-    /// Parents through `down_revision`, in declaration order.
-    pub fn parents(&self, id: &str, files: &[RevisionFile]) -> Vec<String> {
-        self.file_of(id)
-            .map(|i| {
-                files[i]
-                    .header
-                    .down_revisions
-                    .iter()
-                    .map(|d| d.value.clone())
-                    .collect()
-            })
-            .unwrap_or_default()
-    }
 }
 
 /// The members of a strongly connected set, starting at the smallest id and

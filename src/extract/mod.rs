@@ -10,7 +10,7 @@ use std::path::Path;
 use crate::ir::{FileProblem, RevisionFile};
 use crate::python;
 
-pub use bindings::Bindings;
+use bindings::Bindings;
 
 /// Reads, parses and extracts one revision file.
 pub fn read_revision_file(path: &Path, rel_path: String) -> RevisionFile {
