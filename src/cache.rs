@@ -4,23 +4,44 @@
 //! again. Like Alembic's `__pycache__`, it makes repeated runs (pre-commit,
 //! a laptop) cheap; output is identical with or without it.
 //!
+//! Like git's index, the cache also records each file's stat data (size,
+//! mtime, ctime, inode, device) with the key of the bytes it had: a file
+//! whose stat data is unchanged is not even read, its source is read only
+//! if a report shows its lines. A file modified so soon after it was
+//! recorded that its timestamps could not change ("racily clean" in git)
+//! is never vouched for by stat data: a record is trusted only if the
+//! file's mtime and ctime are at least `SETTLE` older than the cache file
+//! itself; other files are read and hashed, and the cache is rewritten
+//! once they have settled.
+//!
 //! Layout: `<cache dir>/<hash of the version locations>.bin`, with a
-//! `.gitignore` and a `CACHEDIR.TAG` in the cache dir. The file is a small
-//! index followed by one postcard blob per entry, so a run decodes only the
-//! entries it uses, in parallel. A missing, stale or corrupt cache is an
-//! empty cache; failing to write it is not an error.
+//! `.gitignore` and a `CACHEDIR.TAG` in the cache dir. The file (mapped,
+//! not read) is the stat records, a small index, then per entry three
+//! postcard blobs: header and facts, upgrade operations, downgrade
+//! operations. A run decodes only what it uses: the operations of a phase
+//! when first asked for (`ir::PhaseOps`). Each entry carries a checksum,
+//! verified before use. A missing, stale or corrupt cache is an empty
+//! cache; failing to write it is not an error.
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::io::Write;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use crate::ir::{FileProblem, Header, Operation, Phase, RevisionFile, Spanned};
+use crate::ir::{
+    FileProblem, Header, Operation, Phase, PhaseFacts, PhaseOps, RevisionFile, Spanned,
+};
 
 const MAGIC: &[u8; 8] = b"MSQCACHE";
 /// The file layout below; the layout of entries is covered by `STAMP`.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 3;
+/// How much older than the cache a file's timestamps must be for its stat
+/// data to vouch for its bytes: covers timestamp granularity (coarse kernel
+/// clocks, 2 s on FAT) between the file's last write and the cache's.
+const SETTLE_NS: i64 = 2_000_000_000;
 /// The tool version and a fingerprint of the definitions the entries are
 /// made of (computed by build.rs): any change to them makes old caches stale.
 const STAMP: &str = concat!(
@@ -34,29 +55,122 @@ pub fn key(bytes: &[u8]) -> u64 {
     xxhash_rust::xxh3::xxh3_64(bytes)
 }
 
-/// What the cache keeps of one file (everything but its path and source).
+/// What the cache keeps of one file besides its operations.
 #[derive(Deserialize)]
-struct Entry {
+struct Meta {
     header: Header,
-    operations: Vec<Operation>,
     get_bind: Vec<Spanned<Phase>>,
     problem: Option<FileProblem>,
+    downgrade_facts: PhaseFacts,
 }
 
-/// `Entry`, borrowed from a loaded file for writing: same fields, same order.
+/// `Meta`, borrowed from a loaded file for writing: same fields, same order.
 #[derive(Serialize)]
-struct EntryRef<'a> {
+struct MetaRef<'a> {
     header: &'a Header,
-    operations: &'a [Operation],
     get_bind: &'a [Spanned<Phase>],
     problem: &'a Option<FileProblem>,
+    downgrade_facts: PhaseFacts,
 }
+
+/// Where one entry's blobs are in the cache file.
+struct EntryAt {
+    checksum: u64,
+    meta: Range<usize>,
+    upgrade: Range<usize>,
+    downgrade: Range<usize>,
+}
+
+impl EntryAt {
+    fn all(&self) -> Range<usize> {
+        self.meta.start..self.downgrade.end
+    }
+}
+
+/// One phase's operations as stored in the cache, decoded on demand.
+#[derive(Clone)]
+pub struct Encoded {
+    bytes: Arc<CacheBytes>,
+    range: Range<usize>,
+}
+
+impl Encoded {
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes[self.range.clone()]
+    }
+
+    /// The operations. The entry's checksum was verified when it was used,
+    /// so this does not fail short of a bug; it then yields none rather
+    /// than stop the run.
+    pub fn decode(&self) -> Vec<Operation> {
+        postcard::from_bytes(self.bytes()).unwrap_or_default()
+    }
+}
+
+/// A file's stat data: if it is unchanged, so are the file's bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stamp {
+    size: u64,
+    mtime_ns: i64,
+    ctime_ns: i64,
+    ino: u64,
+    dev: u64,
+}
+
+impl Stamp {
+    /// The stat data of the file at `path` (following symlinks); `None`
+    /// where it cannot be had, and on systems without inode numbers.
+    pub fn of(path: &Path) -> Option<Self> {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            let meta = std::fs::metadata(path).ok()?;
+            Some(Self {
+                size: meta.size(),
+                mtime_ns: meta.mtime().saturating_mul(1_000_000_000) + meta.mtime_nsec(),
+                ctime_ns: meta.ctime().saturating_mul(1_000_000_000) + meta.ctime_nsec(),
+                ino: meta.ino(),
+                dev: meta.dev(),
+            })
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = path;
+            None
+        }
+    }
+
+    /// Whether the file was last changed well before `ns`.
+    fn settled_before(&self, ns: i64) -> bool {
+        self.mtime_ns.max(self.ctime_ns) < ns - SETTLE_NS
+    }
+}
+
+/// What one run learned about one file, for the next run.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Seen {
+    /// The key of the file's bytes; `None` if they could not be read.
+    pub key: Option<u64>,
+    pub stamp: Option<Stamp>,
+    /// Its stat record vouched for it, so it was not read.
+    pub vouched: bool,
+    /// It was parsed (not in the cache).
+    pub parsed: bool,
+}
+
+/// Stat records by version location (its index), then by path relative
+/// to it: stable whatever the working directory.
+type Records = Vec<HashMap<String, (Stamp, u64)>>;
 
 pub struct Cache {
     path: PathBuf,
-    bytes: Vec<u8>,
-    /// Key → range of its entry in `bytes`.
-    index: HashMap<u64, std::ops::Range<usize>>,
+    bytes: Arc<CacheBytes>,
+    /// Key → where its entry is in `bytes`.
+    index: HashMap<u64, EntryAt>,
+    /// The stat data each file had when its key was taken.
+    records: Records,
+    /// When the cache file was written (its mtime), in ns since the epoch.
+    written_ns: i64,
 }
 
 impl Cache {
@@ -73,40 +187,141 @@ impl Cache {
             .collect::<Vec<_>>()
             .join("\n");
         let path = dir.join(format!("{:016x}.bin", key(identity.as_bytes())));
-        let bytes = std::fs::read(&path).unwrap_or_default();
-        let index = read_index(&bytes).unwrap_or_default();
-        Self { path, bytes, index }
+        let (bytes, written_ns) = read_with_mtime(&path).unwrap_or_default();
+        let (records, index) = read_tables(&bytes).unwrap_or_default();
+        Self {
+            path,
+            bytes: Arc::new(bytes),
+            index,
+            records,
+            written_ns,
+        }
+    }
+
+    /// The key of the bytes of the file found at `(location, rel_path)`,
+    /// if its stat data vouches that they have not changed since the cache
+    /// was written.
+    pub fn vouch(&self, location: usize, rel_path: &str, stamp: &Stamp) -> Option<u64> {
+        let (recorded, key) = self.records.get(location)?.get(rel_path)?;
+        (recorded == stamp && stamp.settled_before(self.written_ns)).then_some(*key)
     }
 
     /// Fills in what parsing the file would have, if its bytes are cached.
     /// Safe to call from several threads.
     pub fn fill(&self, key: u64, file: &mut RevisionFile) -> bool {
-        let Some(range) = self.index.get(&key) else {
+        let Some(at) = self.index.get(&key) else {
             return false;
         };
-        match postcard::from_bytes::<Entry>(&self.bytes[range.clone()]) {
-            Ok(entry) => {
-                file.header = entry.header;
-                file.operations = entry.operations;
-                file.get_bind = entry.get_bind;
-                file.problem = entry.problem;
-                true
-            }
-            Err(_) => false,
+        if checksum(&self.bytes[at.all()]) != at.checksum {
+            return false;
         }
+        let Ok(meta) = postcard::from_bytes::<Meta>(&self.bytes[at.meta.clone()]) else {
+            return false;
+        };
+        file.header = meta.header;
+        file.get_bind = meta.get_bind;
+        file.problem = meta.problem;
+        let phase = |range: &Range<usize>| {
+            PhaseOps::encoded(Encoded {
+                bytes: Arc::clone(&self.bytes),
+                range: range.clone(),
+            })
+        };
+        file.set_cached_operations(
+            phase(&at.upgrade),
+            phase(&at.downgrade),
+            meta.downgrade_facts,
+        );
+        true
     }
 
-    /// Writes the cache for this run's files if it changed: a file was not
-    /// cached, or a cached entry belongs to a file that is gone.
-    pub fn save(self, files: &[RevisionFile], keys: &[Option<u64>], misses: usize) {
-        let current: HashSet<u64> = keys.iter().flatten().copied().collect();
-        let stale = self.index.keys().any(|k| !current.contains(k));
-        if misses == 0 && !stale {
+    /// Writes the cache for this run's files if that changes anything: a
+    /// file was parsed, an entry or a record belongs to a file that is
+    /// gone, or a file read because its record could not vouch for it
+    /// would now be vouched for. `ids` and `seen` run parallel to `files`.
+    pub fn save(self, files: &[RevisionFile], ids: &[(usize, &str)], seen: &[Seen]) {
+        let current: HashSet<u64> = seen.iter().filter_map(|s| s.key).collect();
+        let stale_entries = self.index.keys().any(|k| !current.contains(k));
+        let recorded = ids
+            .iter()
+            .filter(|(location, rel)| {
+                self.records
+                    .get(*location)
+                    .is_some_and(|records| records.contains_key(*rel))
+            })
+            .count();
+        let stale_records = recorded != self.records.iter().map(HashMap::len).sum::<usize>();
+        let now_ns = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as i64);
+        let refresh = seen.iter().any(|s| {
+            !s.vouched && s.key.is_some() && s.stamp.is_some_and(|t| t.settled_before(now_ns))
+        });
+        let parsed = seen.iter().any(|s| s.parsed);
+        if !(parsed || stale_entries || stale_records || refresh) {
             return;
         }
         // The cache only saves time: a read-only checkout must still work.
-        let _ = write(&self.path, files, keys);
+        let _ = write(&self.path, files, ids, seen);
     }
+}
+
+/// The cache file's contents: mapped, not copied, as a run decodes only
+/// part of it. (Read where a mapped file could not be replaced.)
+#[derive(Default)]
+enum CacheBytes {
+    #[default]
+    Empty,
+    #[cfg(unix)]
+    Mapped(memmap2::Mmap),
+    #[cfg(not(unix))]
+    Read(Vec<u8>),
+}
+
+impl std::ops::Deref for CacheBytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            CacheBytes::Empty => &[],
+            #[cfg(unix)]
+            CacheBytes::Mapped(map) => map,
+            #[cfg(not(unix))]
+            CacheBytes::Read(bytes) => bytes,
+        }
+    }
+}
+
+impl std::fmt::Debug for Encoded {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Encoded({:?})", self.range)
+    }
+}
+
+fn read_with_mtime(path: &Path) -> std::io::Result<(CacheBytes, i64)> {
+    let file = std::fs::File::open(path)?;
+    let meta = file.metadata()?;
+    let written_ns = meta
+        .modified()?
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as i64);
+    #[cfg(unix)]
+    {
+        // SAFETY: the cache file is only ever replaced by rename, never
+        // modified in place, so the mapped bytes do not change under us.
+        let map = unsafe { memmap2::Mmap::map(&file)? };
+        Ok((CacheBytes::Mapped(map), written_ns))
+    }
+    #[cfg(not(unix))]
+    {
+        use std::io::Read;
+        let mut bytes = Vec::with_capacity(meta.len() as usize);
+        { file }.read_to_end(&mut bytes)?;
+        Ok((CacheBytes::Read(bytes), written_ns))
+    }
+}
+
+fn checksum(bytes: &[u8]) -> u64 {
+    xxhash_rust::xxh3::xxh3_64_with_seed(bytes, 0x6d73_7163)
 }
 
 /// A forward-only reader over the cache file.
@@ -131,7 +346,9 @@ impl<'b> Cursor<'b> {
     }
 }
 
-fn read_index(bytes: &[u8]) -> Option<HashMap<u64, std::ops::Range<usize>>> {
+type Tables = (Records, HashMap<u64, EntryAt>);
+
+fn read_tables(bytes: &[u8]) -> Option<Tables> {
     let mut cursor = Cursor { bytes, at: 0 };
     if cursor.take(MAGIC.len())? != MAGIC || cursor.u32()? != FORMAT {
         return None;
@@ -140,53 +357,100 @@ fn read_index(bytes: &[u8]) -> Option<HashMap<u64, std::ops::Range<usize>>> {
     if cursor.take(version_len)? != STAMP.as_bytes() {
         return None;
     }
+    let record_count = cursor.u32()? as usize;
+    let mut records = Records::new();
+    for _ in 0..record_count {
+        let location = cursor.u32()? as usize;
+        if records.len() <= location {
+            // Locations are few; a corrupt count must not allocate much.
+            if location > 1 << 16 {
+                return None;
+            }
+            records.resize_with(location + 1, HashMap::default);
+        }
+        let rel_len = cursor.u32()? as usize;
+        let rel = std::str::from_utf8(cursor.take(rel_len)?).ok()?.to_owned();
+        let stamp = Stamp {
+            size: cursor.u64()?,
+            mtime_ns: cursor.u64()? as i64,
+            ctime_ns: cursor.u64()? as i64,
+            ino: cursor.u64()?,
+            dev: cursor.u64()?,
+        };
+        records[location].insert(rel, (stamp, cursor.u64()?));
+    }
     let count = cursor.u32()? as usize;
     let mut entries = Vec::with_capacity(count.min(1 << 20));
     for _ in 0..count {
-        entries.push((cursor.u64()?, cursor.u32()? as usize));
+        let key = cursor.u64()?;
+        let checksum = cursor.u64()?;
+        let lengths = [cursor.u32()?, cursor.u32()?, cursor.u32()?];
+        entries.push((key, checksum, lengths));
     }
     let mut index = HashMap::with_capacity_and_hasher(entries.len(), Default::default());
-    for (key, len) in entries {
-        let start = cursor.at;
-        cursor.take(len)?;
-        index.insert(key, start..start + len);
+    for (key, checksum, lengths) in entries {
+        let mut next = |len: u32| {
+            let start = cursor.at;
+            cursor.take(len as usize).map(|_| start..cursor.at)
+        };
+        let at = EntryAt {
+            checksum,
+            meta: next(lengths[0])?,
+            upgrade: next(lengths[1])?,
+            downgrade: next(lengths[2])?,
+        };
+        index.insert(key, at);
     }
-    Some(index)
+    Some((records, index))
 }
 
-fn write(path: &Path, files: &[RevisionFile], keys: &[Option<u64>]) -> std::io::Result<()> {
-    let mut seen = HashSet::default();
-    let mut blobs: Vec<(u64, Vec<u8>)> = Vec::with_capacity(files.len());
-    for (file, key) in files.iter().zip(keys) {
-        let Some(key) = *key else { continue };
-        if !seen.insert(key) {
-            continue;
-        }
-        let entry = EntryRef {
+/// One entry, serialized: meta, upgrade and downgrade blobs, back to back.
+struct StoredEntry {
+    bytes: Vec<u8>,
+    lengths: [usize; 3],
+}
+
+impl StoredEntry {
+    fn of(file: &RevisionFile) -> Option<Self> {
+        let meta = MetaRef {
             header: &file.header,
-            operations: &file.operations,
             get_bind: &file.get_bind,
             problem: &file.problem,
+            downgrade_facts: file.downgrade_facts(),
         };
-        blobs.push((
-            key,
-            postcard::to_stdvec(&entry).map_err(std::io::Error::other)?,
-        ));
+        let mut bytes = postcard::to_stdvec(&meta).ok()?;
+        let mut lengths = [bytes.len(), 0, 0];
+        for (phase, length) in file.phase_ops().into_iter().zip(&mut lengths[1..]) {
+            let start = bytes.len();
+            // Operations still encoded are copied, not decoded and encoded.
+            match phase.encoded_bytes() {
+                Some(encoded) => bytes.extend_from_slice(encoded),
+                None => bytes = postcard::to_extend(phase.get(), bytes).ok()?,
+            }
+            *length = bytes.len() - start;
+        }
+        Some(Self { bytes, lengths })
     }
-    let version = STAMP.as_bytes();
-    let mut out = Vec::with_capacity(blobs.iter().map(|(_, b)| b.len() + 12).sum::<usize>() + 64);
-    out.extend_from_slice(MAGIC);
-    out.extend_from_slice(&FORMAT.to_le_bytes());
-    out.extend_from_slice(&(version.len() as u32).to_le_bytes());
-    out.extend_from_slice(version);
-    out.extend_from_slice(&(blobs.len() as u32).to_le_bytes());
-    for (key, blob) in &blobs {
-        out.extend_from_slice(&key.to_le_bytes());
-        out.extend_from_slice(&(blob.len() as u32).to_le_bytes());
-    }
-    for (_, blob) in &blobs {
-        out.extend_from_slice(blob);
-    }
+}
+
+fn write(
+    path: &Path,
+    files: &[RevisionFile],
+    ids: &[(usize, &str)],
+    seen: &[Seen],
+) -> std::io::Result<()> {
+    use rayon::prelude::*;
+    let serialized: Vec<Option<(u64, StoredEntry)>> = files
+        .par_iter()
+        .zip(seen)
+        .map(|(file, seen)| Some((seen.key?, StoredEntry::of(file)?)))
+        .collect();
+    let mut blob_keys = HashSet::default();
+    let entries: Vec<(u64, StoredEntry)> = serialized
+        .into_iter()
+        .flatten()
+        .filter(|(key, _)| blob_keys.insert(*key))
+        .collect();
 
     let dir = path.parent().expect("cache file has a directory");
     if !dir.is_dir() {
@@ -198,7 +462,47 @@ fn write(path: &Path, files: &[RevisionFile], keys: &[Option<u64>]) -> std::io::
         )?;
     }
     let mut temp = tempfile::NamedTempFile::new_in(dir)?;
-    temp.write_all(&out)?;
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, temp.as_file_mut());
+    let u32_le = |n: usize| (n as u32).to_le_bytes();
+    let version = STAMP.as_bytes();
+    out.write_all(MAGIC)?;
+    out.write_all(&FORMAT.to_le_bytes())?;
+    out.write_all(&u32_le(version.len()))?;
+    out.write_all(version)?;
+    let records: Vec<_> = ids
+        .iter()
+        .zip(seen)
+        .filter_map(|(id, seen)| Some((id, seen.stamp?, seen.key?)))
+        .collect();
+    out.write_all(&u32_le(records.len()))?;
+    for ((location, rel), stamp, key) in records {
+        out.write_all(&u32_le(*location))?;
+        out.write_all(&u32_le(rel.len()))?;
+        out.write_all(rel.as_bytes())?;
+        for n in [
+            stamp.size,
+            stamp.mtime_ns as u64,
+            stamp.ctime_ns as u64,
+            stamp.ino,
+            stamp.dev,
+            key,
+        ] {
+            out.write_all(&n.to_le_bytes())?;
+        }
+    }
+    out.write_all(&u32_le(entries.len()))?;
+    for (key, entry) in &entries {
+        out.write_all(&key.to_le_bytes())?;
+        out.write_all(&checksum(&entry.bytes).to_le_bytes())?;
+        for len in entry.lengths {
+            out.write_all(&u32_le(len))?;
+        }
+    }
+    for (_, entry) in &entries {
+        out.write_all(&entry.bytes)?;
+    }
+    out.flush()?;
+    drop(out);
     temp.persist(path).map_err(|e| e.error)?;
     Ok(())
 }
@@ -206,6 +510,29 @@ fn write(path: &Path, files: &[RevisionFile], keys: &[Option<u64>]) -> std::io::
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn stamp(mtime_ns: i64) -> Stamp {
+        Stamp {
+            size: 10,
+            mtime_ns,
+            ctime_ns: mtime_ns,
+            ino: 7,
+            dev: 1,
+        }
+    }
+
+    fn cache_file(dir: &Path) -> PathBuf {
+        std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| p.extension().is_some_and(|e| e == "bin"))
+            .unwrap()
+    }
+
+    #[cfg(unix)]
+    fn inode(path: &Path) -> u64 {
+        std::os::unix::fs::MetadataExt::ino(&std::fs::metadata(path).unwrap())
+    }
 
     #[test]
     fn round_trip_and_corruption() {
@@ -216,28 +543,168 @@ mod tests {
         let mut file = crate::extract::extract_str(
             "from alembic import op\nrevision = 'a'\ndown_revision = None\ndef upgrade():\n    op.drop_column('t', 'c')\n",
         );
-        let key = key(file.source.as_bytes());
-        Cache::open(dir, &locations).save(std::slice::from_ref(&file), &[Some(key)], 1);
+        let key = key(file.source().as_bytes());
+        let seen = Seen {
+            key: Some(key),
+            stamp: Some(stamp(1_000)),
+            vouched: false,
+            parsed: true,
+        };
+        Cache::open(dir, &locations).save(std::slice::from_ref(&file), &[(0, "a.py")], &[seen]);
         assert!(dir.join(".gitignore").is_file());
 
         let cache = Cache::open(dir, &locations);
-        let mut fresh = file.clone();
-        fresh.operations.clear();
-        fresh.header = Header::default();
+        let mut fresh = RevisionFile::unread("v/a.py".into(), "a.py".into());
         assert!(cache.fill(key, &mut fresh));
         assert_eq!(fresh.revision_id(), Some("a"));
-        assert_eq!(fresh.operations.len(), 1);
+        assert_eq!(fresh.upgrade_ops().len(), 1);
+        assert_eq!(fresh.upgrade_ops()[0].column.as_deref(), Some("c"));
+        assert_eq!(fresh.downgrade_facts(), PhaseFacts::default());
         assert!(!cache.fill(key ^ 1, &mut fresh));
 
-        // A corrupt cache is an empty cache.
-        let bin = std::fs::read_dir(dir)
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .find(|p| p.extension().is_some_and(|e| e == "bin"))
-            .unwrap();
-        std::fs::write(&bin, b"garbage").unwrap();
+        // A damaged entry is a miss: its checksum no longer matches.
+        let mut bytes = std::fs::read(cache_file(dir)).unwrap();
+        let last = bytes.len() - 1;
+        bytes[last] ^= 0xff;
+        std::fs::write(cache_file(dir), &bytes).unwrap();
         let cache = Cache::open(dir, &locations);
-        file.operations.clear();
+        assert!(!cache.fill(key, &mut fresh));
+
+        // A corrupt cache is an empty cache.
+        std::fs::write(cache_file(dir), b"garbage").unwrap();
+        let cache = Cache::open(dir, &locations);
         assert!(!cache.fill(key, &mut file));
+        assert_eq!(cache.vouch(0, "a.py", &stamp(1_000)), None);
+    }
+
+    #[test]
+    fn operations_are_decoded_when_first_used() {
+        let temp = tempfile::tempdir().unwrap();
+        let locations = vec![PathBuf::from("versions")];
+        let file = crate::extract::extract_str(
+            "from alembic import op\nrevision = 'a'\ndown_revision = None\n\
+             def upgrade():\n    op.add_column('t', sa.Column('c', sa.Integer()))\n\
+             def downgrade():\n    op.execute('DELETE FROM t')\n    op.drop_column('t', 'c')\n",
+        );
+        let seen = Seen {
+            key: Some(9),
+            stamp: None,
+            vouched: false,
+            parsed: true,
+        };
+        Cache::open(temp.path(), &locations).save(
+            std::slice::from_ref(&file),
+            &[(0, "a.py")],
+            &[seen],
+        );
+
+        let cache = Cache::open(temp.path(), &locations);
+        let mut cached = RevisionFile::unread("v/a.py".into(), "a.py".into());
+        assert!(cache.fill(9, &mut cached));
+        let [upgrade, downgrade] = cached.phase_ops();
+        assert!(!upgrade.is_decoded() && !downgrade.is_decoded());
+        // What the analysis needs of the downgrade is known without it.
+        assert_eq!(
+            cached.downgrade_facts(),
+            PhaseFacts {
+                count: 2,
+                data_migrations: true
+            }
+        );
+        assert_eq!(cached.downgrade_ops().len(), 2);
+        assert_eq!(
+            cached
+                .operations()
+                .map(Operation::method)
+                .collect::<Vec<_>>(),
+            ["add_column", "execute", "drop_column"]
+        );
+
+        // Rewriting the cache copies encoded operations as they are.
+        let copy = StoredEntry::of(&cached).unwrap();
+        let original = StoredEntry::of(&file).unwrap();
+        assert_eq!(copy.bytes, original.bytes);
+    }
+
+    #[test]
+    fn stat_records_vouch_only_for_settled_unchanged_files() {
+        let temp = tempfile::tempdir().unwrap();
+        let dir = temp.path();
+        let locations = vec![PathBuf::from("versions")];
+        let files = vec![
+            RevisionFile::unread("v/a.py".into(), "a.py".into()),
+            RevisionFile::unread("v/b.py".into(), "b.py".into()),
+        ];
+        let now_ns = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos() as i64;
+        let seen = [
+            Seen {
+                key: Some(1),
+                stamp: Some(stamp(1_000)),
+                vouched: false,
+                parsed: true,
+            },
+            // Written just now: its timestamps cannot vouch for its bytes yet.
+            Seen {
+                key: Some(2),
+                stamp: Some(stamp(now_ns)),
+                vouched: false,
+                parsed: true,
+            },
+        ];
+        let ids = [(0, "a.py"), (0, "b.py")];
+        Cache::open(dir, &locations).save(&files, &ids, &seen);
+
+        let cache = Cache::open(dir, &locations);
+        assert_eq!(cache.vouch(0, "a.py", &stamp(1_000)), Some(1));
+        assert_eq!(cache.vouch(0, "a.py", &stamp(2_000)), None, "changed");
+        assert_eq!(
+            cache.vouch(1, "a.py", &stamp(1_000)),
+            None,
+            "other location"
+        );
+        assert_eq!(cache.vouch(0, "b.py", &stamp(now_ns)), None, "racy");
+        assert_eq!(cache.vouch(0, "c.py", &stamp(1_000)), None, "unknown");
+
+        // Nothing new: the cache is not rewritten. `b.py` still cannot be
+        // vouched for, so a rewrite would not help.
+        #[cfg(unix)]
+        {
+            let before = inode(&cache_file(dir));
+            let unchanged = [
+                Seen {
+                    vouched: true,
+                    parsed: false,
+                    ..seen[0]
+                },
+                Seen {
+                    parsed: false,
+                    ..seen[1]
+                },
+            ];
+            cache.save(&files, &ids, &unchanged);
+            assert_eq!(inode(&cache_file(dir)), before);
+
+            // Once a file read by content has settled, a rewrite lets its
+            // record vouch for it from then on.
+            let settled = [
+                unchanged[0],
+                Seen {
+                    stamp: Some(stamp(2_000)),
+                    ..unchanged[1]
+                },
+            ];
+            Cache::open(dir, &locations).save(&files, &ids, &settled);
+            assert_ne!(inode(&cache_file(dir)), before);
+            let cache = Cache::open(dir, &locations);
+            assert_eq!(cache.vouch(0, "b.py", &stamp(2_000)), Some(2));
+
+            // A file that is gone leaves a stale record: rewritten.
+            let before = inode(&cache_file(dir));
+            cache.save(&files[..1], &ids[..1], &settled[..1]);
+            assert_ne!(inode(&cache_file(dir)), before);
+        }
     }
 }

@@ -11,6 +11,11 @@ use serde::{Deserialize, Serialize};
 use crate::python::Span;
 use crate::sql::SqlInfo;
 
+/// A short text read from an operation: a table, column, index or type.
+/// Almost all fit in the 24 bytes stored inline, so the thousands a warm
+/// run decodes from the cache cost no allocation.
+pub type Name = compact_str::CompactString;
+
 /// A value read from the source, with where it was read.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Spanned<T> {
@@ -198,7 +203,7 @@ impl OpKind {
 }
 
 /// One argument of a call, as written. Only spans are kept: the exact text
-/// is `span.text(&file.source)`, so a 10k-revision history does not hold
+/// is `span.text(file.source())`, so a 10k-revision history does not hold
 /// every argument a second time.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 pub struct Argument {
@@ -212,9 +217,9 @@ pub struct Argument {
 /// A column defined by `sa.Column(...)` in `create_table` or `add_column`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ColumnDef {
-    pub name: Option<String>,
+    pub name: Option<Name>,
     /// Source text of the type, e.g. `sa.String(length=100)`.
-    pub type_text: Option<String>,
+    pub type_text: Option<Name>,
     pub nullable: Option<bool>,
     pub primary_key: bool,
     pub span: Span,
@@ -231,14 +236,14 @@ impl ColumnDef {
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct OpContext {
     /// The table of the enclosing `batch_alter_table` block.
-    pub batch_table: Option<String>,
+    pub batch_table: Option<Name>,
     /// Inside `op.get_context().autocommit_block()`.
     pub autocommit: bool,
     /// Inside an `if`, loop, `except` or `match`: it may not run, or run
     /// several times.
     pub conditional: bool,
     /// The module-level helper function the call was found in.
-    pub helper: Option<String>,
+    pub helper: Option<Name>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -246,19 +251,19 @@ pub struct Operation {
     pub kind: OpKind,
     /// The method name of a plugin or unknown operation (`sync_enum_values`);
     /// `None` for Alembic's own, whose name is the kind's. See `method()`.
-    pub other_method: Option<String>,
+    pub other_method: Option<Name>,
     pub phase: Phase,
-    pub table: Option<String>,
-    pub schema: Option<String>,
+    pub table: Option<Name>,
+    pub schema: Option<Name>,
     /// The column of a column operation.
-    pub column: Option<String>,
+    pub column: Option<Name>,
     /// The index or constraint name.
-    pub name: Option<String>,
+    pub name: Option<Name>,
     /// The new name of a rename (table or `alter_column(new_column_name=)`).
-    pub new_name: Option<String>,
+    pub new_name: Option<Name>,
     pub columns: Vec<ColumnDef>,
     /// `alter_column(type_=…)`, normalised source text.
-    pub new_type: Option<String>,
+    pub new_type: Option<Name>,
     /// `alter_column(nullable=…)` when a literal.
     pub new_nullable: Option<bool>,
     pub sql: Option<Box<SqlInfo>>,
@@ -285,9 +290,16 @@ pub struct RevisionFile {
     pub path: PathBuf,
     /// Path relative to its version location, `/`-separated.
     pub rel_path: String,
-    pub source: String,
+    /// Read through `source()`: a file the cache vouches for is read only
+    /// when a report needs its text.
+    source: std::sync::OnceLock<String>,
     pub header: Header,
-    pub operations: Vec<Operation>,
+    /// `upgrade()`'s operations, in the order they run.
+    upgrade: PhaseOps,
+    /// `downgrade()`'s operations, in the order they run.
+    downgrade: PhaseOps,
+    /// What the analysis needs to know of the downgrade without decoding it.
+    downgrade_facts: PhaseFacts,
     /// Every `op.get_bind()` in upgrade/downgrade: a connection is used
     /// directly, i.e. a data migration.
     pub get_bind: Vec<Spanned<Phase>>,
@@ -295,6 +307,15 @@ pub struct RevisionFile {
 }
 
 impl Operation {
+    /// Changes data rather than schema: `bulk_insert`, or `execute` of DML.
+    pub fn is_data_migration(&self) -> bool {
+        match self.kind {
+            OpKind::BulkInsert => true,
+            OpKind::Execute => self.sql.as_ref().is_some_and(|sql| sql.is_dml()),
+            _ => false,
+        }
+    }
+
     /// The method as called (`add_column`, `sync_enum_values`, …).
     pub fn method(&self) -> &str {
         self.kind
@@ -305,26 +326,154 @@ impl Operation {
 }
 
 impl RevisionFile {
-    /// A file not read yet: empty source, default header, no operations.
+    /// A file not read yet: default header, no operations; its source is
+    /// read when first asked for.
     pub fn unread(path: PathBuf, rel_path: String) -> Self {
         Self {
             path,
             rel_path,
-            source: String::new(),
+            source: std::sync::OnceLock::new(),
             header: Header::default(),
-            operations: Vec::new(),
+            upgrade: PhaseOps::default(),
+            downgrade: PhaseOps::default(),
+            downgrade_facts: PhaseFacts::default(),
             get_bind: Vec::new(),
             problem: None,
         }
+    }
+
+    /// The file's text, decoded as Python would (see `extract::decode`).
+    /// Read on first use when the cache spared reading it; a file that has
+    /// since become unreadable reads as empty.
+    pub fn source(&self) -> &str {
+        self.source.get_or_init(|| {
+            std::fs::read(&self.path)
+                .map(|bytes| crate::extract::decode(bytes).0)
+                .unwrap_or_default()
+        })
+    }
+
+    /// Sets the text read from disk (before anything asked for it).
+    pub fn set_source(&mut self, source: String) {
+        self.source = std::sync::OnceLock::from(source);
+    }
+
+    /// Drops the text; `source()` reads it again if asked.
+    pub fn forget_source(&mut self) {
+        self.source = std::sync::OnceLock::new();
     }
 
     pub fn revision_id(&self) -> Option<&str> {
         self.header.revision.as_ref().map(|r| r.value.as_str())
     }
 
-    pub fn upgrade_ops(&self) -> impl Iterator<Item = &Operation> {
-        self.operations
-            .iter()
-            .filter(|op| op.phase == Phase::Upgrade)
+    pub fn upgrade_ops(&self) -> &[Operation] {
+        self.upgrade.get()
+    }
+
+    pub fn downgrade_ops(&self) -> &[Operation] {
+        self.downgrade.get()
+    }
+
+    /// Upgrade operations, then downgrade operations.
+    pub fn operations(&self) -> impl Iterator<Item = &Operation> {
+        self.upgrade_ops().iter().chain(self.downgrade_ops())
+    }
+
+    pub fn downgrade_facts(&self) -> PhaseFacts {
+        self.downgrade_facts
+    }
+
+    /// Sets the operations extracted from the file (both phases).
+    pub fn set_operations(&mut self, operations: Vec<Operation>) {
+        let (upgrade, downgrade): (Vec<_>, Vec<_>) = operations
+            .into_iter()
+            .partition(|op| op.phase == Phase::Upgrade);
+        self.downgrade_facts = PhaseFacts::of(&downgrade);
+        self.upgrade = PhaseOps::decoded(upgrade);
+        self.downgrade = PhaseOps::decoded(downgrade);
+    }
+
+    /// Sets operations kept in the cache, decoded when first used.
+    pub(crate) fn set_cached_operations(
+        &mut self,
+        upgrade: PhaseOps,
+        downgrade: PhaseOps,
+        downgrade_facts: PhaseFacts,
+    ) {
+        self.upgrade = upgrade;
+        self.downgrade = downgrade;
+        self.downgrade_facts = downgrade_facts;
+    }
+
+    /// The phases' operations, for the cache to store.
+    pub(crate) fn phase_ops(&self) -> [&PhaseOps; 2] {
+        [&self.upgrade, &self.downgrade]
+    }
+}
+
+/// The operations of one phase of a file. From the cache they stay encoded
+/// until first used: `check` needs none of them, `analyze` few downgrades.
+#[derive(Clone, Default)]
+pub struct PhaseOps {
+    decoded: std::sync::OnceLock<Vec<Operation>>,
+    encoded: Option<crate::cache::Encoded>,
+}
+
+impl PhaseOps {
+    pub fn decoded(operations: Vec<Operation>) -> Self {
+        Self {
+            decoded: std::sync::OnceLock::from(operations),
+            encoded: None,
+        }
+    }
+
+    pub(crate) fn encoded(encoded: crate::cache::Encoded) -> Self {
+        Self {
+            decoded: std::sync::OnceLock::new(),
+            encoded: Some(encoded),
+        }
+    }
+
+    pub fn get(&self) -> &[Operation] {
+        self.decoded.get_or_init(|| {
+            self.encoded
+                .as_ref()
+                .map(|e| e.decode())
+                .unwrap_or_default()
+        })
+    }
+
+    #[cfg(test)]
+    pub(crate) fn is_decoded(&self) -> bool {
+        self.decoded.get().is_some()
+    }
+
+    /// The encoded form, when these operations came from the cache.
+    pub(crate) fn encoded_bytes(&self) -> Option<&[u8]> {
+        self.encoded.as_ref().map(|e| e.bytes())
+    }
+}
+
+impl std::fmt::Debug for PhaseOps {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.get()).finish()
+    }
+}
+
+/// What the analysis needs of one phase's operations without them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PhaseFacts {
+    pub count: u32,
+    /// Some operation is a data migration (see `Operation::is_data_migration`).
+    pub data_migrations: bool,
+}
+
+impl PhaseFacts {
+    pub fn of(operations: &[Operation]) -> Self {
+        Self {
+            count: operations.len() as u32,
+            data_migrations: operations.iter().any(Operation::is_data_migration),
+        }
     }
 }

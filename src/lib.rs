@@ -34,8 +34,9 @@ pub struct Options {
     pub discover: DiscoverOptions,
     pub checks: CheckOptions,
     pub cache: CacheLocation,
-    /// Compute the history report (tables, churn, SQL, data migrations).
-    /// `check` and `graph` do not show it and skip it.
+    /// Compute the history report and summary (tables, churn, SQL, data
+    /// migrations). `check` and `graph` do not show them and skip them,
+    /// and so never decode a cached operation.
     pub report: bool,
 }
 
@@ -143,7 +144,11 @@ pub fn analyze(path: &Path, options: &Options) -> Result<Analysis, RunError> {
             })
         },
     );
-    let summary = analysis::summary(&files, &graph, &report, &diagnostics);
+    let summary = if options.report {
+        analysis::summary(&files, &graph, &report, &diagnostics)
+    } else {
+        Summary::default()
+    };
     Ok(Analysis {
         input: path.to_path_buf(),
         layout,
@@ -164,29 +169,54 @@ fn read_all(
     cache_dir: Option<&Path>,
 ) -> Vec<RevisionFile> {
     let cache = cache_dir.map(|dir| cache::Cache::open(dir, &layout.version_locations));
-    let results: Vec<(RevisionFile, Option<u64>, bool)> = candidates
+    let (files, seen): (Vec<RevisionFile>, Vec<cache::Seen>) = candidates
         .par_iter()
-        .map(|candidate| {
-            let (mut file, key) = extract::read(&candidate.path, candidate.rel_path.clone());
-            let mut parsed = false;
-            if file.problem.is_none() {
-                let cached = match (&cache, key) {
-                    (Some(cache), Some(key)) => cache.fill(key, &mut file),
-                    _ => false,
-                };
-                if !cached {
-                    extract::extract_source(&mut file);
-                    parsed = true;
-                }
-            }
-            (file, key, parsed)
-        })
-        .collect();
-    let misses = results.iter().filter(|(_, _, parsed)| *parsed).count();
-    let (files, keys): (Vec<RevisionFile>, Vec<Option<u64>>) =
-        results.into_iter().map(|(f, k, _)| (f, k)).unzip();
+        .map(|candidate| read_one(candidate, cache.as_ref()))
+        .unzip();
     if let Some(cache) = cache {
-        cache.save(&files, &keys, misses);
+        let ids: Vec<(usize, &str)> = candidates
+            .iter()
+            .map(|c| (c.location, c.rel_path.as_str()))
+            .collect();
+        cache.save(&files, &ids, &seen);
     }
     files
+}
+
+/// One file: from the cache without reading it when its stat record
+/// vouches for it, else read, and from the cache or parsed.
+fn read_one(
+    candidate: &discover::Candidate,
+    cache: Option<&cache::Cache>,
+) -> (RevisionFile, cache::Seen) {
+    let mut seen = cache::Seen::default();
+    if let Some(cache) = cache {
+        seen.stamp = cache::Stamp::of(&candidate.path);
+        if let Some(stamp) = &seen.stamp
+            && let Some(key) = cache.vouch(candidate.location, &candidate.rel_path, stamp)
+        {
+            let mut file = RevisionFile::unread(candidate.path.clone(), candidate.rel_path.clone());
+            if cache.fill(key, &mut file) {
+                seen.key = Some(key);
+                seen.vouched = true;
+                return (file, seen);
+            }
+        }
+    }
+    let (mut file, key) = extract::read(&candidate.path, candidate.rel_path.clone());
+    seen.key = key;
+    if file.problem.is_none() {
+        let cached = match (cache, key) {
+            (Some(cache), Some(key)) => cache.fill(key, &mut file),
+            _ => false,
+        };
+        if !cached {
+            extract::extract_source(&mut file);
+            seen.parsed = true;
+        }
+        // Reports need the text of a few files at most (JSON reads them
+        // all again): a large history is not held in memory twice.
+        file.forget_source();
+    }
+    (file, seen)
 }

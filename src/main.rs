@@ -196,6 +196,11 @@ fn main() -> ExitCode {
         ColorWhen::Never => anstream::ColorChoice::Never,
     };
     choice.write_global();
+    // The main thread works in the pool instead of waiting for it: one
+    // thread (and allocator arena) fewer to start.
+    let _ = rayon::ThreadPoolBuilder::new()
+        .use_current_thread()
+        .build_global();
     match run(cli.command) {
         Ok(code) => ExitCode::from(code),
         Err(err) => {

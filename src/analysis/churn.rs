@@ -198,7 +198,7 @@ fn walk<'a>(
         let Some(file) = graph.file_of(revision) else {
             continue;
         };
-        for op in files[file].upgrade_ops().filter(|op| keep(op)) {
+        for op in files[file].upgrade_ops().iter().filter(|op| keep(op)) {
             record(file, op, &mut names, sink);
         }
     }

@@ -65,7 +65,7 @@ pub struct DataMigration {
 }
 
 /// A squash estimate before any replay: merges and churn disappear.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct SquashEstimate {
     pub revision_files_before: usize,
     pub revision_files_after: usize,
@@ -75,7 +75,7 @@ pub struct SquashEstimate {
     pub operations_after_at_most: usize,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct Summary {
     pub revision_files: usize,
     pub revisions: usize,
@@ -114,6 +114,14 @@ type TableTally = (
 );
 
 pub fn report(files: &[RevisionFile], graph: &RevisionGraph) -> HistoryReport {
+    // Cached operations are decoded on first use: decode every upgrade in
+    // parallel here rather than one by one in the passes below.
+    rayon::iter::ParallelIterator::for_each(
+        rayon::iter::IntoParallelRefIterator::par_iter(files),
+        |file| {
+            file.upgrade_ops();
+        },
+    );
     // Churn follows the upgrade order; the statistics below do not need it.
     let (churn, mut report) =
         rayon::join(|| churn::find(files, graph), || statistics(files, graph));
@@ -123,7 +131,8 @@ pub fn report(files: &[RevisionFile], graph: &RevisionGraph) -> HistoryReport {
 
 /// Everything in the report but churn.
 fn statistics(files: &[RevisionFile], graph: &RevisionGraph) -> HistoryReport {
-    let mut tables: BTreeMap<String, TableTally> = BTreeMap::new();
+    // Hashed while counting (thousands of lookups), sorted once below.
+    let mut tables: rustc_hash::FxHashMap<String, TableTally> = Default::default();
     let mut sql: BTreeMap<String, (usize, usize)> = BTreeMap::new();
     let mut data = Vec::new();
     let mut opaque: BTreeMap<String, usize> = BTreeMap::new();
@@ -161,13 +170,17 @@ fn statistics(files: &[RevisionFile], graph: &RevisionGraph) -> HistoryReport {
                 }
             }
         }
-        for op in &file.operations {
+        // Downgrades are decoded only where they hold data migrations.
+        let downgrade: &[Operation] = if file.downgrade_facts().data_migrations {
+            file.downgrade_ops()
+        } else {
+            &[]
+        };
+        for op in file.upgrade_ops().iter().chain(downgrade) {
             let kind = match op.kind {
+                _ if !op.is_data_migration() => continue,
                 OpKind::BulkInsert => DataMigrationKind::BulkInsert,
-                OpKind::Execute if op.sql.as_ref().is_some_and(|s| s.is_dml()) => {
-                    DataMigrationKind::Dml
-                }
-                _ => continue,
+                _ => DataMigrationKind::Dml,
             };
             let detail = match kind {
                 DataMigrationKind::BulkInsert => {
@@ -287,15 +300,8 @@ pub fn summary(
     diagnostics: &[crate::diagnostic::Diagnostic],
 ) -> Summary {
     let kept = || graph.nodes.values().map(|&n| &files[graph.dag[n]]);
-    let upgrade_operations = kept().map(|f| f.upgrade_ops().count()).sum();
-    let downgrade_operations = kept()
-        .map(|f| {
-            f.operations
-                .iter()
-                .filter(|op| op.phase == Phase::Downgrade)
-                .count()
-        })
-        .sum();
+    let upgrade_operations = kept().map(|f| f.upgrade_ops().len()).sum();
+    let downgrade_operations = kept().map(|f| f.downgrade_facts().count as usize).sum();
     let executes = || {
         kept()
             .flat_map(|f| f.upgrade_ops())

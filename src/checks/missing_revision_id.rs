@@ -32,7 +32,7 @@ impl Check for MissingRevisionId {
     fn run(&self, ctx: &Context, out: &mut Vec<Diagnostic>) {
         for (index, file) in ctx.files.iter().enumerate() {
             if matches!(file.problem, Some(FileProblem::NoRevisionId)) {
-                let what = if file.source.trim().is_empty() {
+                let what = if file.source().trim().is_empty() {
                     "is empty"
                 } else {
                     "assigns no `revision`"

@@ -147,6 +147,11 @@ impl<'a> Scope<'a> {
     }
 
     /// The string value of an expression, seeing through names.
+    /// `string`, as a `Name` (what operations store).
+    pub fn name(&self, expr: &Expr) -> Option<crate::ir::Name> {
+        self.string(expr).map(crate::ir::Name::from)
+    }
+
     pub fn string(&self, expr: &Expr) -> Option<String> {
         match self.resolve(expr)? {
             Expr::Str { value, .. } => Some(value.clone()),

@@ -35,21 +35,32 @@ pub fn read(path: &Path, rel_path: String) -> (RevisionFile, Option<u64>) {
         }
     };
     let key = crate::cache::key(&bytes);
+    let (source, problem) = decode(bytes);
+    file.set_source(source);
+    file.problem = problem;
+    (file, Some(key))
+}
+
+/// Bytes → text as Python reads a source file: UTF-8, or Latin-1 when a
+/// PEP 263 declaration says so. Anything else is decoded lossily (for
+/// snippets) and reported with the offset of the first invalid byte.
+pub fn decode(bytes: Vec<u8>) -> (String, Option<FileProblem>) {
     match String::from_utf8(bytes) {
-        Ok(source) => file.source = source,
-        Err(err) if declares_latin1(err.as_bytes()) => {
-            file.source = err.as_bytes().iter().map(|&b| char::from(b)).collect();
-        }
+        Ok(source) => (source, None),
+        Err(err) if declares_latin1(err.as_bytes()) => (
+            err.as_bytes().iter().map(|&b| char::from(b)).collect(),
+            None,
+        ),
         Err(err) => {
             let offset = err.utf8_error().valid_up_to();
-            // Keep the valid prefix for the snippet; the rest is lossy.
-            file.source = String::from_utf8_lossy(err.as_bytes()).into_owned();
-            file.problem = Some(FileProblem::NotUtf8 {
-                offset: offset as u32,
-            });
+            (
+                String::from_utf8_lossy(err.as_bytes()).into_owned(),
+                Some(FileProblem::NotUtf8 {
+                    offset: offset as u32,
+                }),
+            )
         }
     }
-    (file, Some(key))
 }
 
 /// PEP 263: a `coding` declaration in the first two lines naming Latin-1,
@@ -74,9 +85,10 @@ fn declares_latin1(bytes: &[u8]) -> bool {
     })
 }
 
-/// Parses `file.source` and fills in the header and operations.
+/// Parses the file's source and fills in the header and operations.
 pub fn extract_source(file: &mut RevisionFile) {
-    let module = match python::parse_module(&file.source) {
+    let source = file.source();
+    let module = match python::parse_module(source) {
         Ok(module) => module,
         Err(err) => {
             file.problem = Some(FileProblem::Syntax {
@@ -87,20 +99,20 @@ pub fn extract_source(file: &mut RevisionFile) {
         }
     };
     let module_bindings = Bindings::module(&module);
-    file.header = header::extract(&module, &module_bindings, &file.source);
-    if file.header.revision.is_none() && file.header.is_known("revision") {
+    let header = header::extract(&module, &module_bindings, source);
+    let extracted = ops::extract(&module, &module_bindings, source);
+    if header.revision.is_none() && header.is_known("revision") {
         file.problem = Some(FileProblem::NoRevisionId);
     }
-    let extracted = ops::extract(&module, &module_bindings, &file.source);
-    file.operations = extracted.operations;
-    file.operations.shrink_to_fit();
+    file.header = header;
+    file.set_operations(extracted.operations);
     file.get_bind = extracted.get_bind;
 }
 
 #[cfg(test)]
 pub(crate) fn extract_str(source: &str) -> RevisionFile {
     let mut file = RevisionFile::unread("test.py".into(), "test.py".into());
-    file.source = source.to_owned();
+    file.set_source(source.to_owned());
     extract_source(&mut file);
     file
 }

@@ -5,7 +5,7 @@
 use std::collections::{HashMap, HashSet};
 
 use super::bindings::{Bindings, Scope};
-use crate::ir::{Argument, ColumnDef, OpContext, OpKind, Operation, Phase, Spanned};
+use crate::ir::{Argument, ColumnDef, Name, OpContext, OpKind, Operation, Phase, Spanned};
 use crate::python::{BlockKind, Expr, Keyword, Module, Span, Stmt};
 use crate::sql::{SqlInfo, SqlStatement};
 
@@ -160,7 +160,7 @@ impl<'a> Walker<'a> {
         {
             if attr == "batch_alter_table" && self.is_op(value) {
                 let table = keyword(keywords, "table_name").or(args.first());
-                inner.ctx.batch_table = table.and_then(|t| outer.scope.string(t));
+                inner.ctx.batch_table = table.and_then(|t| outer.scope.name(t));
                 inner.batch_alias = var.and_then(Expr::as_name).map(str::to_owned);
                 for expr in args.iter().chain(keywords.iter().map(|k| &k.value)) {
                     self.expr(expr, outer);
@@ -272,7 +272,7 @@ impl<'a> Walker<'a> {
         let mut stack = frame.stack.clone();
         stack.push(name.to_owned());
         let mut ctx = frame.ctx.clone();
-        ctx.helper.get_or_insert_with(|| name.to_owned());
+        ctx.helper.get_or_insert_with(|| name.into());
         let inner = Frame {
             phase: frame.phase,
             scope: Scope {
@@ -318,10 +318,10 @@ impl<'a> Walker<'a> {
         let scope = &frame.scope;
         let mut op = Operation {
             kind,
-            other_method: (kind == OpKind::Other).then(|| method.to_owned()),
+            other_method: (kind == OpKind::Other).then(|| method.into()),
             phase: frame.phase,
             table: None,
-            schema: call_args.get("schema").and_then(|e| scope.string(e)),
+            schema: call_args.get("schema").and_then(|e| scope.name(e)),
             column: None,
             name: None,
             new_name: None,
@@ -334,9 +334,9 @@ impl<'a> Walker<'a> {
             span: *span,
             unresolved: Vec::new(),
         };
-        let string_arg = |param: &'static str, op: &mut Operation| -> Option<String> {
+        let string_arg = |param: &'static str, op: &mut Operation| -> Option<Name> {
             let expr = call_args.get(param)?;
-            let value = scope.string(expr);
+            let value = scope.name(expr);
             if value.is_none() && !matches!(expr, Expr::NoneLiteral { .. }) {
                 op.unresolved.push(param.into());
             }
@@ -369,7 +369,7 @@ impl<'a> Walker<'a> {
             OpKind::DropColumn => op.column = string_arg("column_name", &mut op),
             OpKind::AlterColumn => {
                 op.column = string_arg("column_name", &mut op);
-                op.new_name = keyword(keywords, "new_column_name").and_then(|e| scope.string(e));
+                op.new_name = keyword(keywords, "new_column_name").and_then(|e| scope.name(e));
                 op.new_type =
                     keyword(keywords, "type_").map(|e| normalize_type(e.span().text(self.source)));
                 op.new_nullable = keyword(keywords, "nullable").and_then(|e| match e {
@@ -467,7 +467,7 @@ fn column_def(expr: &Expr, scope: &Scope, source: &str) -> Option<ColumnDef> {
     if !matches!(callee_name(func), Some("Column" | "mapped_column")) {
         return None;
     }
-    let name = args.first().and_then(|a| scope.string(a));
+    let name = args.first().and_then(|a| scope.name(a));
     let type_expr = keyword(keywords, "type_").or_else(|| {
         args.iter()
             .skip(usize::from(name.is_some()))
@@ -493,7 +493,7 @@ fn column_def(expr: &Expr, scope: &Scope, source: &str) -> Option<ColumnDef> {
 
 /// A type's source text without spelling differences that do not change
 /// the type: white space, module prefixes, empty calls, `length=`.
-pub fn normalize_type(text: &str) -> String {
+pub fn normalize_type(text: &str) -> Name {
     let mut t: String = text.chars().filter(|c| !c.is_whitespace()).collect();
     const PREFIXES: &[&str] = &[
         "sqlalchemy.",
@@ -512,7 +512,7 @@ pub fn normalize_type(text: &str) -> String {
     if let Some(stripped) = t.strip_suffix("()") {
         t = stripped.to_owned();
     }
-    t.replace("length=", "")
+    t.replace("length=", "").into()
 }
 
 /// The SQL given to `op.execute`.
@@ -553,10 +553,10 @@ fn sql_of(expr: &Expr, scope: &Scope) -> SqlInfo {
 }
 
 /// The table name of `sa.table("name", ...)` given to `bulk_insert`.
-fn table_of(expr: &Expr, scope: &Scope) -> Option<String> {
+fn table_of(expr: &Expr, scope: &Scope) -> Option<Name> {
     match scope.resolve(expr)? {
         Expr::Call { func, args, .. } if matches!(callee_name(func), Some("table" | "Table")) => {
-            args.first().and_then(|a| scope.string(a))
+            args.first().and_then(|a| scope.name(a))
         }
         _ => None,
     }
@@ -566,14 +566,10 @@ fn table_of(expr: &Expr, scope: &Scope) -> Option<String> {
 mod tests {
     use super::normalize_type;
     use crate::extract::extract_str;
-    use crate::ir::{OpKind, Operation, Phase};
+    use crate::ir::{OpKind, Operation};
 
     fn upgrade_ops(source: &str) -> Vec<Operation> {
-        extract_str(source)
-            .operations
-            .into_iter()
-            .filter(|op| op.phase == Phase::Upgrade)
-            .collect()
+        extract_str(source).upgrade_ops().to_vec()
     }
 
     #[test]
@@ -677,7 +673,7 @@ def upgrade():
     op.sync_enum_values('public', 'status', [], [])
 "#;
         let file = extract_str(source);
-        let ops = &file.operations;
+        let ops: Vec<&Operation> = file.operations().collect();
         assert_eq!(ops.len(), 5);
         let sql = ops[0].sql.as_ref().unwrap();
         assert_eq!(sql.statements[0].kind, "CREATE EXTENSION");

@@ -218,7 +218,7 @@ fn revision<'a>(
     let id = file.revision_id().unwrap_or_default();
     let graph = &analysis.graph;
     let has = |list: &[String]| list.binary_search_by(|x| x.as_str().cmp(id)).is_ok();
-    let source = file.source.as_str();
+    let source = file.source();
     RevisionView {
         revision: id,
         down_revisions: values(&file.header.down_revisions),
@@ -231,8 +231,7 @@ fn revision<'a>(
         is_merge_point: has(&graph.merge_points),
         is_branch_point: has(&graph.branch_points),
         operations: seq(file
-            .operations
-            .iter()
+            .operations()
             .map(move |op| operation(op, index, source, locator))),
     }
 }
@@ -320,6 +319,14 @@ fn finish(mut out: impl Write, document: &impl Serialize) -> std::io::Result<()>
 
 /// `migsquash analyze --format json`.
 pub fn analyze(analysis: &Analysis, out: impl Write) -> std::io::Result<()> {
+    // Every operation's arguments are shown as written: read the sources
+    // the analysis did not keep, in parallel, before writing in order.
+    rayon::iter::ParallelIterator::for_each(
+        rayon::iter::IntoParallelRefIterator::par_iter(&analysis.files),
+        |file| {
+            file.source();
+        },
+    );
     let locator = Locator::new(analysis);
     let graph = &analysis.graph;
     let report = &analysis.report;

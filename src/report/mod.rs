@@ -78,7 +78,7 @@ impl<'a> Locator<'a> {
     }
 
     pub fn position(&self, file: usize, offset: u32) -> Position {
-        let source = &self.analysis.files[file].source;
+        let source = self.analysis.files[file].source();
         let index = self
             .cache
             .borrow_mut()

@@ -67,7 +67,7 @@ fn diagnostic_report<'a>(
     let mut group = Group::with_title(title);
     let snippet_for =
         |file: usize, span: Option<crate::python::Span>, label: Option<&'a str>, primary: bool| {
-            let source = analysis.files[file].source.as_str();
+            let source = analysis.files[file].source();
             let path = locator.path(file);
             match span {
                 Some(span) => {
