@@ -16,10 +16,10 @@
 //!
 //! Layout: `<cache dir>/<hash of the version locations>.bin`, with a
 //! `.gitignore` and a `CACHEDIR.TAG` in the cache dir. The file (mapped,
-//! not read) is the stat records, a small index, then per entry three
+//! not read) is the stat records, a small index, then per entry four
 //! postcard blobs: header and facts, upgrade operations, downgrade
-//! operations. A run decodes only what it uses: the operations of a phase
-//! when first asked for (`ir::PhaseOps`). Each entry carries a checksum,
+//! operations, line table. A run decodes only what it uses, when first
+//! asked for (`ir::Cached`). Each entry carries a checksum,
 //! verified before use. A missing, stale or corrupt cache is an empty
 //! cache; failing to write it is not an error.
 
@@ -31,9 +31,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use crate::ir::{
-    FileProblem, Header, Operation, Phase, PhaseFacts, PhaseOps, RevisionFile, Spanned,
-};
+use crate::ir::{Cached, FileProblem, Header, Phase, PhaseFacts, RevisionFile, Spanned};
 
 const MAGIC: &[u8; 8] = b"MSQCACHE";
 /// The file layout below; the layout of entries is covered by `STAMP`.
@@ -79,15 +77,17 @@ struct EntryAt {
     meta: Range<usize>,
     upgrade: Range<usize>,
     downgrade: Range<usize>,
+    lines: Range<usize>,
 }
 
 impl EntryAt {
     fn all(&self) -> Range<usize> {
-        self.meta.start..self.downgrade.end
+        self.meta.start..self.lines.end
     }
 }
 
-/// One phase's operations as stored in the cache, decoded on demand.
+/// A part of an entry (a phase's operations, a line table) as stored in
+/// the cache, decoded on demand.
 #[derive(Clone)]
 pub struct Encoded {
     bytes: Arc<CacheBytes>,
@@ -99,10 +99,10 @@ impl Encoded {
         &self.bytes[self.range.clone()]
     }
 
-    /// The operations. The entry's checksum was verified when it was used,
-    /// so this does not fail short of a bug; it then yields none rather
-    /// than stop the run.
-    pub fn decode(&self) -> Vec<Operation> {
+    /// The value. The entry's checksum was verified when it was used, so
+    /// this does not fail short of a bug; it then yields an empty value
+    /// rather than stop the run.
+    pub fn decode<T: serde::de::DeserializeOwned + Default>(&self) -> T {
         postcard::from_bytes(self.bytes()).unwrap_or_default()
     }
 }
@@ -221,16 +221,15 @@ impl Cache {
         file.header = meta.header;
         file.get_bind = meta.get_bind;
         file.problem = meta.problem;
-        let phase = |range: &Range<usize>| {
-            PhaseOps::encoded(Encoded {
-                bytes: Arc::clone(&self.bytes),
-                range: range.clone(),
-            })
+        let encoded = |range: &Range<usize>| Encoded {
+            bytes: Arc::clone(&self.bytes),
+            range: range.clone(),
         };
-        file.set_cached_operations(
-            phase(&at.upgrade),
-            phase(&at.downgrade),
+        file.set_cached(
+            Cached::encoded(encoded(&at.upgrade)),
+            Cached::encoded(encoded(&at.downgrade)),
             meta.downgrade_facts,
+            Cached::encoded(encoded(&at.lines)),
         );
         true
     }
@@ -384,7 +383,7 @@ fn read_tables(bytes: &[u8]) -> Option<Tables> {
     for _ in 0..count {
         let key = cursor.u64()?;
         let checksum = cursor.u64()?;
-        let lengths = [cursor.u32()?, cursor.u32()?, cursor.u32()?];
+        let lengths = [cursor.u32()?, cursor.u32()?, cursor.u32()?, cursor.u32()?];
         entries.push((key, checksum, lengths));
     }
     let mut index = HashMap::with_capacity_and_hasher(entries.len(), Default::default());
@@ -398,16 +397,18 @@ fn read_tables(bytes: &[u8]) -> Option<Tables> {
             meta: next(lengths[0])?,
             upgrade: next(lengths[1])?,
             downgrade: next(lengths[2])?,
+            lines: next(lengths[3])?,
         };
         index.insert(key, at);
     }
     Some((records, index))
 }
 
-/// One entry, serialized: meta, upgrade and downgrade blobs, back to back.
+/// One entry, serialized: meta, upgrade, downgrade and lines blobs, back
+/// to back.
 struct StoredEntry {
     bytes: Vec<u8>,
-    lengths: [usize; 3],
+    lengths: [usize; 4],
 }
 
 impl StoredEntry {
@@ -419,18 +420,27 @@ impl StoredEntry {
             downgrade_facts: file.downgrade_facts(),
         };
         let mut bytes = postcard::to_stdvec(&meta).ok()?;
-        let mut lengths = [bytes.len(), 0, 0];
-        for (phase, length) in file.phase_ops().into_iter().zip(&mut lengths[1..]) {
-            let start = bytes.len();
-            // Operations still encoded are copied, not decoded and encoded.
-            match phase.encoded_bytes() {
-                Some(encoded) => bytes.extend_from_slice(encoded),
-                None => bytes = postcard::to_extend(phase.get(), bytes).ok()?,
-            }
-            *length = bytes.len() - start;
-        }
+        let mut lengths = [bytes.len(), 0, 0, 0];
+        let [upgrade, downgrade] = file.phase_ops();
+        lengths[1] = append(&mut bytes, upgrade)?;
+        lengths[2] = append(&mut bytes, downgrade)?;
+        lengths[3] = append(&mut bytes, file.cached_lines())?;
         Some(Self { bytes, lengths })
     }
+}
+
+/// Appends a value's encoded form (copied when it came from the cache, not
+/// decoded and encoded again); returns its length.
+fn append<T>(bytes: &mut Vec<u8>, value: &Cached<T>) -> Option<usize>
+where
+    T: Serialize + serde::de::DeserializeOwned + Default,
+{
+    let start = bytes.len();
+    match value.encoded_bytes() {
+        Some(encoded) => bytes.extend_from_slice(encoded),
+        None => *bytes = postcard::to_extend(value.get(), std::mem::take(bytes)).ok()?,
+    }
+    Some(bytes.len() - start)
 }
 
 fn write(
@@ -615,7 +625,7 @@ mod tests {
         assert_eq!(
             cached
                 .operations()
-                .map(Operation::method)
+                .map(crate::ir::Operation::method)
                 .collect::<Vec<_>>(),
             ["add_column", "execute", "drop_column"]
         );

@@ -8,7 +8,7 @@
 //! - `depends_on` names revisions or branch labels, and orders the upgrade;
 //! - when an id is declared twice, the file loaded last wins.
 
-use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
 
 use petgraph::Direction;
 use petgraph::algo::{DfsSpace, has_path_connecting, tarjan_scc};
@@ -168,7 +168,7 @@ impl RevisionGraph {
     /// Kahn's algorithm; among revisions ready at the same time, the one
     /// whose file comes first is applied first, so the order is stable.
     fn topological_order(&self, files: &[RevisionFile]) -> Vec<String> {
-        let mut indegree: HashMap<NodeIndex, usize> = self
+        let mut indegree: rustc_hash::FxHashMap<NodeIndex, usize> = self
             .dag
             .node_indices()
             .map(|n| (n, self.dag.edges_directed(n, Direction::Incoming).count()))

@@ -300,6 +300,8 @@ pub struct RevisionFile {
     downgrade: PhaseOps,
     /// What the analysis needs to know of the downgrade without decoding it.
     downgrade_facts: PhaseFacts,
+    /// Where its lines start, for reports; from `source()` when not cached.
+    lines: Cached<LineTable>,
     /// Every `op.get_bind()` in upgrade/downgrade: a connection is used
     /// directly, i.e. a data migration.
     pub get_bind: Vec<Spanned<Phase>>,
@@ -337,6 +339,7 @@ impl RevisionFile {
             upgrade: PhaseOps::default(),
             downgrade: PhaseOps::default(),
             downgrade_facts: PhaseFacts::default(),
+            lines: Cached::default(),
             get_bind: Vec::new(),
             problem: None,
         }
@@ -358,9 +361,15 @@ impl RevisionFile {
         self.source = std::sync::OnceLock::from(source);
     }
 
-    /// Drops the text; `source()` reads it again if asked.
+    /// Drops the text (keeping its line table); `source()` reads it again
+    /// if asked.
     pub fn forget_source(&mut self) {
+        self.line_table();
         self.source = std::sync::OnceLock::new();
+    }
+
+    pub fn line_table(&self) -> &LineTable {
+        self.lines.get_or(|| LineTable::new(self.source()))
     }
 
     pub fn revision_id(&self) -> Option<&str> {
@@ -395,35 +404,56 @@ impl RevisionFile {
     }
 
     /// Sets operations kept in the cache, decoded when first used.
-    pub(crate) fn set_cached_operations(
+    pub(crate) fn set_cached(
         &mut self,
         upgrade: PhaseOps,
         downgrade: PhaseOps,
         downgrade_facts: PhaseFacts,
+        lines: Cached<LineTable>,
     ) {
         self.upgrade = upgrade;
         self.downgrade = downgrade;
         self.downgrade_facts = downgrade_facts;
+        self.lines = lines;
     }
 
     /// The phases' operations, for the cache to store.
     pub(crate) fn phase_ops(&self) -> [&PhaseOps; 2] {
         [&self.upgrade, &self.downgrade]
     }
+
+    /// The line table, for the cache to store.
+    pub(crate) fn cached_lines(&self) -> &Cached<LineTable> {
+        self.line_table();
+        &self.lines
+    }
 }
 
-/// The operations of one phase of a file. From the cache they stay encoded
-/// until first used: `check` needs none of them, `analyze` few downgrades.
-#[derive(Clone, Default)]
-pub struct PhaseOps {
-    decoded: std::sync::OnceLock<Vec<Operation>>,
+/// A part of what a file yields that may come from the cache, where it
+/// stays encoded until first used: `check` needs no operations, `analyze`
+/// few downgrades, a text report the line tables of a few files.
+#[derive(Clone)]
+pub struct Cached<T> {
+    decoded: std::sync::OnceLock<T>,
     encoded: Option<crate::cache::Encoded>,
 }
 
-impl PhaseOps {
-    pub fn decoded(operations: Vec<Operation>) -> Self {
+/// The operations of one phase of a file.
+pub type PhaseOps = Cached<Vec<Operation>>;
+
+impl<T> Default for Cached<T> {
+    fn default() -> Self {
         Self {
-            decoded: std::sync::OnceLock::from(operations),
+            decoded: std::sync::OnceLock::new(),
+            encoded: None,
+        }
+    }
+}
+
+impl<T: serde::de::DeserializeOwned + Default> Cached<T> {
+    pub fn decoded(value: T) -> Self {
+        Self {
+            decoded: std::sync::OnceLock::from(value),
             encoded: None,
         }
     }
@@ -435,13 +465,16 @@ impl PhaseOps {
         }
     }
 
-    pub fn get(&self) -> &[Operation] {
-        self.decoded.get_or_init(|| {
-            self.encoded
-                .as_ref()
-                .map(|e| e.decode())
-                .unwrap_or_default()
+    /// The value, decoded if need be; `compute`d if there is none at all.
+    pub fn get_or(&self, compute: impl FnOnce() -> T) -> &T {
+        self.decoded.get_or_init(|| match &self.encoded {
+            Some(encoded) => encoded.decode(),
+            None => compute(),
         })
+    }
+
+    pub fn get(&self) -> &T {
+        self.get_or(T::default)
     }
 
     #[cfg(test)]
@@ -449,15 +482,61 @@ impl PhaseOps {
         self.decoded.get().is_some()
     }
 
-    /// The encoded form, when these operations came from the cache.
+    /// The encoded form, when the value came from the cache.
     pub(crate) fn encoded_bytes(&self) -> Option<&[u8]> {
         self.encoded.as_ref().map(|e| e.bytes())
     }
 }
 
-impl std::fmt::Debug for PhaseOps {
+impl<T: std::fmt::Debug> std::fmt::Debug for Cached<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_list().entries(self.get()).finish()
+        match (self.decoded.get(), &self.encoded) {
+            (Some(value), _) => value.fmt(f),
+            (None, Some(encoded)) => encoded.fmt(f),
+            (None, None) => f.write_str("-"),
+        }
+    }
+}
+
+/// Where the lines of a file start: what reports need to turn byte offsets
+/// into lines and columns. Kept with the file (and in the cache) so that an
+/// unchanged file is not read again to show a line number.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LineTable {
+    /// The byte offset of each line's first byte; the first is 0.
+    starts: Vec<u32>,
+    /// Every byte is ASCII: a column is a byte count.
+    ascii: bool,
+}
+
+impl LineTable {
+    pub fn new(source: &str) -> Self {
+        let starts = std::iter::once(0)
+            .chain(source.match_indices('\n').map(|(i, _)| i as u32 + 1))
+            .collect();
+        Self {
+            starts,
+            ascii: source.is_ascii(),
+        }
+    }
+
+    /// The 1-based line and column (in characters) of a byte offset.
+    /// `source` is asked for only when the file is not ASCII.
+    pub fn line_col<'s>(&self, offset: u32, source: impl FnOnce() -> &'s str) -> (usize, usize) {
+        let line = self.starts.partition_point(|&s| s <= offset).max(1);
+        let start = self.starts.get(line - 1).copied().unwrap_or(0);
+        let bytes = offset.saturating_sub(start) as usize;
+        let column = if self.ascii {
+            bytes
+        } else {
+            let source = source();
+            let start = (start as usize).min(source.len());
+            let end = (offset as usize).clamp(start, source.len());
+            source
+                .get(start..end)
+                .map_or(end - start, |s| s.chars().count())
+        };
+        (line, column + 1)
     }
 }
 
@@ -475,5 +554,29 @@ impl PhaseFacts {
             count: operations.len() as u32,
             data_migrations: operations.iter().any(Operation::is_data_migration),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::LineTable;
+
+    #[test]
+    fn line_and_column() {
+        let source = "ab\ncdé\nf";
+        let table = LineTable::new(source);
+        assert_eq!(table.line_col(0, || source), (1, 1));
+        assert_eq!(table.line_col(3, || source), (2, 1));
+        assert_eq!(table.line_col(8, || source), (3, 1));
+        // after the two-byte é
+        assert_eq!(table.line_col(7, || source), (2, 4));
+        // past the end (a file changed since): clamped, no panic
+        assert_eq!(table.line_col(99, || source).0, 3);
+    }
+
+    #[test]
+    fn ascii_files_need_no_source() {
+        let table = LineTable::new("a = 1\nb = 2\n");
+        assert_eq!(table.line_col(10, || unreachable!()), (2, 5));
     }
 }

@@ -125,6 +125,7 @@ pub fn analyze(path: &Path, options: &Options) -> Result<Analysis, RunError> {
         &candidates,
         &layout,
         options.cache.resolve(&layout).as_deref(),
+        options.report,
     );
     let graph = RevisionGraph::build(&files);
     // The report and the checks only read the files and the graph.
@@ -160,18 +161,28 @@ pub fn analyze(path: &Path, options: &Options) -> Result<Analysis, RunError> {
     })
 }
 
-/// Reads every file and extracts those the cache does not know. Files are
+/// Reads every file and extracts those the cache does not know (and, with
+/// `upgrades`, decodes their cached upgrade operations). Files are
 /// independent until the graph, so this runs in parallel; the order stays
 /// Alembic's load order.
 fn read_all(
     candidates: &[discover::Candidate],
     layout: &Layout,
     cache_dir: Option<&Path>,
+    upgrades: bool,
 ) -> Vec<RevisionFile> {
     let cache = cache_dir.map(|dir| cache::Cache::open(dir, &layout.version_locations));
     let (files, seen): (Vec<RevisionFile>, Vec<cache::Seen>) = candidates
         .par_iter()
-        .map(|candidate| read_one(candidate, cache.as_ref()))
+        .map(|candidate| {
+            let (file, seen) = read_one(candidate, cache.as_ref());
+            if upgrades {
+                // The report needs every upgrade operation: decode them
+                // here, in parallel, not one by one later.
+                file.upgrade_ops();
+            }
+            (file, seen)
+        })
         .unzip();
     if let Some(cache) = cache {
         let ids: Vec<(usize, &str)> = candidates

@@ -2,8 +2,6 @@
 //! walked in upgrade order, and each object's history is checked for a
 //! change followed by its reversal.
 
-use std::collections::BTreeMap;
-
 use serde::Serialize;
 
 use crate::graph::RevisionGraph;
@@ -144,7 +142,13 @@ pub fn find(files: &[RevisionFile], graph: &RevisionGraph) -> Vec<Churn> {
                 | OpKind::RenameTable
         )
     };
-    walk(files, graph, &can_undo, &mut |key, event| {
+    // The files in upgrade order, for both passes.
+    let order: Vec<usize> = graph
+        .upgrade_order
+        .iter()
+        .filter_map(|revision| graph.file_of(revision))
+        .collect();
+    walk(files, &order, &can_undo, &mut |key, event| {
         if event.what.can_undo() {
             candidates.insert(key);
             let op = event.op;
@@ -171,12 +175,15 @@ pub fn find(files: &[RevisionFile], graph: &RevisionGraph) -> Vec<Churn> {
                 .as_deref()
                 .is_some_and(|t| tables.contains(&(op.schema.as_deref(), t)))
     };
-    let mut histories: BTreeMap<Key, Vec<Event>> = BTreeMap::new();
-    walk(files, graph, &relevant, &mut |key, event| {
+    let mut histories: rustc_hash::FxHashMap<Key, Vec<Event>> = Default::default();
+    walk(files, &order, &relevant, &mut |key, event| {
         if candidates.contains(&key) {
             histories.entry(key).or_default().push(event);
         }
     });
+    // Judged in key order, so that the output does not depend on hashing.
+    let mut histories: Vec<(Key, Vec<Event>)> = histories.into_iter().collect();
+    histories.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let mut found: Vec<Churn> = histories
         .into_iter()
         .filter_map(|(key, events)| judge(key, &events, files))
@@ -189,15 +196,12 @@ pub fn find(files: &[RevisionFile], graph: &RevisionGraph) -> Vec<Churn> {
 /// events. `keep` must select every rename, which moves identities.
 fn walk<'a>(
     files: &'a [RevisionFile],
-    graph: &RevisionGraph,
+    order: &[usize],
     keep: &dyn Fn(&Operation) -> bool,
     sink: &mut dyn FnMut(Key<'a>, Event<'a>),
 ) {
     let mut names = Identities::default();
-    for revision in &graph.upgrade_order {
-        let Some(file) = graph.file_of(revision) else {
-            continue;
-        };
+    for &file in order {
         for op in files[file].upgrade_ops().iter().filter(|op| keep(op)) {
             record(file, op, &mut names, sink);
         }

@@ -107,21 +107,14 @@ pub struct HistoryReport {
 }
 
 /// Per table: operation count, count per method, revisions (file indices).
-type TableTally = (
+/// Hashed while counting; sorted when turned into `TableStats`.
+type TableTally<'a> = (
     usize,
-    BTreeMap<String, usize>,
-    std::collections::BTreeSet<usize>,
+    rustc_hash::FxHashMap<&'a str, usize>,
+    rustc_hash::FxHashSet<usize>,
 );
 
 pub fn report(files: &[RevisionFile], graph: &RevisionGraph) -> HistoryReport {
-    // Cached operations are decoded on first use: decode every upgrade in
-    // parallel here rather than one by one in the passes below.
-    rayon::iter::ParallelIterator::for_each(
-        rayon::iter::IntoParallelRefIterator::par_iter(files),
-        |file| {
-            file.upgrade_ops();
-        },
-    );
     // Churn follows the upgrade order; the statistics below do not need it.
     let (churn, mut report) =
         rayon::join(|| churn::find(files, graph), || statistics(files, graph));
@@ -148,12 +141,7 @@ fn statistics(files: &[RevisionFile], graph: &RevisionGraph) -> HistoryReport {
                     None => tables.entry(table.into_owned()).or_default(),
                 };
                 entry.0 += 1;
-                match entry.1.get_mut(op.method()) {
-                    Some(count) => *count += 1,
-                    None => {
-                        entry.1.insert(op.method().to_owned(), 1);
-                    }
-                }
+                *entry.1.entry(op.method()).or_default() += 1;
                 entry.2.insert(index);
             }
             if op.kind == OpKind::Other {
@@ -224,7 +212,10 @@ fn statistics(files: &[RevisionFile], graph: &RevisionGraph) -> HistoryReport {
             table,
             operations,
             revisions: revisions.len(),
-            by_kind,
+            by_kind: by_kind
+                .into_iter()
+                .map(|(method, count)| (method.to_owned(), count))
+                .collect(),
         })
         .collect();
     tables.sort_by(|a, b| {

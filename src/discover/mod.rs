@@ -283,7 +283,7 @@ fn toml_options(text: &str, here: &str) -> Result<Options, String> {
 /// `__init__` or `.#`. A file reached twice (two locations, a symlink) is
 /// read once, as Alembic dedupes by resolved path.
 pub fn revision_files(layout: &Layout) -> Result<Vec<Candidate>, DiscoverError> {
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = rustc_hash::FxHashSet::default();
     let mut out = Vec::new();
     for (index, location) in layout.version_locations.iter().enumerate() {
         // Alembic skips version locations that do not exist.
@@ -313,7 +313,7 @@ impl Walk {
         &self,
         dir: &Path,
         rel_dir: &str,
-        seen: &mut std::collections::HashSet<PathBuf>,
+        seen: &mut rustc_hash::FxHashSet<PathBuf>,
         out: &mut Vec<Candidate>,
     ) -> Result<(), (PathBuf, std::io::Error)> {
         let recursive = self.recursive;

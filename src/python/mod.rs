@@ -10,7 +10,7 @@ mod ruff;
 use serde::{Deserialize, Serialize};
 
 /// A byte range into one source file. Analysis never computes lines; the
-/// reporters do (see `report::LineIndex`).
+/// reporters do, with the file's `ir::LineTable`.
 #[derive(
     Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
 )]

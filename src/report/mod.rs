@@ -14,31 +14,6 @@ use crate::Analysis;
 use crate::diagnostic::{Location, Severity};
 use crate::python::Span;
 
-/// Byte offset → 1-based line and column (in characters).
-pub struct LineIndex {
-    starts: Vec<u32>,
-}
-
-impl LineIndex {
-    pub fn new(source: &str) -> Self {
-        let starts = std::iter::once(0)
-            .chain(source.match_indices('\n').map(|(i, _)| i as u32 + 1))
-            .collect();
-        Self { starts }
-    }
-
-    pub fn line_col(&self, source: &str, offset: u32) -> (usize, usize) {
-        let line = self.starts.partition_point(|&s| s <= offset).max(1);
-        let start = self.starts[line - 1] as usize;
-        let end = (offset as usize).min(source.len());
-        let column = source
-            .get(start..end)
-            .map_or(end - start, |s| s.chars().count())
-            + 1;
-        (line, column)
-    }
-}
-
 /// A span widened to character boundaries, so that a span computed on
 /// bytes (e.g. the first invalid byte of a non-UTF-8 file, shown as U+FFFD)
 /// can be sliced safely.
@@ -61,10 +36,10 @@ pub struct Position {
     pub column: usize,
 }
 
-/// Computes positions for an analysis, caching one line index per file.
+/// Computes positions and display paths for an analysis (line tables come
+/// with the files, see `ir::LineTable`).
 pub struct Locator<'a> {
     analysis: &'a Analysis,
-    cache: RefCell<HashMap<usize, std::rc::Rc<LineIndex>>>,
     paths: RefCell<HashMap<usize, std::rc::Rc<str>>>,
 }
 
@@ -72,20 +47,13 @@ impl<'a> Locator<'a> {
     pub fn new(analysis: &'a Analysis) -> Self {
         Self {
             analysis,
-            cache: RefCell::new(HashMap::new()),
             paths: RefCell::new(HashMap::new()),
         }
     }
 
     pub fn position(&self, file: usize, offset: u32) -> Position {
-        let source = self.analysis.files[file].source();
-        let index = self
-            .cache
-            .borrow_mut()
-            .entry(file)
-            .or_insert_with(|| std::rc::Rc::new(LineIndex::new(source)))
-            .clone();
-        let (line, column) = index.line_col(source, offset);
+        let file = &self.analysis.files[file];
+        let (line, column) = file.line_table().line_col(offset, || file.source());
         Position { line, column }
     }
 
@@ -171,21 +139,5 @@ fn plural(n: usize, word: &str) -> String {
         format!("{n} {word}")
     } else {
         format!("{n} {word}s")
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn line_and_column() {
-        let source = "ab\ncdé\nf";
-        let index = LineIndex::new(source);
-        assert_eq!(index.line_col(source, 0), (1, 1));
-        assert_eq!(index.line_col(source, 3), (2, 1));
-        assert_eq!(index.line_col(source, 8), (3, 1));
-        // after the two-byte é
-        assert_eq!(index.line_col(source, 7), (2, 4));
     }
 }
