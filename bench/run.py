@@ -287,6 +287,26 @@ def run_once(argv, cwd, env, capture_stdout=False):
             "code": int(code), "stdout": text, "stderr": stderr}
 
 
+# migsquash trusts a file's stat data only when the file was last changed
+# at least this long before the cache was written (see src/cache.rs); files
+# younger than that are read and hashed on every run until the cache is
+# rewritten. A just-generated history must be older than this before the
+# warm-up run creates the cache, or the "warm" rows would not be warm.
+MIGSQUASH_SETTLE_SECONDS = 2.0
+
+
+def wait_until_settled(project):
+    newest = 0.0
+    for root, _dirs, files in os.walk(project):
+        for name in files:
+            st = os.stat(os.path.join(root, name))
+            newest = max(newest, st.st_mtime, st.st_ctime)
+    wait = newest + MIGSQUASH_SETTLE_SECONDS + 0.2 - time.time()
+    if wait > 0:
+        log(f"waiting {wait:.1f} s for the generated files to settle")
+        time.sleep(wait)
+
+
 def rss_floor(env):
     """Peak RSS reported for a trivial program: the measurement floor."""
     true = shutil.which("true") or "/bin/true"
@@ -306,6 +326,7 @@ def measure(spec, runs, env):
         remove_pycache(spec["project"])
     if spec.get("fresh_migsquash_cache"):
         remove_migsquash_cache(spec["project"])
+        wait_until_settled(spec["project"])
     warm = run_once(spec["argv"], spec["cwd"], env, capture_stdout=True)
     check_code(spec, warm)
     cache_state = None
@@ -765,9 +786,10 @@ def render_report(args, info, entries):
     w("")
     w("- **Warm vs cold.** Both tools keep a cache in the project that their first run "
       f"writes: `migsquash` stores what it extracted from each revision file in "
-      f"`{MIGSQUASH_CACHE_NAME}/`, keyed by a hash of the file's bytes, so a warm run still "
-      "reads and hashes every file but parses only the changed ones, and `--no-cache` parses "
-      "them all. Alembic's `__pycache__/*.pyc` saves compiling, but a warm `alembic heads` "
+      f"`{MIGSQUASH_CACHE_NAME}/`, keyed by a hash of the file's bytes, with each file's stat "
+      "data (as git's index does), so a warm run stats every file, reads only those whose stat "
+      "data changed and parses only those whose bytes changed; `--no-cache` parses them all. "
+      "Alembic's `__pycache__/*.pyc` saves compiling, but a warm `alembic heads` "
       "still starts Python, imports SQLAlchemy and executes every revision module. Warm is "
       "what a developer sees on repeated runs; cold is a first run on a fresh checkout, such "
       "as a CI job that does not keep these directories.")

@@ -246,7 +246,9 @@ pub struct OpContext {
     pub helper: Option<Name>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// Serialized (for the cache only; reports use their own views) in a
+/// compact form: see `compact_operation`.
+#[derive(Debug, Clone)]
 pub struct Operation {
     pub kind: OpKind,
     /// The method name of a plugin or unknown operation (`sync_enum_values`);
@@ -575,8 +577,345 @@ mod tests {
     }
 
     #[test]
+    fn operations_round_trip_through_the_cache_encoding() {
+        let file = crate::extract::extract_str(
+            r#"from alembic import op
+import sqlalchemy as sa
+revision = 'a'
+down_revision = None
+
+def _helper(table):
+    op.alter_column(table, 'c', new_column_name='d', type_=sa.Text(), nullable=True, schema='s')
+
+def upgrade():
+    op.create_table('t', sa.Column('id', sa.Integer(), primary_key=True))
+    with op.batch_alter_table('u') as batch:
+        batch.drop_column('x')
+    if True:
+        op.execute("UPDATE t SET id = 1")
+    with op.get_context().autocommit_block():
+        op.create_index('ix', 't', ['id'], postgresql_concurrently=True)
+    op.sync_enum_values('public', 'status', [], [])
+    op.drop_column(name_of_table, 'c')
+    _helper('t')
+    op.alter_column('t', 'c', nullable=False)
+"#,
+        );
+        let ops: Vec<&super::Operation> = file.operations().collect();
+        // Every optional part is set on some operation.
+        assert!(ops.iter().any(|op| op.other_method.is_some()));
+        assert!(
+            ops.iter()
+                .any(|op| op.schema.is_some() && op.new_name.is_some())
+        );
+        assert!(ops.iter().any(|op| op.new_type.is_some()));
+        assert!(ops.iter().any(|op| op.new_nullable == Some(true)));
+        assert!(ops.iter().any(|op| op.new_nullable == Some(false)));
+        assert!(
+            ops.iter()
+                .any(|op| op.sql.is_some() && op.context.conditional)
+        );
+        assert!(ops.iter().any(|op| op.context.batch_table.is_some()));
+        assert!(ops.iter().any(|op| op.context.autocommit));
+        assert!(ops.iter().any(|op| op.context.helper.is_some()));
+        assert!(ops.iter().any(|op| !op.unresolved.is_empty()));
+        assert!(ops.iter().any(|op| !op.columns.is_empty()));
+        for op in ops {
+            let bytes = postcard::to_stdvec(op).unwrap();
+            let back: super::Operation = postcard::from_bytes(&bytes).unwrap();
+            assert_eq!(format!("{back:?}"), format!("{op:?}"));
+        }
+    }
+
+    #[test]
     fn ascii_files_need_no_source() {
         let table = LineTable::new("a = 1\nb = 2\n");
         assert_eq!(table.line_col(10, || unreachable!()), (2, 5));
+    }
+}
+
+/// The cache's encoding of an `Operation`: kind, phase, a bit set of the
+/// fields present, those fields, and the span. Most operations set a few
+/// of their fifteen optional fields, and a warm run decodes thousands: one
+/// bit per absent field instead of one decoded field makes decoding the
+/// cache markedly faster. Any change here changes the cache's stamp.
+mod compact_operation {
+    use std::borrow::Cow;
+
+    use serde::de::{self, SeqAccess, Visitor};
+    use serde::ser::SerializeTuple;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use super::{Argument, Name, OpContext, Operation};
+    use crate::python::Span;
+
+    const OTHER_METHOD: u32 = 1 << 0;
+    const TABLE: u32 = 1 << 1;
+    const SCHEMA: u32 = 1 << 2;
+    const COLUMN: u32 = 1 << 3;
+    const NAME: u32 = 1 << 4;
+    const NEW_NAME: u32 = 1 << 5;
+    const COLUMNS: u32 = 1 << 6;
+    const NEW_TYPE: u32 = 1 << 7;
+    const NEW_NULLABLE: u32 = 1 << 8;
+    const NEW_NULLABLE_TRUE: u32 = 1 << 9;
+    const SQL: u32 = 1 << 10;
+    const BATCH_TABLE: u32 = 1 << 11;
+    const AUTOCOMMIT: u32 = 1 << 12;
+    const CONDITIONAL: u32 = 1 << 13;
+    const HELPER: u32 = 1 << 14;
+    const ARGS: u32 = 1 << 15;
+    const UNRESOLVED: u32 = 1 << 16;
+    /// Kind, phase, bit set, span, and at most 14 fields.
+    const MAX_LEN: usize = 18;
+
+    fn bit(set: bool, flag: u32) -> u32 {
+        if set { flag } else { 0 }
+    }
+
+    impl Serialize for Operation {
+        fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            let ctx = &self.context;
+            let present = bit(self.other_method.is_some(), OTHER_METHOD)
+                | bit(self.table.is_some(), TABLE)
+                | bit(self.schema.is_some(), SCHEMA)
+                | bit(self.column.is_some(), COLUMN)
+                | bit(self.name.is_some(), NAME)
+                | bit(self.new_name.is_some(), NEW_NAME)
+                | bit(!self.columns.is_empty(), COLUMNS)
+                | bit(self.new_type.is_some(), NEW_TYPE)
+                | bit(self.new_nullable.is_some(), NEW_NULLABLE)
+                | bit(self.new_nullable == Some(true), NEW_NULLABLE_TRUE)
+                | bit(self.sql.is_some(), SQL)
+                | bit(ctx.batch_table.is_some(), BATCH_TABLE)
+                | bit(ctx.autocommit, AUTOCOMMIT)
+                | bit(ctx.conditional, CONDITIONAL)
+                | bit(ctx.helper.is_some(), HELPER)
+                | bit(!self.args.is_empty(), ARGS)
+                | bit(!self.unresolved.is_empty(), UNRESOLVED);
+            let mut tuple = serializer.serialize_tuple(MAX_LEN)?;
+            tuple.serialize_element(&self.kind)?;
+            tuple.serialize_element(&self.phase)?;
+            tuple.serialize_element(&present)?;
+            tuple.serialize_element(&self.span)?;
+            let names = [
+                &self.other_method,
+                &self.table,
+                &self.schema,
+                &self.column,
+                &self.name,
+                &self.new_name,
+            ];
+            for name in names.into_iter().flatten() {
+                tuple.serialize_element(name)?;
+            }
+            if !self.columns.is_empty() {
+                tuple.serialize_element(&self.columns)?;
+            }
+            if let Some(new_type) = &self.new_type {
+                tuple.serialize_element(new_type)?;
+            }
+            if let Some(sql) = &self.sql {
+                tuple.serialize_element(sql)?;
+            }
+            for name in [&ctx.batch_table, &ctx.helper].into_iter().flatten() {
+                tuple.serialize_element(name)?;
+            }
+            if !self.args.is_empty() {
+                let encoded = encode_args(&self.args, self.span.start);
+                tuple.serialize_element(&Bytes(&encoded))?;
+            }
+            if !self.unresolved.is_empty() {
+                tuple.serialize_element(&self.unresolved)?;
+            }
+            tuple.end()
+        }
+    }
+
+    impl<'de> Deserialize<'de> for Operation {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            deserializer.deserialize_tuple(MAX_LEN, OperationVisitor)
+        }
+    }
+
+    struct OperationVisitor;
+
+    /// Serializes as a byte string.
+    struct Bytes<'a>(&'a [u8]);
+
+    impl Serialize for Bytes<'_> {
+        fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            serializer.serialize_bytes(self.0)
+        }
+    }
+
+    /// Arguments are most of an operation's encoding: they are packed as
+    /// LEB128 numbers relative to the operation's start (mostly one byte
+    /// each) and read without serde's per-field machinery. Per argument:
+    /// the keyword's start and end plus one (0: positional), then the
+    /// value's start and end.
+    fn encode_args(args: &[Argument], base: u32) -> Vec<u8> {
+        let mut out = Vec::with_capacity(args.len() * 4);
+        let mut put = |n: u32| {
+            let mut n = n;
+            while n >= 0x80 {
+                out.push((n as u8) | 0x80);
+                n >>= 7;
+            }
+            out.push(n as u8);
+        };
+        for arg in args {
+            match arg.keyword {
+                Some(k) => {
+                    put(k.start.wrapping_sub(base).wrapping_add(1));
+                    put(k.end.saturating_sub(k.start));
+                }
+                None => put(0),
+            }
+            put(arg.span.start.wrapping_sub(base));
+            put(arg.span.end.saturating_sub(arg.span.start));
+        }
+        out
+    }
+
+    fn decode_args(mut bytes: &[u8], base: u32) -> Option<Vec<Argument>> {
+        // Two to six bytes per argument.
+        let mut args = Vec::with_capacity(bytes.len() / 3 + 1);
+        let mut take = || -> Option<u32> {
+            let mut n: u32 = 0;
+            for shift in (0..35).step_by(7) {
+                let (&byte, rest) = bytes.split_first()?;
+                bytes = rest;
+                n |= u32::from(byte & 0x7f).checked_shl(shift)?;
+                if byte < 0x80 {
+                    return Some(n);
+                }
+            }
+            None
+        };
+        while let Some(keyword) = take() {
+            let keyword = match keyword {
+                0 => None,
+                start => {
+                    let start = start.wrapping_sub(1).wrapping_add(base);
+                    Some(Span::new(start, start.checked_add(take()?)?))
+                }
+            };
+            let start = take()?.wrapping_add(base);
+            let span = Span::new(start, start.checked_add(take()?)?);
+            args.push(Argument { keyword, span });
+        }
+        Some(args)
+    }
+
+    fn next<'de, A: SeqAccess<'de>, T: Deserialize<'de>>(seq: &mut A) -> Result<T, A::Error> {
+        seq.next_element()?
+            .ok_or_else(|| de::Error::custom("truncated operation"))
+    }
+
+    fn field<'de, A: SeqAccess<'de>, T: Deserialize<'de> + Default>(
+        seq: &mut A,
+        present: u32,
+        flag: u32,
+    ) -> Result<T, A::Error> {
+        if present & flag != 0 {
+            next(seq)
+        } else {
+            Ok(T::default())
+        }
+    }
+
+    fn name<'de, A: SeqAccess<'de>>(
+        seq: &mut A,
+        present: u32,
+        flag: u32,
+    ) -> Result<Option<Name>, A::Error> {
+        if present & flag != 0 {
+            next(seq).map(Some)
+        } else {
+            Ok(None)
+        }
+    }
+
+    #[cfg(test)]
+    #[test]
+    fn arguments_pack_and_unpack() {
+        let args = vec![
+            Argument {
+                keyword: None,
+                span: Span::new(1_000, 1_005),
+            },
+            Argument {
+                keyword: Some(Span::new(1_200, 1_206)),
+                span: Span::new(1_207, 90_000),
+            },
+        ];
+        let encoded = encode_args(&args, 990);
+        let back = decode_args(&encoded, 990).unwrap();
+        assert_eq!(format!("{back:?}"), format!("{args:?}"));
+        assert!(decode_args(&encoded[..encoded.len() - 1], 990).is_none());
+    }
+
+    impl<'de> Visitor<'de> for OperationVisitor {
+        type Value = Operation;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("an operation")
+        }
+
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Operation, A::Error> {
+            let kind = next(&mut seq)?;
+            let phase = next(&mut seq)?;
+            let present: u32 = next(&mut seq)?;
+            let span: Span = next(&mut seq)?;
+            let other_method = name(&mut seq, present, OTHER_METHOD)?;
+            let table = name(&mut seq, present, TABLE)?;
+            let schema = name(&mut seq, present, SCHEMA)?;
+            let column = name(&mut seq, present, COLUMN)?;
+            let op_name = name(&mut seq, present, NAME)?;
+            let new_name = name(&mut seq, present, NEW_NAME)?;
+            let columns = field(&mut seq, present, COLUMNS)?;
+            let new_type = name(&mut seq, present, NEW_TYPE)?;
+            let new_nullable =
+                (present & NEW_NULLABLE != 0).then_some(present & NEW_NULLABLE_TRUE != 0);
+            let sql = if present & SQL != 0 {
+                Some(next(&mut seq)?)
+            } else {
+                None
+            };
+            let batch_table = name(&mut seq, present, BATCH_TABLE)?;
+            let helper = name(&mut seq, present, HELPER)?;
+            let args = if present & ARGS != 0 {
+                let encoded: &'de [u8] = next(&mut seq)?;
+                decode_args(encoded, span.start)
+                    .ok_or_else(|| de::Error::custom("bad operation arguments"))?
+            } else {
+                Vec::new()
+            };
+            let unresolved: Vec<Cow<'static, str>> = field(&mut seq, present, UNRESOLVED)?;
+            Ok(Operation {
+                kind,
+                other_method,
+                phase,
+                table,
+                schema,
+                column,
+                name: op_name,
+                new_name,
+                columns,
+                new_type,
+                new_nullable,
+                sql,
+                context: OpContext {
+                    batch_table,
+                    autocommit: present & AUTOCOMMIT != 0,
+                    conditional: present & CONDITIONAL != 0,
+                    helper,
+                },
+                args,
+                span,
+                unresolved,
+            })
+        }
     }
 }

@@ -87,12 +87,10 @@ pub fn display_path(path: &std::path::Path) -> String {
     use std::path::Component;
     // Absolute paths (from `%(here)s`) under the working directory are
     // shown relative to it, like the paths the user typed.
-    let relative = std::env::current_dir().ok().and_then(|cwd| {
-        path.strip_prefix(cwd)
-            .ok()
-            .map(std::path::Path::to_path_buf)
-    });
-    let shown = relative.as_deref().unwrap_or(path);
+    static CWD: std::sync::OnceLock<Option<std::path::PathBuf>> = std::sync::OnceLock::new();
+    let cwd = CWD.get_or_init(|| std::env::current_dir().ok());
+    let relative = cwd.as_deref().and_then(|cwd| path.strip_prefix(cwd).ok());
+    let shown = relative.unwrap_or(path);
     let mut out = String::new();
     for component in shown.components() {
         match component {
