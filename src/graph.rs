@@ -57,6 +57,8 @@ pub struct RevisionGraph {
     pub unknown_parents: Vec<String>,
     /// A valid order to apply every revision not caught in a cycle.
     pub upgrade_order: Vec<String>,
+    /// The same order, as nodes (for passes that walk it over the files).
+    pub upgrade_nodes: Vec<NodeIndex>,
 }
 
 impl RevisionGraph {
@@ -160,14 +162,19 @@ impl RevisionGraph {
             }
         }
         g.cycles.sort();
-        g.upgrade_order = g.topological_order(files);
+        g.upgrade_nodes = g.topological_order();
+        g.upgrade_order = g
+            .upgrade_nodes
+            .iter()
+            .map(|&n| files[g.dag[n]].revision_id().unwrap_or_default().to_owned())
+            .collect();
         // `nodes` is a BTreeMap and `kept` follows it, so these are sorted.
         g
     }
 
     /// Kahn's algorithm; among revisions ready at the same time, the one
     /// whose file comes first is applied first, so the order is stable.
-    fn topological_order(&self, files: &[RevisionFile]) -> Vec<String> {
+    fn topological_order(&self) -> Vec<NodeIndex> {
         let mut indegree: rustc_hash::FxHashMap<NodeIndex, usize> = self
             .dag
             .node_indices()
@@ -179,8 +186,8 @@ impl RevisionGraph {
             .map(|(&n, _)| std::cmp::Reverse((self.dag[n], n)))
             .collect();
         let mut order = Vec::with_capacity(self.dag.node_count());
-        while let Some(std::cmp::Reverse((index, node))) = ready.pop() {
-            order.push(files[index].revision_id().unwrap_or_default().to_owned());
+        while let Some(std::cmp::Reverse((_, node))) = ready.pop() {
+            order.push(node);
             for edge in self.dag.edges_directed(node, Direction::Outgoing) {
                 let d = indegree.get_mut(&edge.target()).expect("node");
                 *d -= 1;

@@ -143,11 +143,7 @@ pub fn find(files: &[RevisionFile], graph: &RevisionGraph) -> Vec<Churn> {
         )
     };
     // The files in upgrade order, for both passes.
-    let order: Vec<usize> = graph
-        .upgrade_order
-        .iter()
-        .filter_map(|revision| graph.file_of(revision))
-        .collect();
+    let order: Vec<usize> = graph.upgrade_nodes.iter().map(|&n| graph.dag[n]).collect();
     walk(files, &order, &can_undo, &mut |key, event| {
         if event.what.can_undo() {
             candidates.insert(key);

@@ -3,7 +3,7 @@
 
 pub mod churn;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use petgraph::Direction;
 use petgraph::visit::EdgeRef;
@@ -246,13 +246,21 @@ fn statistics(files: &[RevisionFile], graph: &RevisionGraph) -> HistoryReport {
 
 /// The tables an operation touches (schema-qualified when it names a
 /// schema): its own, or those its SQL names.
-fn tables_of(op: &Operation) -> Vec<std::borrow::Cow<'_, str>> {
-    if let Some(table) = &op.table {
-        return vec![match &op.schema {
-            Some(schema) => format!("{schema}.{table}").into(),
-            None => table.as_str().into(),
-        }];
-    }
+fn tables_of(op: &Operation) -> impl Iterator<Item = std::borrow::Cow<'_, str>> {
+    let named = op.table.as_ref().map(|table| match &op.schema {
+        Some(schema) => format!("{schema}.{table}").into(),
+        None => table.as_str().into(),
+    });
+    // An operation names its table, or (`execute`) its SQL may name some.
+    let from_sql = if named.is_some() {
+        Vec::new()
+    } else {
+        tables_in_sql(op)
+    };
+    named.into_iter().chain(from_sql)
+}
+
+fn tables_in_sql(op: &Operation) -> Vec<std::borrow::Cow<'_, str>> {
     let mut out: Vec<std::borrow::Cow<str>> = op
         .sql
         .iter()
@@ -267,10 +275,9 @@ fn tables_of(op: &Operation) -> Vec<std::borrow::Cow<'_, str>> {
 
 /// Number of revisions on the longest `down_revision` path.
 fn longest_chain(graph: &RevisionGraph) -> usize {
-    let mut depth: HashMap<petgraph::graph::NodeIndex, usize> = HashMap::new();
+    let mut depth: rustc_hash::FxHashMap<petgraph::graph::NodeIndex, usize> = Default::default();
     let mut best = 0;
-    for id in &graph.upgrade_order {
-        let node = graph.nodes[id];
+    for &node in &graph.upgrade_nodes {
         let d = graph
             .dag
             .edges_directed(node, Direction::Incoming)
