@@ -140,9 +140,86 @@ impl Stamp {
         }
     }
 
+    #[cfg(unix)]
+    // The field types differ between Unix systems.
+    #[allow(clippy::unnecessary_cast)]
+    fn of_stat(stat: &rustix::fs::Stat) -> Self {
+        Self {
+            size: stat.st_size as u64,
+            mtime_ns: (stat.st_mtime as i64).saturating_mul(1_000_000_000)
+                + stat.st_mtime_nsec as i64,
+            ctime_ns: (stat.st_ctime as i64).saturating_mul(1_000_000_000)
+                + stat.st_ctime_nsec as i64,
+            ino: stat.st_ino as u64,
+            dev: stat.st_dev as u64,
+        }
+    }
+
     /// Whether the file was last changed well before `ns`.
     fn settled_before(&self, ns: i64) -> bool {
         self.mtime_ns.max(self.ctime_ns) < ns - SETTLE_NS
+    }
+}
+
+/// Open handles on the folders that hold the files, so that each file's
+/// stat data is read relative to its folder: one path component for the
+/// kernel to resolve instead of the whole path, for hundreds of files.
+pub struct Folders {
+    #[cfg(unix)]
+    fds: Vec<rustix::fd::OwnedFd>,
+    /// Per file, the index of its folder in `fds` (`u32::MAX`: none).
+    #[cfg(unix)]
+    of: Vec<u32>,
+}
+
+impl Folders {
+    pub fn open<'p>(paths: impl Iterator<Item = &'p Path>) -> Self {
+        #[cfg(unix)]
+        {
+            use rustix::fs::{Mode, OFlags};
+            let mut fds = Vec::new();
+            let mut of = Vec::new();
+            let mut last: Option<(&Path, u32)> = None;
+            for path in paths {
+                let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
+                let parent = parent.unwrap_or(Path::new("."));
+                // Files come folder by folder: open each folder once.
+                let index = match last {
+                    Some((folder, index)) if folder == parent => index,
+                    _ => {
+                        let flags = OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC;
+                        let index = match rustix::fs::open(parent, flags, Mode::empty()) {
+                            Ok(fd) => {
+                                fds.push(fd);
+                                (fds.len() - 1) as u32
+                            }
+                            Err(_) => u32::MAX,
+                        };
+                        last = Some((parent, index));
+                        index
+                    }
+                };
+                of.push(index);
+            }
+            Self { fds, of }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = paths;
+            Self {}
+        }
+    }
+
+    /// The stat data of the `file`th file, at `path`.
+    pub fn stamp(&self, file: usize, path: &Path) -> Option<Stamp> {
+        #[cfg(unix)]
+        if let Some(fd) = self.of.get(file).and_then(|&i| self.fds.get(i as usize))
+            && let Some(name) = path.file_name()
+        {
+            let stat = rustix::fs::statat(fd, name, rustix::fs::AtFlags::empty()).ok()?;
+            return Some(Stamp::of_stat(&stat));
+        }
+        Stamp::of(path)
     }
 }
 

@@ -172,10 +172,17 @@ fn read_all(
     upgrades: bool,
 ) -> Vec<RevisionFile> {
     let cache = cache_dir.map(|dir| cache::Cache::open(dir, &layout.version_locations));
+    let folders = cache
+        .as_ref()
+        .map(|_| cache::Folders::open(candidates.iter().map(|c| c.path.as_path())));
     let (files, seen): (Vec<RevisionFile>, Vec<cache::Seen>) = candidates
         .par_iter()
-        .map(|candidate| {
-            let (file, seen) = read_one(candidate, cache.as_ref());
+        .enumerate()
+        .map(|(index, candidate)| {
+            let stamp = folders
+                .as_ref()
+                .and_then(|folders| folders.stamp(index, &candidate.path));
+            let (file, seen) = read_one(candidate, cache.as_ref(), stamp);
             if upgrades {
                 // The report needs every upgrade operation: decode them
                 // here, in parallel, not one by one later.
@@ -199,19 +206,21 @@ fn read_all(
 fn read_one(
     candidate: &discover::Candidate,
     cache: Option<&cache::Cache>,
+    stamp: Option<cache::Stamp>,
 ) -> (RevisionFile, cache::Seen) {
-    let mut seen = cache::Seen::default();
-    if let Some(cache) = cache {
-        seen.stamp = cache::Stamp::of(&candidate.path);
-        if let Some(stamp) = &seen.stamp
-            && let Some(key) = cache.vouch(candidate.location, &candidate.rel_path, stamp)
-        {
-            let mut file = RevisionFile::unread(candidate.path.clone(), candidate.rel_path.clone());
-            if cache.fill(key, &mut file) {
-                seen.key = Some(key);
-                seen.vouched = true;
-                return (file, seen);
-            }
+    let mut seen = cache::Seen {
+        stamp,
+        ..Default::default()
+    };
+    if let Some(cache) = cache
+        && let Some(stamp) = &seen.stamp
+        && let Some(key) = cache.vouch(candidate.location, &candidate.rel_path, stamp)
+    {
+        let mut file = RevisionFile::unread(candidate.path.clone(), candidate.rel_path.clone());
+        if cache.fill(key, &mut file) {
+            seen.key = Some(key);
+            seen.vouched = true;
+            return (file, seen);
         }
     }
     let (mut file, key) = extract::read(&candidate.path, candidate.rel_path.clone());
