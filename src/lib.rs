@@ -115,18 +115,23 @@ pub fn analyze(path: &Path, options: &Options) -> Result<Analysis, RunError> {
     {
         return Err(RunError::MissingLocation(first.clone()));
     }
-    let candidates = discover::revision_files(&layout)?;
+    // Listing the folders and opening the cache are independent.
+    let cache_dir = options.cache.resolve(&layout);
+    let (candidates, cache) = rayon::join(
+        || discover::revision_files(&layout),
+        || {
+            cache_dir
+                .as_deref()
+                .map(|dir| cache::Cache::open(dir, &layout.version_locations))
+        },
+    );
+    let candidates = candidates?;
     if candidates.is_empty() {
         return Err(RunError::NoRevisions {
             locations: layout.version_locations.clone(),
         });
     }
-    let files = read_all(
-        &candidates,
-        &layout,
-        options.cache.resolve(&layout).as_deref(),
-        options.report,
-    );
+    let files = read_all(&candidates, cache, options.report);
     let graph = RevisionGraph::build(&files);
     // The report and the checks only read the files and the graph.
     let (report, diagnostics) = rayon::join(
@@ -167,11 +172,9 @@ pub fn analyze(path: &Path, options: &Options) -> Result<Analysis, RunError> {
 /// Alembic's load order.
 fn read_all(
     candidates: &[discover::Candidate],
-    layout: &Layout,
-    cache_dir: Option<&Path>,
+    cache: Option<cache::Cache>,
     upgrades: bool,
 ) -> Vec<RevisionFile> {
-    let cache = cache_dir.map(|dir| cache::Cache::open(dir, &layout.version_locations));
     let folders = cache
         .as_ref()
         .map(|_| cache::Folders::open(candidates.iter().map(|c| c.path.as_path())));
