@@ -1,6 +1,7 @@
 //! Fingerprints the source files that define what the extraction cache
-//! stores, so that a binary built from different definitions never reads a
-//! cache written by another (see src/cache.rs).
+//! stores and how it is extracted, so that a binary built from different
+//! code never reads a cache written by another (see src/cache.rs). Cargo's
+//! package version alone would not catch a change between releases.
 
 use std::hash::{Hash, Hasher};
 
@@ -8,8 +9,16 @@ const CACHED_DEFINITIONS: &[&str] = &[
     "src/ir.rs",
     "src/sql.rs",
     "src/python/mod.rs",
+    "src/python/ruff.rs",
     "src/cache.rs",
+    "src/extract/mod.rs",
+    "src/extract/bindings.rs",
+    "src/extract/header.rs",
+    "src/extract/ops.rs",
 ];
+
+/// Also fingerprinted when present: the parser and SQL crates' versions.
+const LOCK_FILE: &str = "Cargo.lock";
 
 fn main() {
     // FNV-1a: stable across Rust versions, unlike `DefaultHasher`.
@@ -30,6 +39,10 @@ fn main() {
         std::fs::read(path)
             .expect("cached definitions exist")
             .hash(&mut hasher);
+    }
+    println!("cargo:rerun-if-changed={LOCK_FILE}");
+    if let Ok(lock) = std::fs::read(LOCK_FILE) {
+        lock.hash(&mut hasher);
     }
     println!(
         "cargo:rustc-env=MIGSQUASH_CACHE_FINGERPRINT={:016x}",

@@ -10,9 +10,9 @@
 //! if a report shows its lines. A file modified so soon after it was
 //! recorded that its timestamps could not change ("racily clean" in git)
 //! is never vouched for by stat data: a record is trusted only if the
-//! file's mtime and ctime are at least `SETTLE` older than the cache file
-//! itself; other files are read and hashed, and the cache is rewritten
-//! once they have settled.
+//! file's mtime and ctime are at least two seconds (`SETTLE_NS`) older than
+//! the cache file itself; other files are read and hashed, and the cache
+//! is rewritten once they have settled.
 //!
 //! Layout: `<cache dir>/<hash of the version locations>.bin`, with a
 //! `.gitignore` and a `CACHEDIR.TAG` in the cache dir. The file (mapped,
@@ -40,8 +40,9 @@ const FORMAT: u32 = 3;
 /// data to vouch for its bytes: covers timestamp granularity (coarse kernel
 /// clocks, 2 s on FAT) between the file's last write and the cache's.
 const SETTLE_NS: i64 = 2_000_000_000;
-/// The tool version and a fingerprint of the definitions the entries are
-/// made of (computed by build.rs): any change to them makes old caches stale.
+/// The tool version and a fingerprint of the code that defines and extracts
+/// the entries (computed by build.rs): any change to it makes old caches
+/// stale.
 const STAMP: &str = concat!(
     env!("CARGO_PKG_VERSION"),
     "+",
