@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use migsquash::checks::{self, CheckOptions};
+use migsquash::consolidate::{ConsolidateError, ConsolidateOptions};
 use migsquash::diagnostic::Severity;
 use migsquash::discover::DiscoverOptions;
 use migsquash::report;
@@ -158,6 +159,66 @@ Exit codes: 0 clean, 1 errors found (or warnings with --deny-warnings), 2 could 
         #[command(flatten)]
         output: OutputFile,
     },
+    /// Squash the history into one baseline migration that builds the same
+    /// schema, rendered from a template; prove it with `migsquash verify`.
+    #[command(
+        long_about = "Replays every upgrade operation, in Alembic's upgrade order, into a model of \
+the final schema, and renders one baseline migration: tables with their final columns, \
+constraints and comments in foreign-key order, indexes, and what migsquash does not model \
+(functions, views, triggers, plugin operations, seed rows) carried over as written, in \
+history order. Statements that only change existing rows are listed, not replayed.\n\n\
+By default the baseline takes the id of the head it replaces, so a database already at \
+that head needs nothing. What cannot be known statically (SQL built at run time, a \
+condition, the connection used directly) stops consolidate with its location: it never \
+writes a baseline that may differ from the history.",
+        after_help = "Examples:\n  \
+migsquash consolidate --out baseline.py              # squash everything\n  \
+migsquash consolidate --up-to 3042751a135a --out b.py # squash base..3042751a135a only\n  \
+migsquash consolidate --out versions/base.py --archive old_versions/\n  \
+migsquash consolidate --out versions/base.py --check # CI: is the committed baseline current?\n  \
+migsquash verify --baseline baseline.py             # prove it on PostgreSQL\n\n\
+Exit codes: 0 written (or up to date), 1 refused because of the history (or --check found \
+a difference), 2 could not run."
+    )]
+    Consolidate {
+        #[command(flatten)]
+        input: Input,
+        /// Write the baseline to FILE (atomically); without it, to standard output.
+        #[arg(long, short = 'o', value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Overwrite FILE if it exists.
+        #[arg(long, requires = "out")]
+        force: bool,
+        /// Squash base..REV only; later revisions stay valid as they are.
+        #[arg(long, value_name = "REV")]
+        up_to: Option<String>,
+        /// Squash several heads into one baseline (it then gets a new id).
+        #[arg(long)]
+        merge_heads: bool,
+        /// Give the baseline a new revision id (derived from its content
+        /// unless ID is given) and print the `alembic stamp` plan.
+        #[arg(long, value_name = "ID", num_args = 0..=1, default_missing_value = "")]
+        new_id: Option<String>,
+        /// The baseline's message (docstring first line).
+        #[arg(long, short = 'm', value_name = "TEXT")]
+        message: Option<String>,
+        /// A minijinja template instead of the built-in one (Alembic's script.py.mako).
+        #[arg(long, value_name = "FILE")]
+        template: Option<PathBuf>,
+        /// Exit 1 with a unified diff when FILE (--out) differs from what would be generated.
+        #[arg(long, requires = "out", conflicts_with_all = ["force", "diff", "archive"])]
+        check: bool,
+        /// Show the change against the existing FILE (--out) without writing it.
+        #[arg(long, requires = "out", conflicts_with_all = ["force", "archive"])]
+        diff: bool,
+        /// After writing the baseline, move the replaced revision files into DIR
+        /// (nothing is deleted), so Alembic never sees two files with one id.
+        #[arg(long, value_name = "DIR", requires = "out")]
+        archive: Option<PathBuf>,
+        /// Report format.
+        #[arg(long, short = 'f', value_enum, default_value_t = ConsolidateFormat::Text)]
+        format: ConsolidateFormat,
+    },
     /// Explain a diagnostic code, or list them all.
     Explain {
         /// A code (MS001) or name (multiple-heads); omit to list every check.
@@ -180,6 +241,12 @@ enum CheckFormat {
     Text,
     Json,
     Github,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ConsolidateFormat {
+    Text,
+    Json,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -319,8 +386,305 @@ fn run(command: Command) -> anyhow::Result<u8> {
             emit(&output, text(&rendered))?;
             Ok(0)
         }
+        Command::Consolidate {
+            input,
+            out,
+            force,
+            up_to,
+            merge_heads,
+            new_id,
+            message,
+            template,
+            check,
+            diff,
+            archive,
+            format,
+        } => {
+            let template = match &template {
+                Some(path) => {
+                    use anyhow::Context as _;
+                    let text = std::fs::read_to_string(path)
+                        .with_context(|| format!("cannot read template {}", path.display()))?;
+                    migsquash::render::check_template(&text)
+                        .with_context(|| format!("{}", path.display()))?;
+                    Some(text)
+                }
+                None => None,
+            };
+            if let Some(path) = &out
+                && path.exists()
+                && !(force || check || diff)
+            {
+                anyhow::bail!(
+                    "{} already exists; pass --force to overwrite it, or --diff to see what would change",
+                    path.display()
+                );
+            }
+            let analysis = exit_without_drop(load(&input, None, true)?);
+            let options = ConsolidateOptions {
+                up_to,
+                merge_heads,
+                new_id: new_id.map(|id| (!id.is_empty()).then_some(id)),
+                message,
+                template,
+            };
+            consolidate_command(
+                analysis,
+                &options,
+                ConsolidateOutput {
+                    out,
+                    force,
+                    check,
+                    diff,
+                    archive,
+                    format,
+                },
+            )
+        }
         Command::Explain { code, all } => explain(code.as_deref(), all),
     }
+}
+
+struct ConsolidateOutput {
+    out: Option<PathBuf>,
+    force: bool,
+    check: bool,
+    diff: bool,
+    archive: Option<PathBuf>,
+    format: ConsolidateFormat,
+}
+
+fn consolidate_command(
+    analysis: &'static Analysis,
+    options: &ConsolidateOptions,
+    output: ConsolidateOutput,
+) -> anyhow::Result<u8> {
+    let stderr_color =
+        anstream::AutoStream::choice(&std::io::stderr()) != anstream::ColorChoice::Never;
+    let result = match migsquash::consolidate::consolidate(analysis, options) {
+        Ok(result) => result,
+        Err(err) => {
+            if let ConsolidateError::HistoryErrors(diagnostics) = &err {
+                eprint!(
+                    "{}",
+                    report::text::diagnostic_list(analysis, diagnostics, stderr_color)
+                );
+            }
+            let code = err.exit_code();
+            let mut stderr = anstream::stderr();
+            let _ = writeln!(
+                stderr,
+                "{}error:{} {err}",
+                anstyle::AnsiColor::Red.on_default().bold().render(),
+                anstyle::Reset.render()
+            );
+            return Ok(code);
+        }
+    };
+    // Findings go to standard error: standard output may be the baseline.
+    let shown: Vec<_> = result
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity >= Severity::Warning || result.blocked())
+        .cloned()
+        .collect();
+    if matches!(output.format, ConsolidateFormat::Text) {
+        eprint!(
+            "{}",
+            report::text::diagnostic_list(analysis, &shown, stderr_color)
+        );
+    }
+    let summary = result.summary(analysis);
+    if result.blocked() {
+        let errors = result
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count();
+        if matches!(output.format, ConsolidateFormat::Json) {
+            print(&consolidate_json(&summary, &result, analysis, false)?)?;
+        }
+        eprintln!(
+            "✗ no baseline written: {} cannot be known statically",
+            if errors == 1 {
+                "1 operation".to_owned()
+            } else {
+                format!("{errors} operations")
+            }
+        );
+        return Ok(EXIT_FINDINGS);
+    }
+    let report = match output.format {
+        ConsolidateFormat::Text => {
+            let mut text = report::text::consolidation(analysis, &summary, stderr_color);
+            text.push_str(&deploy_plan(&result, analysis, options));
+            text
+        }
+        ConsolidateFormat::Json => consolidate_json(&summary, &result, analysis, true)?,
+    };
+    let Some(path) = &output.out else {
+        print(&result.text)?;
+        eprint!("{report}");
+        return Ok(0);
+    };
+    if output.check || output.diff {
+        let current = std::fs::read_to_string(path).unwrap_or_default();
+        if current == result.text {
+            eprintln!("{} is up to date", path.display());
+            return Ok(0);
+        }
+        let diff = similar::TextDiff::from_lines(&current, &result.text)
+            .unified_diff()
+            .header(
+                &path.display().to_string(),
+                &format!("{} (generated)", path.display()),
+            )
+            .to_string();
+        print(&diff)?;
+        if output.check {
+            eprintln!(
+                "✗ {} differs from what consolidate generates; run `migsquash consolidate --out {} --force`",
+                path.display(),
+                path.display()
+            );
+            return Ok(EXIT_FINDINGS);
+        }
+        return Ok(0);
+    }
+    write_atomically(path, output.force, |file| {
+        let mut file = std::io::BufWriter::new(file);
+        file.write_all(result.text.as_bytes())?;
+        file.flush()
+    })?;
+    print(&report)?;
+    eprintln!("wrote {}", path.display());
+    if let Some(dir) = &output.archive {
+        archive(analysis, &result.replaced, dir, path)?;
+    } else if analysis
+        .layout
+        .version_locations
+        .iter()
+        .any(|l| path.parent().is_some_and(|p| same_dir(p, l)))
+    {
+        eprintln!(
+            "note: the replaced revision files are still in the versions folder; move them out (--archive DIR) before running Alembic, or it sees two files with one id"
+        );
+    }
+    Ok(0)
+}
+
+fn same_dir(a: &Path, b: &Path) -> bool {
+    let a = if a.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        a
+    };
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
+}
+
+/// Moves the replaced revision files into `dir`, keeping their paths
+/// relative to their version folder; refuses to replace anything there.
+fn archive(
+    analysis: &Analysis,
+    replaced: &[usize],
+    dir: &Path,
+    baseline: &Path,
+) -> anyhow::Result<()> {
+    use anyhow::Context as _;
+    let baseline = baseline.canonicalize().ok();
+    let moves: Vec<(PathBuf, PathBuf)> = replaced
+        .iter()
+        .map(|&f| {
+            let file = &analysis.files[f];
+            (file.path.clone(), dir.join(&file.rel_path))
+        })
+        .filter(|(from, _)| from.canonicalize().ok() != baseline)
+        .collect();
+    if let Some((_, to)) = moves.iter().find(|(_, to)| to.exists()) {
+        anyhow::bail!("{} already exists; nothing was moved", to.display());
+    }
+    for (from, to) in &moves {
+        if let Some(parent) = to.parent() {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("cannot create {}", parent.display()))?;
+        }
+        std::fs::rename(from, to)
+            .or_else(|_| std::fs::copy(from, to).and_then(|_| std::fs::remove_file(from)))
+            .with_context(|| format!("cannot move {} to {}", from.display(), to.display()))?;
+    }
+    eprintln!(
+        "moved {} replaced revision files to {}",
+        moves.len(),
+        dir.display()
+    );
+    Ok(())
+}
+
+/// What deployed databases must do.
+fn deploy_plan(
+    result: &migsquash::consolidate::Consolidation,
+    analysis: &Analysis,
+    options: &ConsolidateOptions,
+) -> String {
+    let mut out = String::new();
+    let heads = &result.replaced_heads;
+    if result.header.revision == heads[0] && heads.len() == 1 {
+        out.push_str(&format!(
+            "  deployed databases at {} need nothing; databases at an earlier revision: `alembic upgrade {}` with the old files first, then deploy\n",
+            heads[0], heads[0]
+        ));
+    } else {
+        out.push_str(&format!(
+            "  deployed databases at {}: run `alembic stamp --purge {}` once the baseline is deployed (an earlier revision: `alembic upgrade {}` with the old files first)\n",
+            heads.join(", "),
+            result.header.revision,
+            heads.join(" ")
+        ));
+    }
+    if !result.remaining.is_empty() {
+        out.push_str(&format!(
+            "  {} later revisions stay as they are\n",
+            result.remaining.len()
+        ));
+    }
+    let _ = (analysis, options);
+    out
+}
+
+fn consolidate_json(
+    summary: &migsquash::consolidate::Summary,
+    result: &migsquash::consolidate::Consolidation,
+    analysis: &Analysis,
+    written: bool,
+) -> anyhow::Result<String> {
+    let locator = report::Locator::new(analysis);
+    let findings: Vec<serde_json::Value> = result
+        .diagnostics
+        .iter()
+        .map(|d| {
+            let location = d.location.as_ref().map(|l| {
+                let p = locator.start(l);
+                serde_json::json!({"file": locator.path(l.file), "line": p.line, "column": p.column})
+            });
+            serde_json::json!({
+                "code": d.code,
+                "name": d.name,
+                "severity": d.severity,
+                "message": d.message,
+                "location": location,
+                "help": d.help,
+            })
+        })
+        .collect();
+    let value = serde_json::json!({
+        "written": written,
+        "summary": summary,
+        "findings": findings,
+    });
+    Ok(serde_json::to_string_pretty(&value)? + "\n")
 }
 
 fn explain(code: Option<&str>, all: bool) -> anyhow::Result<u8> {

@@ -1,7 +1,7 @@
 //! Reading one revision file: bytes → text → syntax tree → header and
 //! operations. Never fails: what cannot be read becomes a `FileProblem`.
 
-mod bindings;
+pub(crate) mod bindings;
 mod header;
 mod ops;
 

@@ -206,9 +206,21 @@ pub enum Expr {
     /// Any other expression; `children` keeps its sub-expressions so that
     /// calls nested inside (e.g. `op.get_bind()` in a comprehension) are seen.
     Other {
+        kind: OtherKind,
         children: Vec<Expr>,
         span: Span,
     },
+}
+
+/// What an `Expr::Other` is, where a consumer needs to know.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OtherKind {
+    /// `{k: v, ...}` without `**` unpacking: `children` alternate key, value.
+    Dict,
+    /// `-1`, `not x`, …
+    UnaryOp,
+    /// Anything else (operators, comprehensions, lambdas, subscripts, …).
+    Complex,
 }
 
 impl Expr {
@@ -279,6 +291,51 @@ impl Expr {
             Expr::Other { children, .. } => children.iter().for_each(|e| e.walk(visit)),
             _ => {}
         }
+    }
+}
+
+impl Module {
+    /// Calls `visit` on every expression of the module, in every statement
+    /// at every nesting level (function and class bodies included).
+    pub fn walk_exprs<'a>(&'a self, visit: &mut impl FnMut(&'a Expr)) {
+        fn stmts<'a>(body: &'a [Stmt], visit: &mut impl FnMut(&'a Expr)) {
+            for stmt in body {
+                match stmt {
+                    Stmt::Assign { targets, value, .. } => {
+                        targets.iter().for_each(|t| t.walk(visit));
+                        value.walk(visit);
+                    }
+                    Stmt::AnnAssign { target, value, .. } => {
+                        target.walk(visit);
+                        if let Some(value) = value {
+                            value.walk(visit);
+                        }
+                    }
+                    Stmt::FunctionDef { body, .. } | Stmt::ClassDef { body, .. } => {
+                        stmts(body, visit)
+                    }
+                    Stmt::With { items, body, .. } => {
+                        for item in items {
+                            item.context.walk(visit);
+                            if let Some(var) = &item.var {
+                                var.walk(visit);
+                            }
+                        }
+                        stmts(body, visit);
+                    }
+                    Stmt::Block { header, bodies, .. } => {
+                        header.iter().for_each(|e| e.walk(visit));
+                        bodies.iter().for_each(|b| stmts(b, visit));
+                    }
+                    Stmt::Expr { value, .. }
+                    | Stmt::Return {
+                        value: Some(value), ..
+                    } => value.walk(visit),
+                    _ => {}
+                }
+            }
+        }
+        stmts(&self.body, visit);
     }
 }
 

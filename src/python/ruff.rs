@@ -4,7 +4,7 @@
 use ruff_python_ast as ast;
 use ruff_text_size::{Ranged, TextRange};
 
-use super::{BlockKind, Expr, ImportName, Keyword, Module, Stmt, SyntaxError, WithItem};
+use super::{BlockKind, Expr, ImportName, Keyword, Module, OtherKind, Stmt, SyntaxError, WithItem};
 use crate::python::Span;
 
 pub(super) fn parse_module(source: &str) -> Result<Module, SyntaxError> {
@@ -198,6 +198,13 @@ fn expr(node: &ast::Expr) -> Expr {
         },
         ast::Expr::NumberLiteral(_) => Expr::Number { span: s },
         other => Expr::Other {
+            kind: match other {
+                ast::Expr::Dict(dict) if dict.items.iter().all(|item| item.key.is_some()) => {
+                    OtherKind::Dict
+                }
+                ast::Expr::UnaryOp(_) => OtherKind::UnaryOp,
+                _ => OtherKind::Complex,
+            },
             children: children(other),
             span: s,
         },

@@ -38,6 +38,14 @@ impl Painter {
 /// Every diagnostic with its source snippet, then a one-line verdict.
 pub fn diagnostics(analysis: &Analysis, color: bool) -> String {
     let p = Painter { color };
+    let mut out = diagnostic_list(analysis, &analysis.diagnostics, color);
+    out.push_str(&verdict(analysis, p));
+    out
+}
+
+/// `diagnostics` (of the analysis or of a later stage), each with its
+/// source snippet.
+pub fn diagnostic_list(analysis: &Analysis, diagnostics: &[Diagnostic], color: bool) -> String {
     let locator = Locator::new(analysis);
     let renderer = if color {
         Renderer::styled()
@@ -45,12 +53,48 @@ pub fn diagnostics(analysis: &Analysis, color: bool) -> String {
         Renderer::plain()
     };
     let mut out = String::new();
-    for d in &analysis.diagnostics {
+    for d in diagnostics {
         out.push_str(&renderer.render(&diagnostic_report(d, analysis, &locator)));
         out.push_str("\n\n");
     }
-    out.push_str(&verdict(analysis, p));
     out
+}
+
+/// What `consolidate` did, in a few lines.
+pub fn consolidation(
+    analysis: &Analysis,
+    summary: &crate::consolidate::Summary,
+    color: bool,
+) -> String {
+    let p = Painter { color };
+    let mut w = String::new();
+    let _ = writeln!(
+        w,
+        "{} {}, {} → {} in one baseline ({})",
+        p.paint(GREEN, "✓"),
+        plural(summary.replaced_revisions, "revision"),
+        plural(summary.operations_before, "operation"),
+        plural(summary.operations_after, "operation"),
+        summary.revision
+    );
+    let folded: Vec<String> = summary
+        .per_table
+        .iter()
+        .filter(|t| t.operations > t.statements)
+        .map(|t| format!("{} {}→{}", t.table, t.operations, t.statements))
+        .collect();
+    if !folded.is_empty() {
+        let _ = writeln!(w, "  folded per table: {}", folded.join(", "));
+    }
+    if summary.kept_verbatim > 0 {
+        let _ = writeln!(
+            w,
+            "  kept as written, after the tables: {}",
+            plural(summary.kept_verbatim, "statement")
+        );
+    }
+    let _ = analysis;
+    w
 }
 
 fn diagnostic_report<'a>(

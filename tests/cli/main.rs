@@ -12,6 +12,7 @@
 
 mod bad_input;
 mod cache;
+mod consolidate;
 mod oracle;
 mod postgres;
 mod snapshots;

@@ -1,0 +1,558 @@
+//! Renders a replayed schema as one baseline migration, through a
+//! minijinja template (`templates/baseline.py.j2` by default, or the
+//! user's own). This module decides the order of the statements and writes
+//! each one; the template decides everything around them. It never prints.
+
+pub mod format;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use crate::replay::code::Code;
+use crate::replay::model::{
+    Column, Constraint, ConstraintKind, Index, IndexForm, Schema, Table, Unit, UnitKind,
+};
+use crate::replay::{Replay, qualify};
+use format::{statement, string_literal};
+
+/// The heading of the baseline's list of statements not replayed (the
+/// default template's; consolidating a baseline again keeps the list).
+pub const NOT_REPLAYED_HEADING: &str =
+    "Not replayed (they change existing rows; a fresh database has none):";
+
+/// The default template, Alembic's `script.py.mako` in minijinja.
+pub const DEFAULT_TEMPLATE: &str = include_str!("../../templates/baseline.py.j2");
+
+/// The header of the baseline.
+#[derive(Debug, Clone, Serialize)]
+pub struct Header {
+    pub message: String,
+    pub revision: String,
+    pub down_revision: Vec<String>,
+    pub branch_labels: Vec<String>,
+    pub depends_on: Vec<String>,
+    /// Taken from the newest replaced revision, so the output does not
+    /// change from run to run.
+    pub create_date: String,
+    /// Lines for the "not replayed" block.
+    pub notes: Vec<String>,
+    /// How many revisions the baseline replaces.
+    pub squashed: usize,
+}
+
+/// The baseline's statements, before the template places them.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Body {
+    pub upgrade: Vec<String>,
+    pub downgrade: Vec<String>,
+    pub imports: Vec<String>,
+    pub raw_type: bool,
+    /// Operations in `upgrade()` (a `with` block's statements each count).
+    pub operations: usize,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    #[error("template error: {0}")]
+    Template(String),
+}
+
+impl From<minijinja::Error> for RenderError {
+    fn from(err: minijinja::Error) -> Self {
+        let mut message = err.to_string();
+        if let Some(line) = err.line() {
+            message = format!("line {line}: {message}");
+        }
+        let mut source = std::error::Error::source(&err);
+        while let Some(s) = source {
+            message.push_str(&format!(": {s}"));
+            source = s.source();
+        }
+        RenderError::Template(message)
+    }
+}
+
+/// Checks a template: `Err` names the line of a syntax error.
+pub fn check_template(template: &str) -> Result<(), RenderError> {
+    environment().template_from_str(template)?;
+    Ok(())
+}
+
+fn environment() -> minijinja::Environment<'static> {
+    let mut env = minijinja::Environment::new();
+    env.set_keep_trailing_newline(true);
+    env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
+    env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+    env
+}
+
+/// The whole baseline file.
+pub fn render(header: &Header, body: &Body, template: &str) -> Result<String, RenderError> {
+    let env = environment();
+    let template = env.template_from_str(template)?;
+    let literal = |values: &[String]| match values {
+        [] => "None".to_owned(),
+        [one] => string_literal(one),
+        many => format::flat(&Code::Tuple(
+            many.iter().map(|v| Code::Str(v.clone())).collect(),
+        )),
+    };
+    let revises = if header.down_revision.is_empty() {
+        String::new()
+    } else {
+        header.down_revision.join(", ")
+    };
+    Ok(template.render(minijinja::context! {
+        message => header.message,
+        revision => header.revision,
+        revision_literal => string_literal(&header.revision),
+        revises => revises,
+        down_revision => literal(&header.down_revision),
+        branch_labels => literal(&header.branch_labels),
+        depends_on => literal(&header.depends_on),
+        create_date => header.create_date,
+        notes => header.notes,
+        imports => body.imports,
+        raw_type => body.raw_type,
+        upgrade => body.upgrade,
+        downgrade => body.downgrade,
+        operations => body.operations,
+        tool_version => env!("CARGO_PKG_VERSION"),
+        squashed => header.squashed,
+    })?)
+}
+
+/// Orders and writes the statements of `upgrade()` and `downgrade()`.
+pub fn body(replay: &Replay) -> Body {
+    let schema = &replay.schema;
+    let mut out = Body::default();
+    let mut imports: BTreeSet<String> = replay.imports.iter().map(|i| i.line()).collect();
+    imports.remove("import sqlalchemy as sa");
+    imports.remove("from alembic import op");
+
+    let tables = table_order(schema);
+    let (before, after): (Vec<&Unit>, Vec<&Unit>) = schema
+        .units
+        .iter()
+        .partition(|u| u.before_tables || needed_by_tables(u, schema));
+
+    let mut up = Statements::default();
+    for unit in &before {
+        up.unit(unit);
+    }
+    let mut deferred: Vec<(&Table, &Constraint)> = Vec::new();
+    let mut created: BTreeSet<&str> = BTreeSet::new();
+    let mut late_indexes: Vec<(&Table, &Index)> = Vec::new();
+    for &t in &tables {
+        let table = &schema.tables[t];
+        created.insert(&table.name);
+        for c in &table.constraints {
+            if let ConstraintKind::ForeignKey { referent, .. } = &c.kind {
+                let target = referent.rsplit('.').next().unwrap_or(referent);
+                if target != table.name && !created.contains(target) {
+                    deferred.push((table, c));
+                }
+            }
+        }
+        let deferred_here: Vec<&Constraint> = deferred
+            .iter()
+            .filter(|(dt, _)| std::ptr::eq(*dt, table))
+            .map(|(_, c)| *c)
+            .collect();
+        out.raw_type |= table.columns.iter().any(|c| c.sql_type.is_some());
+        up.push(create_table(table, &deferred_here));
+        for index in &table.indexes {
+            if index.autocommit {
+                late_indexes.push((table, index));
+            } else {
+                up.push(create_index(table, index));
+            }
+        }
+        for column in &table.columns {
+            if let Some(sequence) = &column.serial_sequence {
+                let default = format!("{}_{}_seq", table.name, column.name);
+                if &default != sequence {
+                    up.push(execute(&format!(
+                        "ALTER SEQUENCE {} RENAME TO {}",
+                        qualify(table.schema.as_deref(), &default),
+                        sequence
+                    )));
+                }
+            }
+        }
+    }
+    for (table, constraint) in &deferred {
+        up.push(create_foreign_key(table, constraint));
+    }
+    if !late_indexes.is_empty() {
+        up.autocommit(
+            late_indexes
+                .iter()
+                .map(|(t, i)| create_index(t, i))
+                .collect(),
+        );
+    }
+    for unit in &after {
+        up.unit(unit);
+    }
+    out.operations = up.operations;
+    out.upgrade = up.lines;
+
+    let mut down = Statements::default();
+    for unit in after.iter().rev() {
+        if let Some(code) = undo(unit) {
+            down.push(code);
+        }
+    }
+    for (table, constraint) in deferred.iter().rev() {
+        if let Some(name) = constraint.db_name() {
+            down.push(Code::call(
+                "op.drop_constraint",
+                vec![Code::Str(name.to_owned()), Code::Str(table.name.clone())],
+                schema_kwarg(table)
+                    .into_iter()
+                    .chain([("type_".to_owned(), Code::Str("foreignkey".into()))])
+                    .collect(),
+            ));
+        }
+    }
+    let mut enum_types = BTreeSet::new();
+    for &t in tables.iter().rev() {
+        let table = &schema.tables[t];
+        down.push(Code::call(
+            "op.drop_table",
+            vec![Code::Str(table.name.clone())],
+            schema_kwarg(table),
+        ));
+        for column in &table.columns {
+            if let Some(name) = column.type_.as_ref().and_then(enum_type_name) {
+                enum_types.insert(name);
+            }
+        }
+    }
+    for name in &enum_types {
+        down.push(execute(&format!("DROP TYPE IF EXISTS {name}")));
+    }
+    for unit in before.iter().rev() {
+        if let Some(code) = undo(unit) {
+            down.push(code);
+        }
+    }
+    out.downgrade = down.lines;
+    out.imports = imports.into_iter().collect();
+    out
+}
+
+/// Statements of one function body, laid out at its indentation.
+#[derive(Default)]
+struct Statements {
+    lines: Vec<String>,
+    operations: usize,
+}
+
+impl Statements {
+    fn push(&mut self, code: Code) {
+        self.operations += 1;
+        self.lines.push(statement(&code, 4));
+    }
+
+    fn unit(&mut self, unit: &Unit) {
+        if unit.autocommit {
+            self.autocommit(vec![unit.code.clone()]);
+        } else {
+            self.push(unit.code.clone());
+        }
+    }
+
+    fn autocommit(&mut self, codes: Vec<Code>) {
+        self.operations += codes.len();
+        let mut block = String::from("with op.get_context().autocommit_block():");
+        for code in codes {
+            block.push_str("\n        ");
+            block.push_str(&statement(&code, 8));
+        }
+        self.lines.push(block);
+    }
+}
+
+/// A unit that a table needs before it: a function or type that a column
+/// default, check or index names, and that names no table itself.
+fn needed_by_tables(unit: &Unit, schema: &Schema) -> bool {
+    let Some(object) = &unit.object else {
+        return false;
+    };
+    let Some(name) = object.rsplit(' ').next() else {
+        return false;
+    };
+    if !unit.depends.is_empty() || unit.kind == UnitKind::Data {
+        return false;
+    }
+    let mut texts = Vec::new();
+    for table in &schema.tables {
+        for column in &table.columns {
+            column.kwargs.iter().for_each(|(_, v)| v.texts(&mut texts));
+            column.extras.iter().for_each(|e| e.texts(&mut texts));
+            if let Some(t) = &column.sql_type {
+                texts.push(t.clone());
+            }
+        }
+        for c in &table.constraints {
+            if let ConstraintKind::Check { condition } = &c.kind {
+                condition.texts(&mut texts);
+            }
+        }
+    }
+    let name = name.split('(').next().unwrap_or(name);
+    texts.iter().any(|t| crate::replay::sql_mentions(t, name))
+}
+
+/// Tables in foreign-key order (a table after those it references), ties
+/// and cycles broken by creation order.
+fn table_order(schema: &Schema) -> Vec<usize> {
+    let by_name: BTreeMap<&str, usize> = schema
+        .tables
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.name.as_str(), i))
+        .collect();
+    let mut order = Vec::new();
+    let mut state = vec![0u8; schema.tables.len()];
+    fn visit(
+        i: usize,
+        schema: &Schema,
+        by_name: &BTreeMap<&str, usize>,
+        state: &mut [u8],
+        order: &mut Vec<usize>,
+    ) {
+        if state[i] != 0 {
+            return;
+        }
+        state[i] = 1;
+        for c in &schema.tables[i].constraints {
+            if let ConstraintKind::ForeignKey { referent, .. } = &c.kind {
+                let target = referent.rsplit('.').next().unwrap_or(referent);
+                if let Some(&j) = by_name.get(target)
+                    && j != i
+                {
+                    visit(j, schema, by_name, state, order);
+                }
+            }
+        }
+        state[i] = 2;
+        order.push(i);
+    }
+    for i in 0..schema.tables.len() {
+        visit(i, schema, &by_name, &mut state, &mut order);
+    }
+    order
+}
+
+fn schema_kwarg(table: &Table) -> Vec<(String, Code)> {
+    table
+        .schema
+        .iter()
+        .map(|s| ("schema".to_owned(), Code::Str(s.clone())))
+        .collect()
+}
+
+fn name_code(name: &str, is_final: bool) -> Code {
+    if is_final {
+        Code::call("op.f", vec![Code::Str(name.to_owned())], vec![])
+    } else {
+        Code::Str(name.to_owned())
+    }
+}
+
+/// The `name=` a constraint needs: its own, or the name PostgreSQL gave
+/// it when that is not the name PostgreSQL would give it now.
+fn constraint_name(table: &Table, c: &Constraint) -> Option<Code> {
+    if let Some(name) = &c.name {
+        return Some(name_code(name, c.name_is_final));
+    }
+    let implicit = c.implicit_name.as_ref()?;
+    let now = match &c.kind {
+        ConstraintKind::PrimaryKey { .. } => format!("{}_pkey", table.name),
+        ConstraintKind::Unique { columns } => format!("{}_{}_key", table.name, columns.join("_")),
+        ConstraintKind::ForeignKey { columns, .. } => {
+            format!("{}_{}_fkey", table.name, columns.join("_"))
+        }
+        _ => return None,
+    };
+    (&now != implicit).then(|| Code::Str(implicit.clone()))
+}
+
+fn column_code(column: &Column) -> Code {
+    let mut args = vec![Code::Str(column.name.clone())];
+    match (&column.type_, &column.sql_type) {
+        (Some(t), _) => args.push(t.clone()),
+        (None, Some(sql)) => args.push(Code::call("RawType", vec![Code::Str(sql.clone())], vec![])),
+        (None, None) => {}
+    }
+    args.extend(column.extras.iter().cloned());
+    Code::call("sa.Column", args, column.kwargs.clone())
+}
+
+fn constraint_code(table: &Table, c: &Constraint) -> Code {
+    let mut kwargs: Vec<(String, Code)> = constraint_name(table, c)
+        .map(|n| ("name".to_owned(), n))
+        .into_iter()
+        .collect();
+    kwargs.extend(c.kwargs.iter().cloned());
+    let strs = |v: &[String]| v.iter().map(|s| Code::Str(s.clone())).collect::<Vec<_>>();
+    match &c.kind {
+        ConstraintKind::PrimaryKey { columns } => {
+            Code::call("sa.PrimaryKeyConstraint", strs(columns), kwargs)
+        }
+        ConstraintKind::Unique { columns } => {
+            Code::call("sa.UniqueConstraint", strs(columns), kwargs)
+        }
+        ConstraintKind::Check { condition } => {
+            Code::call("sa.CheckConstraint", vec![condition.clone()], kwargs)
+        }
+        ConstraintKind::ForeignKey {
+            columns,
+            referent,
+            referent_columns,
+        } => Code::call(
+            "sa.ForeignKeyConstraint",
+            vec![
+                Code::List(strs(columns)),
+                Code::List(
+                    referent_columns
+                        .iter()
+                        .map(|c| Code::Str(format!("{referent}.{c}")))
+                        .collect(),
+                ),
+            ],
+            kwargs,
+        ),
+        ConstraintKind::Exclude { elements } => {
+            Code::call("postgresql.ExcludeConstraint", elements.clone(), kwargs)
+        }
+    }
+}
+
+fn create_table(table: &Table, deferred: &[&Constraint]) -> Code {
+    let mut args = vec![Code::Str(table.name.clone())];
+    args.extend(table.columns.iter().map(column_code));
+    args.extend(
+        table
+            .constraints
+            .iter()
+            .filter(|c| !deferred.iter().any(|d| std::ptr::eq(*d, *c)))
+            .map(|c| constraint_code(table, c)),
+    );
+    let mut kwargs = schema_kwarg(table);
+    if let Some(comment) = &table.comment {
+        kwargs.push(("comment".into(), comment.clone()));
+    }
+    kwargs.extend(table.kwargs.iter().cloned());
+    Code::call("op.create_table", args, kwargs)
+}
+
+fn create_foreign_key(table: &Table, c: &Constraint) -> Code {
+    let ConstraintKind::ForeignKey {
+        columns,
+        referent,
+        referent_columns,
+    } = &c.kind
+    else {
+        unreachable!("only foreign keys are deferred")
+    };
+    let name = constraint_name(table, c)
+        .or_else(|| c.implicit_name.clone().map(Code::Str))
+        .unwrap_or(Code::atom("None"));
+    let (referent_schema, referent_table) = match referent.rsplit_once('.') {
+        Some((s, t)) => (Some(s), t),
+        None => (None, referent.as_str()),
+    };
+    let mut kwargs = Vec::new();
+    if let Some(s) = &table.schema {
+        kwargs.push(("source_schema".to_owned(), Code::Str(s.clone())));
+    }
+    if let Some(s) = referent_schema {
+        kwargs.push(("referent_schema".to_owned(), Code::Str(s.to_owned())));
+    }
+    kwargs.extend(c.kwargs.iter().cloned());
+    Code::call(
+        "op.create_foreign_key",
+        vec![
+            name,
+            Code::Str(table.name.clone()),
+            Code::Str(referent_table.to_owned()),
+            Code::str_list(columns.iter().map(String::as_str)),
+            Code::str_list(referent_columns.iter().map(String::as_str)),
+        ],
+        kwargs,
+    )
+}
+
+fn create_index(table: &Table, index: &Index) -> Code {
+    match &index.form {
+        IndexForm::Op {
+            columns,
+            unique,
+            kwargs,
+        } => {
+            let mut all = schema_kwarg(table);
+            all.push((
+                "unique".into(),
+                Code::atom(if *unique { "True" } else { "False" }),
+            ));
+            all.extend(kwargs.iter().cloned());
+            Code::call(
+                "op.create_index",
+                vec![
+                    name_code(&index.name, index.name_is_final),
+                    Code::Str(table.name.clone()),
+                    Code::List(columns.clone()),
+                ],
+                all,
+            )
+        }
+        IndexForm::Sql { text } => execute(text),
+    }
+}
+
+fn execute(sql: &str) -> Code {
+    Code::call("op.execute", vec![Code::Str(sql.to_owned())], vec![])
+}
+
+/// `sa.Enum(..., name="status")` → `status`.
+fn enum_type_name(code: &Code) -> Option<String> {
+    if !matches!(code.callee(), Some("Enum" | "ENUM")) {
+        return None;
+    }
+    if code.kwarg("create_type").and_then(Code::as_bool) == Some(false) {
+        return None;
+    }
+    let name = code.kwarg("name")?.as_str()?;
+    let schema = code.kwarg("schema").and_then(Code::as_str);
+    Some(qualify(schema, name))
+}
+
+/// The statement that removes what a unit created, when it creates
+/// something by name.
+fn undo(unit: &Unit) -> Option<Code> {
+    if unit.kind == UnitKind::Plugin {
+        return match &unit.code {
+            Code::Call { args, kwargs, .. } if unit.object.is_some() => {
+                Some(Code::call("op.drop_entity", args.clone(), kwargs.clone()))
+            }
+            _ => None,
+        };
+    }
+    let object = unit.object.as_deref()?;
+    let (kind, name) = object.split_once(' ')?;
+    let sql = match kind {
+        "TRIGGER" | "POLICY" | "RULE" => {
+            let (name, on) = name.split_once(" ON ")?;
+            format!("DROP {kind} IF EXISTS {name} ON {on}")
+        }
+        "CONSTRAINT" => return None,
+        "MATERIALIZED" => format!("DROP {object}").replacen("VIEW ", "VIEW IF EXISTS ", 1),
+        _ => format!("DROP {kind} IF EXISTS {name}"),
+    };
+    Some(execute(&sql))
+}

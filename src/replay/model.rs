@@ -1,0 +1,231 @@
+//! The schema a history builds, as replay leaves it: tables with their
+//! columns, constraints and indexes in their final form, and the
+//! statements carried over verbatim in history order.
+
+use serde::Serialize;
+
+use super::code::Code;
+use crate::python::Span;
+
+/// Where a piece of the model was last defined: a file of the history
+/// (its index in load order) and the span of the operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Origin {
+    pub file: usize,
+    pub span: Span,
+    /// Position of the operation in the replay, for "created before".
+    pub seq: usize,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Schema {
+    /// In order of creation.
+    pub tables: Vec<Table>,
+    /// Verbatim SQL, plugin operations and seed data, in history order.
+    pub units: Vec<Unit>,
+}
+
+impl Schema {
+    pub fn table(&self, schema: Option<&str>, name: &str) -> Option<usize> {
+        self.tables
+            .iter()
+            .position(|t| t.name == name && t.schema.as_deref() == schema)
+    }
+
+    /// A table named `name` in any schema, when there is one such table.
+    pub fn table_any_schema(&self, name: &str) -> Option<usize> {
+        let mut found = self
+            .tables
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| t.name == name);
+        match (found.next(), found.next()) {
+            (Some((i, _)), None) => Some(i),
+            _ => None,
+        }
+    }
+
+    /// The table holding index `name`.
+    pub fn index_owner(&self, name: &str) -> Option<(usize, usize)> {
+        self.tables.iter().enumerate().find_map(|(t, table)| {
+            table
+                .indexes
+                .iter()
+                .position(|i| i.name == name)
+                .map(|i| (t, i))
+        })
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Table {
+    pub schema: Option<String>,
+    pub name: String,
+    /// The name the table was created under (for PostgreSQL's default
+    /// constraint names, which do not follow renames).
+    pub created_as: String,
+    pub columns: Vec<Column>,
+    pub constraints: Vec<Constraint>,
+    pub indexes: Vec<Index>,
+    /// `comment=` of the table.
+    pub comment: Option<Code>,
+    /// Other keyword arguments of `create_table` (`postgresql_partition_by`,
+    /// `info`, …), kept as written.
+    pub kwargs: Vec<(String, Code)>,
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Column {
+    pub name: String,
+    /// The type expression; `None` when the column was added by SQL and
+    /// `sql_type` holds its type.
+    pub type_: Option<Code>,
+    /// The type as SQL (`vector(1536)`), for columns added by raw SQL.
+    pub sql_type: Option<String>,
+    /// Positional arguments after the type: `sa.Identity(...)`,
+    /// `sa.Computed(...)`, `sa.Sequence(...)`.
+    pub extras: Vec<Code>,
+    /// Keyword arguments: `nullable`, `server_default`, `comment`,
+    /// `autoincrement`, `primary_key`, … (`unique`, `index` and foreign
+    /// keys become constraints and indexes of the table).
+    pub kwargs: Vec<(String, Code)>,
+    /// The sequence PostgreSQL made for a `SERIAL` column, named when the
+    /// table was created (renames do not rename it).
+    pub serial_sequence: Option<String>,
+    pub origin: Origin,
+}
+
+impl Column {
+    pub fn kwarg(&self, name: &str) -> Option<&Code> {
+        self.kwargs.iter().find(|(k, _)| k == name).map(|(_, v)| v)
+    }
+
+    pub fn set_kwarg(&mut self, name: &str, value: Option<Code>) {
+        match (self.kwargs.iter().position(|(k, _)| k == name), value) {
+            (Some(i), Some(v)) => self.kwargs[i].1 = v,
+            (Some(i), None) => {
+                self.kwargs.remove(i);
+            }
+            (None, Some(v)) => self.kwargs.push((name.to_owned(), v)),
+            (None, None) => {}
+        }
+    }
+
+    pub fn is_primary_key(&self) -> bool {
+        self.kwarg("primary_key").and_then(Code::as_bool) == Some(true)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ConstraintKind {
+    PrimaryKey {
+        columns: Vec<String>,
+    },
+    Unique {
+        columns: Vec<String>,
+    },
+    Check {
+        condition: Code,
+    },
+    ForeignKey {
+        columns: Vec<String>,
+        /// `schema.table` or `table`, as written in the referent columns.
+        referent: String,
+        referent_columns: Vec<String>,
+    },
+    /// `sa.ExcludeConstraint(...)` / `create_exclude_constraint`: kept as
+    /// written.
+    Exclude {
+        elements: Vec<Code>,
+    },
+}
+
+impl ConstraintKind {
+    /// Alembic's `type_` for `drop_constraint`.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            ConstraintKind::PrimaryKey { .. } => "primary",
+            ConstraintKind::Unique { .. } => "unique",
+            ConstraintKind::Check { .. } => "check",
+            ConstraintKind::ForeignKey { .. } => "foreignkey",
+            ConstraintKind::Exclude { .. } => "exclude",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Constraint {
+    /// As given; `None` when PostgreSQL (or a naming convention) names it.
+    pub name: Option<String>,
+    /// Given as `op.f("...")`.
+    pub name_is_final: bool,
+    /// The name PostgreSQL gives an unnamed constraint, when known.
+    pub implicit_name: Option<String>,
+    pub kind: ConstraintKind,
+    /// `ondelete`, `deferrable`, `postgresql_nulls_not_distinct`, …
+    pub kwargs: Vec<(String, Code)>,
+    pub origin: Origin,
+}
+
+impl Constraint {
+    /// The name the database knows it by, when known.
+    pub fn db_name(&self) -> Option<&str> {
+        self.name.as_deref().or(self.implicit_name.as_deref())
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Index {
+    pub name: String,
+    pub name_is_final: bool,
+    pub form: IndexForm,
+    /// Created inside `autocommit_block()` (e.g. `CONCURRENTLY`).
+    pub autocommit: bool,
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "form", rename_all = "snake_case")]
+pub enum IndexForm {
+    /// `op.create_index(name, table, columns, unique=…, **kw)`.
+    Op {
+        columns: Vec<Code>,
+        unique: bool,
+        kwargs: Vec<(String, Code)>,
+    },
+    /// `CREATE INDEX …` through `op.execute`, kept as written.
+    Sql { text: String },
+}
+
+/// A statement carried over as written.
+#[derive(Debug, Clone, Serialize)]
+pub struct Unit {
+    pub kind: UnitKind,
+    /// The call as the baseline writes it (`op.execute(...)`,
+    /// `op.create_entity(...)`, `op.bulk_insert(...)`).
+    pub code: Code,
+    /// What it creates, for later statements that replace or drop it:
+    /// `FUNCTION public.f`, `VIEW v`, `TRIGGER t ON x`.
+    pub object: Option<String>,
+    /// What it needs: table names, or objects (`TYPE status`); dropped
+    /// with them.
+    pub depends: Vec<String>,
+    /// Inside `autocommit_block()` in the history.
+    pub autocommit: bool,
+    /// Written before the tables (extensions, schemas, types, sequences).
+    pub before_tables: bool,
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UnitKind {
+    /// DDL that the model does not fold (functions, views, triggers, …).
+    Sql,
+    /// A plugin operation (`op.create_entity`, `op.sync_enum_values`, …).
+    Plugin,
+    /// Reference rows: `bulk_insert`, `INSERT`.
+    Data,
+}

@@ -1,0 +1,314 @@
+//! Folding rules, one test each, on in-memory histories.
+
+use super::*;
+use crate::extract::extract_str;
+
+/// Replays revision sources given in upgrade order (a linear history).
+pub(crate) fn replay_sources(sources: &[&str]) -> Replay {
+    let files: Vec<RevisionFile> = sources.iter().map(|s| extract_str(s)).collect();
+    let order: Vec<usize> = (0..files.len()).collect();
+    replay(&files, &order)
+}
+
+fn rev(id: &str, down: Option<&str>, body: &str) -> String {
+    let down = down.map_or("None".to_owned(), |d| format!("'{d}'"));
+    format!(
+        "from alembic import op\nimport sqlalchemy as sa\nrevision = '{id}'\ndown_revision = {down}\n\ndef upgrade():\n{body}\n\ndef downgrade():\n    pass\n"
+    )
+}
+
+fn history(bodies: &[&str]) -> Replay {
+    let sources: Vec<String> = bodies
+        .iter()
+        .enumerate()
+        .map(|(i, b)| {
+            let down = (i > 0).then(|| format!("r{}", i - 1));
+            rev(&format!("r{i}"), down.as_deref(), b)
+        })
+        .collect();
+    let refs: Vec<&str> = sources.iter().map(String::as_str).collect();
+    replay_sources(&refs)
+}
+
+fn flat(code: &Code) -> String {
+    crate::render::format::flat(code)
+}
+
+fn column_names(replay: &Replay, table: &str) -> Vec<String> {
+    let t = replay.schema.table(None, table).expect("table exists");
+    replay.schema.tables[t]
+        .columns
+        .iter()
+        .map(|c| c.name.clone())
+        .collect()
+}
+
+fn blockers(replay: &Replay) -> Vec<String> {
+    replay.blockers().map(|f| f.message.clone()).collect()
+}
+
+const USERS: &str = "    op.create_table('users', sa.Column('id', sa.Integer(), primary_key=True), sa.Column('email', sa.String(100), nullable=False))";
+
+#[test]
+fn add_then_drop_column_cancels() {
+    let r = history(&[
+        USERS,
+        "    op.add_column('users', sa.Column('phone', sa.String(20)))",
+        "    op.drop_column('users', 'phone')",
+    ]);
+    assert!(blockers(&r).is_empty(), "{:?}", blockers(&r));
+    assert_eq!(column_names(&r, "users"), ["id", "email"]);
+    assert_eq!(r.operations, 3);
+}
+
+#[test]
+fn alter_chains_collapse_to_the_final_column() {
+    let r = history(&[
+        USERS,
+        "    op.alter_column('users', 'email', type_=sa.Text(), existing_type=sa.String(100))",
+        "    op.alter_column('users', 'email', nullable=True, server_default='x@example.com', comment='mail')",
+        "    op.alter_column('users', 'email', type_=sa.String(320), server_default=None)",
+    ]);
+    let t = &r.schema.tables[0];
+    let email = &t.columns[1];
+    assert_eq!(flat(email.type_.as_ref().unwrap()), "sa.String(320)");
+    assert_eq!(email.kwarg("nullable").and_then(Code::as_bool), Some(true));
+    assert!(email.kwarg("server_default").is_none());
+    assert_eq!(email.kwarg("comment").and_then(Code::as_str), Some("mail"));
+}
+
+#[test]
+fn renames_collapse_and_are_followed_by_constraints_and_indexes() {
+    let r = history(&[
+        USERS,
+        "    op.create_index('ix_users_email', 'users', ['email'])\n    op.create_unique_constraint('uq_email', 'users', ['email'])",
+        "    op.alter_column('users', 'email', new_column_name='login')",
+        "    op.alter_column('users', 'login', new_column_name='username')\n    op.rename_table('users', 'accounts')",
+        "    op.create_table('posts', sa.Column('id', sa.Integer(), primary_key=True), sa.Column('author', sa.Integer(), sa.ForeignKey('accounts.id')))",
+    ]);
+    assert!(blockers(&r).is_empty(), "{:?}", blockers(&r));
+    assert_eq!(column_names(&r, "accounts"), ["id", "username"]);
+    let accounts = &r.schema.tables[0];
+    let IndexForm::Op { columns, .. } = &accounts.indexes[0].form else {
+        panic!()
+    };
+    assert_eq!(columns, &[Code::Str("username".into())]);
+    assert!(
+        matches!(&accounts.constraints[0].kind, ConstraintKind::Unique { columns } if columns == &["username"])
+    );
+    // The serial sequence keeps the name it was created with.
+    assert_eq!(
+        accounts.columns[0].serial_sequence.as_deref(),
+        Some("users_id_seq")
+    );
+    assert_eq!(r.per_table.get("accounts"), Some(&6));
+}
+
+#[test]
+fn create_then_drop_cancels_tables_indexes_and_constraints() {
+    let r = history(&[
+        USERS,
+        "    op.create_table('tmp', sa.Column('id', sa.Integer()))\n    op.create_index('ix_a', 'users', ['email'])\n    op.create_check_constraint('ck_a', 'users', 'id > 0')",
+        "    op.drop_table('tmp')\n    op.drop_index('ix_a', table_name='users')\n    op.drop_constraint('ck_a', 'users', type_='check')",
+    ]);
+    assert!(blockers(&r).is_empty(), "{:?}", blockers(&r));
+    assert_eq!(r.schema.tables.len(), 1);
+    assert!(r.schema.tables[0].indexes.is_empty());
+    assert!(r.schema.tables[0].constraints.is_empty());
+}
+
+#[test]
+fn dropping_a_column_drops_what_uses_it() {
+    let r = history(&[
+        USERS,
+        "    op.create_index('ix_email', 'users', ['email'])\n    op.create_index('ix_lower', 'users', [sa.text('lower(email)')])",
+        "    op.drop_column('users', 'email')",
+    ]);
+    assert!(r.schema.tables[0].indexes.is_empty());
+}
+
+#[test]
+fn raw_sql_is_folded_into_the_model() {
+    let r = history(&[
+        USERS,
+        "    op.execute('CREATE EXTENSION IF NOT EXISTS vector')\n    op.execute('ALTER TABLE users ADD COLUMN embedding vector(3) NOT NULL')",
+        "    op.execute(\"CREATE INDEX ix_emb ON users USING hnsw (embedding vector_cosine_ops)\")\n    op.execute(\"COMMENT ON COLUMN users.email IS 'login'\")\n    op.execute(\"COMMENT ON TABLE users IS 'people'\")",
+        "    op.execute('ALTER TABLE users ALTER COLUMN email DROP NOT NULL')\n    op.execute(\"ALTER TABLE users ALTER COLUMN email SET DEFAULT 'a'\")",
+        "    op.execute('DROP INDEX CONCURRENTLY IF EXISTS ix_emb')\n    op.execute('ALTER TABLE users RENAME COLUMN email TO mail')",
+    ]);
+    assert!(blockers(&r).is_empty(), "{:?}", blockers(&r));
+    let users = &r.schema.tables[0];
+    assert_eq!(column_names(&r, "users"), ["id", "mail", "embedding"]);
+    assert_eq!(users.columns[2].sql_type.as_deref(), Some("vector(3)"));
+    assert_eq!(
+        users.columns[1].kwarg("comment").and_then(Code::as_str),
+        Some("login")
+    );
+    assert_eq!(
+        users.columns[1].kwarg("nullable").and_then(Code::as_bool),
+        Some(true)
+    );
+    assert_eq!(
+        flat(users.columns[1].kwarg("server_default").unwrap()),
+        "sa.text(\"'a'\")"
+    );
+    assert_eq!(
+        users.comment.as_ref().and_then(Code::as_str),
+        Some("people")
+    );
+    assert!(users.indexes.is_empty());
+    assert_eq!(r.schema.units.len(), 1, "{:?}", r.schema.units);
+    assert!(r.schema.units[0].before_tables);
+}
+
+#[test]
+fn replaced_and_dropped_objects_supersede_earlier_ones() {
+    let r = history(&[
+        USERS,
+        "    op.execute('CREATE VIEW v AS SELECT id FROM users')\n    op.execute('CREATE FUNCTION f() RETURNS int AS $$ SELECT 1 $$ LANGUAGE sql')",
+        "    op.execute('CREATE OR REPLACE VIEW v AS SELECT id, email FROM users')",
+        "    op.execute('DROP FUNCTION f()')",
+    ]);
+    assert!(blockers(&r).is_empty(), "{:?}", blockers(&r));
+    assert_eq!(r.schema.units.len(), 1);
+    assert_eq!(r.schema.units[0].object.as_deref(), Some("VIEW v"));
+    assert!(flat(&r.schema.units[0].code).contains("id, email"));
+}
+
+#[test]
+fn a_dropped_table_takes_its_units_with_it() {
+    let r = history(&[
+        USERS,
+        "    op.execute('CREATE TRIGGER t BEFORE UPDATE ON users FOR EACH ROW EXECUTE FUNCTION f()')",
+        "    op.drop_table('users')",
+    ]);
+    assert!(r.schema.units.is_empty());
+}
+
+#[test]
+fn alembic_utils_entities_are_replaced_in_place() {
+    let entity = |body: &str| {
+        format!(
+            "    op.{body}(PGFunction(schema='public', signature='touch()', definition='returns trigger as $$ begin return new; end $$ language plpgsql'))"
+        )
+    };
+    let mut r0 = rev("r0", None, USERS);
+    r0 = r0.replace(
+        "import sqlalchemy as sa",
+        "import sqlalchemy as sa\nfrom alembic_utils.pg_function import PGFunction",
+    );
+    let r1 = rev("r1", Some("r0"), &entity("create_entity")).replace(
+        "import sqlalchemy as sa",
+        "import sqlalchemy as sa\nfrom alembic_utils.pg_function import PGFunction",
+    );
+    let r2 = rev(
+        "r2",
+        Some("r1"),
+        &entity("replace_entity").replace("begin", "begin -- v2 "),
+    )
+    .replace(
+        "import sqlalchemy as sa",
+        "import sqlalchemy as sa\nfrom alembic_utils.pg_function import PGFunction",
+    );
+    let r = replay_sources(&[&r0, &r1, &r2]);
+    assert!(blockers(&r).is_empty(), "{:?}", blockers(&r));
+    assert_eq!(r.schema.units.len(), 1);
+    let code = flat(&r.schema.units[0].code);
+    assert!(code.starts_with("op.create_entity(PGFunction("), "{code}");
+    assert!(code.contains("v2"));
+    assert!(
+        r.imports
+            .iter()
+            .any(|i| i.line() == "from alembic_utils.pg_function import PGFunction")
+    );
+}
+
+#[test]
+fn what_cannot_be_known_blocks() {
+    let r = history(&[
+        USERS,
+        "    name = 'users'\n    op.execute(f'DROP TABLE {name}')",
+        "    if op.get_context().dialect.name == 'postgresql':\n        op.add_column('users', sa.Column('x', sa.Integer()))",
+        "    op.drop_column('missing', 'x')",
+        "    insp = sa.inspect(op.get_bind())\n    op.add_column('users', sa.Column('y', sa.Integer()))",
+    ]);
+    let messages = blockers(&r);
+    assert!(
+        messages[0].contains("built when the migration runs"),
+        "{messages:?}"
+    );
+    assert!(messages[1].contains("inside a condition"), "{messages:?}");
+    assert!(
+        messages[2].contains("`missing` does not exist"),
+        "{messages:?}"
+    );
+    assert!(messages[3].contains("connection"), "{messages:?}");
+    assert_eq!(messages.len(), 4);
+}
+
+#[test]
+fn data_migrations_are_listed_and_seed_rows_kept() {
+    let r = history(&[
+        USERS,
+        "    op.execute(\"UPDATE users SET email = lower(email)\")\n    op.execute(\"INSERT INTO users (id, email) VALUES (1, 'a')\")\n    op.bulk_insert(sa.table('users', sa.column('email')), [{'email': 'b'}])",
+        "    conn = op.get_bind()\n    conn.execute(sa.text('DELETE FROM users WHERE id > 10'))",
+    ]);
+    assert!(blockers(&r).is_empty(), "{:?}", blockers(&r));
+    let data: Vec<_> = r
+        .findings
+        .iter()
+        .filter(|f| f.kind == FindingKind::DataMigration)
+        .collect();
+    assert_eq!(data.len(), 2);
+    assert_eq!(r.schema.units.len(), 2);
+    assert!(r.schema.units.iter().all(|u| u.kind == UnitKind::Data));
+}
+
+#[test]
+fn enum_types_created_on_the_connection_come_first() {
+    let r = history(&[
+        "    status = sa.Enum('a', 'b', name='status')\n    status.create(op.get_bind())\n    op.create_table('t', sa.Column('s', sa.Enum('a', 'b', name='status', create_type=False)))",
+    ]);
+    assert!(blockers(&r).is_empty(), "{:?}", blockers(&r));
+    assert_eq!(r.schema.units.len(), 1);
+    assert!(r.schema.units[0].before_tables);
+    assert_eq!(
+        flat(&r.schema.units[0].code),
+        "sa.Enum(\"a\", \"b\", name=\"status\").create(op.get_bind(), checkfirst=False)"
+    );
+}
+
+#[test]
+fn column_unique_index_and_foreign_key_become_table_objects() {
+    let r = history(&[
+        USERS,
+        "    op.create_table('posts', sa.Column('id', sa.Integer(), primary_key=True), sa.Column('slug', sa.String(10), unique=True), sa.Column('user_id', sa.Integer(), sa.ForeignKey('users.id', ondelete='CASCADE'), index=True))",
+        "    op.drop_constraint('posts_slug_key', 'posts', type_='unique')\n    op.drop_constraint('posts_user_id_fkey', 'posts', type_='foreignkey')\n    op.drop_index('ix_posts_user_id', table_name='posts')",
+    ]);
+    assert!(blockers(&r).is_empty(), "{:?}", blockers(&r));
+    let posts = &r.schema.tables[1];
+    assert!(posts.constraints.is_empty());
+    assert!(posts.indexes.is_empty());
+}
+
+#[test]
+fn a_replaced_function_keeps_its_place_before_its_trigger() {
+    let r = history(&[
+        USERS,
+        "    op.execute('CREATE FUNCTION touch() RETURNS trigger AS $$ BEGIN RETURN NEW; END $$ LANGUAGE plpgsql')\n    op.execute('CREATE TRIGGER t BEFORE UPDATE ON users FOR EACH ROW EXECUTE FUNCTION touch()')",
+        "    op.execute('CREATE OR REPLACE FUNCTION touch() RETURNS trigger AS $$ BEGIN NEW.id = NEW.id; RETURN NEW; END $$ LANGUAGE plpgsql')",
+    ]);
+    let objects: Vec<_> = r
+        .schema
+        .units
+        .iter()
+        .map(|u| u.object.clone().unwrap())
+        .collect();
+    assert_eq!(objects, ["FUNCTION touch", "TRIGGER t ON users"]);
+    assert!(flat(&r.schema.units[0].code).contains("NEW.id = NEW.id"));
+    assert_eq!(
+        object_name("PGFunction public.set_updated_at()"),
+        Some("set_updated_at")
+    );
+    assert_eq!(object_name("TRIGGER t ON users"), Some("t"));
+}
