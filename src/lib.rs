@@ -9,14 +9,18 @@
 pub mod analysis;
 pub mod cache;
 pub mod checks;
+pub mod consolidate;
 pub mod diagnostic;
 pub mod discover;
 pub mod extract;
 pub mod graph;
 pub mod ir;
 pub mod python;
+pub mod render;
+pub mod replay;
 pub mod report;
 pub mod sql;
+pub mod verify;
 
 use std::path::{Path, PathBuf};
 
