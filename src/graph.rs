@@ -162,7 +162,11 @@ impl RevisionGraph {
             }
         }
         g.cycles.sort();
-        g.upgrade_nodes = g.topological_order();
+        g.upgrade_nodes = if g.cycles.is_empty() {
+            g.alembic_order(files)
+        } else {
+            g.topological_order()
+        };
         g.upgrade_order = g
             .upgrade_nodes
             .iter()
@@ -170,6 +174,104 @@ impl RevisionGraph {
             .collect();
         // `nodes` is a BTreeMap and `kept` follows it, so these are sorted.
         g
+    }
+
+    /// The order `alembic upgrade heads` applies revisions in: Alembic's
+    /// `RevisionMap._topological_sort`, reversed. It walks down from the
+    /// heads (in file-load order) and leaves a branch as soon as another
+    /// head's ancestry still needs the revision it reached, so parallel
+    /// branches are applied one after the other, not interleaved. A replay
+    /// must follow exactly this order: it decides, for one, the order of
+    /// columns that two branches add to one table.
+    fn alembic_order(&self, files: &[RevisionFile]) -> Vec<NodeIndex> {
+        use rustc_hash::FxHashSet;
+        // Parents as Alembic lists them: `down_revision` as written, then
+        // `depends_on` targets.
+        let parents = |node: NodeIndex| -> Vec<NodeIndex> {
+            let mut out: Vec<NodeIndex> = files[self.dag[node]]
+                .header
+                .down_revisions
+                .iter()
+                .filter_map(|p| self.nodes.get(&p.value).copied())
+                .collect();
+            let mut deps: Vec<NodeIndex> = self
+                .dag
+                .edges_directed(node, Direction::Incoming)
+                .filter(|e| *e.weight() == EdgeKind::DependsOn)
+                .map(|e| e.source())
+                .collect();
+            deps.sort_by_key(|&d| self.dag[d]);
+            for d in deps {
+                if !out.contains(&d) {
+                    out.push(d);
+                }
+            }
+            out
+        };
+        let ancestors = |start: NodeIndex| -> FxHashSet<NodeIndex> {
+            let mut seen = FxHashSet::default();
+            let mut stack = vec![start];
+            while let Some(n) = stack.pop() {
+                if seen.insert(n) {
+                    stack.extend(parents(n));
+                }
+            }
+            seen
+        };
+        let mut todo: FxHashSet<NodeIndex> = self.dag.node_indices().collect();
+        let mut heads: Vec<NodeIndex> = self
+            .heads
+            .iter()
+            .filter_map(|h| self.nodes.get(h).copied())
+            .collect();
+        heads.sort_by_key(|&h| self.dag[h]);
+        let mut ancestors_by_head: Vec<FxHashSet<NodeIndex>> =
+            heads.iter().map(|&h| ancestors(h)).collect();
+        let mut output = Vec::with_capacity(todo.len());
+        let mut current = 0;
+        while !heads.is_empty() {
+            let candidate = heads[current];
+            let needed_elsewhere = ancestors_by_head
+                .iter()
+                .enumerate()
+                .position(|(i, a)| i != current && a.contains(&candidate));
+            if let Some(other) = needed_elsewhere {
+                current = other;
+                continue;
+            }
+            if todo.remove(&candidate) {
+                output.push(candidate);
+            }
+            let next: Vec<NodeIndex> = parents(candidate)
+                .into_iter()
+                .filter(|p| todo.contains(p) && !heads.contains(p))
+                .collect();
+            if next.is_empty() {
+                heads.remove(current);
+                ancestors_by_head.remove(current);
+                current = current.saturating_sub(1);
+            } else if next.len() == 1
+                && files[self.dag[candidate]].header.depends_on.is_empty()
+                && files[self.dag[candidate]].header.down_revisions.len() == 1
+            {
+                heads[current] = next[0];
+                ancestors_by_head[current].remove(&candidate);
+            } else {
+                heads[current] = next[0];
+                ancestors_by_head[current] = ancestors(next[0]);
+                for &extra in &next[1..] {
+                    heads.push(extra);
+                    ancestors_by_head.push(ancestors(extra));
+                }
+            }
+        }
+        // Revisions no head reaches (only through a broken link) keep a
+        // stable place at the start.
+        let mut rest: Vec<NodeIndex> = todo.into_iter().collect();
+        rest.sort_by_key(|&n| self.dag[n]);
+        output.extend(rest);
+        output.reverse();
+        output
     }
 
     /// Kahn's algorithm; among revisions ready at the same time, the one

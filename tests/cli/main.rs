@@ -17,3 +17,4 @@ mod oracle;
 mod postgres;
 mod snapshots;
 mod support;
+mod verify;

