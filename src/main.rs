@@ -37,7 +37,8 @@ const EXIT_FAILURE: u8 = 2;
     about = "Static analysis, CI gate and consolidation for Alembic migration histories",
     long_about = "migsquash reads an Alembic history statically (no database, no import of your \
 application), builds the revision graph exactly as Alembic does, and reports what is wrong \
-with it and how much a squash would save.\n\n\
+with it and how much a squash would save; it squashes the history into one baseline \
+migration and proves on a real PostgreSQL that the baseline builds the same schema.\n\n\
 PATH may be a versions directory, a project directory (with alembic.ini, a pyproject.toml \
 with [tool.alembic], or env.py + versions/), or a config file. It defaults to the current \
 directory.",
@@ -45,7 +46,9 @@ directory.",
 migsquash analyze                       # report on the project in the current directory\n  \
 migsquash check alembic.ini             # CI gate: exit 1 on multiple heads, missing parents, ...\n  \
 migsquash graph --format mermaid        # the revision DAG for a README or PR\n  \
-migsquash explain MS001                 # what a diagnostic means and how to fix it\n\n\
+migsquash explain MS001                 # what a diagnostic means and how to fix it\n  \
+migsquash consolidate --out base.py     # squash the history into one baseline\n  \
+migsquash verify --baseline base.py     # prove it builds the same schema on PostgreSQL\n\n\
 Exit codes: 0 clean, 1 findings (check), 2 could not run."
 )]
 struct Cli {
@@ -893,8 +896,11 @@ fn explain(code: Option<&str>, all: bool) -> anyhow::Result<u8> {
     match code {
         None => {
             let mut out = String::new();
-            for check in checks::ALL {
-                let meta = check.meta();
+            let metas = checks::ALL
+                .iter()
+                .map(|c| c.meta())
+                .chain(migsquash::consolidate::FINDINGS);
+            for meta in metas {
                 out.push_str(&format!(
                     "{}  {:<24} {:<8} {}\n",
                     meta.code,
@@ -906,7 +912,11 @@ fn explain(code: Option<&str>, all: bool) -> anyhow::Result<u8> {
             print(&out)?;
             Ok(0)
         }
-        Some(code) => match checks::find(code) {
+        Some(code) => match checks::find(code).or_else(|| {
+            migsquash::consolidate::FINDINGS
+                .into_iter()
+                .find(|m| m.code.eq_ignore_ascii_case(code) || m.name == code)
+        }) {
             Some(meta) => {
                 print(&format!(
                     "{} ({}, {})\n\n{}",

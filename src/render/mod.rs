@@ -132,10 +132,11 @@ pub fn body(replay: &Replay) -> Body {
     imports.remove("from alembic import op");
 
     let tables = table_order(schema);
+    let table_words = words_of_tables(schema);
     let (before, after): (Vec<&Unit>, Vec<&Unit>) = schema
         .units
         .iter()
-        .partition(|u| u.before_tables || needed_by_tables(u, schema));
+        .partition(|u| u.before_tables || needed_by_tables(u, &table_words));
 
     let mut up = Statements::default();
     for unit in &before {
@@ -278,7 +279,7 @@ impl Statements {
 
 /// A unit that a table needs before it: a function or type that a column
 /// default, check or index names, and that names no table itself.
-fn needed_by_tables(unit: &Unit, schema: &Schema) -> bool {
+fn needed_by_tables(unit: &Unit, table_words: &BTreeSet<String>) -> bool {
     let Some(object) = &unit.object else {
         return false;
     };
@@ -288,6 +289,14 @@ fn needed_by_tables(unit: &Unit, schema: &Schema) -> bool {
     if !unit.depends.is_empty() || unit.kind == UnitKind::Data {
         return false;
     }
+    let name = name.split('(').next().unwrap_or(name);
+    let name = name.rsplit('.').next().unwrap_or(name);
+    table_words.contains(&name.to_ascii_lowercase())
+}
+
+/// Every identifier-like word in the tables' defaults, extras, SQL types
+/// and checks, lower-cased.
+fn words_of_tables(schema: &Schema) -> BTreeSet<String> {
     let mut texts = Vec::new();
     for table in &schema.tables {
         for column in &table.columns {
@@ -303,8 +312,14 @@ fn needed_by_tables(unit: &Unit, schema: &Schema) -> bool {
             }
         }
     }
-    let name = name.split('(').next().unwrap_or(name);
-    texts.iter().any(|t| crate::replay::sql_mentions(t, name))
+    texts
+        .iter()
+        .flat_map(|t| {
+            t.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .filter(|w| !w.is_empty())
+                .map(str::to_ascii_lowercase)
+        })
+        .collect()
 }
 
 /// Tables in foreign-key order (a table after those it references), ties

@@ -212,16 +212,7 @@ impl State {
         if matches!(attr.as_str(), "execute" | "exec_driver_sql") {
             let text = args
                 .first()
-                .and_then(|a| match scope.code(a, &mut imports) {
-                    Ok(Code::Str(s)) => Some(s),
-                    Ok(c @ Code::Call { .. }) if c.callee() == Some("text") => match c {
-                        Code::Call { args, .. } => {
-                            args.first().and_then(Code::as_str).map(str::to_owned)
-                        }
-                        _ => None,
-                    },
-                    _ => None,
-                });
+                .and_then(|a| literal_sql(scope, a, &mut imports));
             match text.map(|t| crate::sql::SqlInfo::classify(&t)) {
                 Some(info) if info.statements.iter().all(|s| s.is_dml() || s.kind == "SELECT") => {
                     self.finding(
@@ -356,6 +347,30 @@ impl State {
             .findings
             .sort_by_key(|f| (f.kind, f.file, f.span.start));
         self.out
+    }
+}
+
+/// The SQL text of `"..."`, `sa.text("...")` or `sa.text("...").bindparams(...)`.
+fn literal_sql(scope: &FileScope, expr: &Expr, imports: &mut BTreeSet<Import>) -> Option<String> {
+    let mut current = expr;
+    // `.bindparams(...)`, `.columns(...)`, `.execution_options(...)` do not
+    // change the statement.
+    while let Expr::Call { func, .. } = current
+        && let Expr::Attribute { value, attr, .. } = func.as_ref()
+        && matches!(
+            attr.as_str(),
+            "bindparams" | "columns" | "execution_options"
+        )
+    {
+        current = value;
+    }
+    match scope.code(current, imports).ok()? {
+        Code::Str(s) => Some(s),
+        c @ Code::Call { .. } if c.callee() == Some("text") => match c {
+            Code::Call { args, .. } => args.first().and_then(Code::as_str).map(str::to_owned),
+            _ => None,
+        },
+        _ => None,
     }
 }
 

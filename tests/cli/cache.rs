@@ -2,20 +2,7 @@
 
 use std::path::Path;
 
-use crate::support::{migsquash, repo_root};
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
+use crate::support::{copy_dir, migsquash, repo_root};
 
 fn analyze_json(history: &Path, cache: &Path) -> String {
     let output = migsquash()
