@@ -1,7 +1,6 @@
 //! `consolidate`: the baselines of the bundled histories (snapshots), what
 //! it refuses and why, and that it never loses a file.
 
-use std::path::Path;
 use std::process::Command;
 
 use crate::support::{copy_dir, json, migsquash, repo_root, run, test_python};
