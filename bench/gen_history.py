@@ -6,7 +6,7 @@
 writes
 
     OUT_DIR/alembic.ini                      (script_location = %(here)s/migrations)
-    OUT_DIR/migrations/env.py                (minimal; never executed by the benchmark)
+    OUT_DIR/migrations/env.py                (reads DATABASE_URL; the benchmark never runs it)
     OUT_DIR/migrations/script.py.mako
     OUT_DIR/migrations/versions/<12-hex-id>_<slug>.py   (N revision files)
 
@@ -15,14 +15,26 @@ into 2-3 feature branches of a few revisions each, which are then joined by a
 merge revision (``down_revision`` is a tuple, ``upgrade()`` is empty).  The
 history always ends in exactly one head.
 
-Revision bodies are built from a small evolving schema model so that every
-operation refers to tables, columns, indexes and constraints that exist at that
-point of the history: ``op.create_table`` with typed columns, foreign keys and
-server defaults, ``op.add_column``/``op.drop_column``, ``op.alter_column``,
-``op.create_index``/``op.drop_index`` with ``op.f()``, ``op.create_foreign_key``,
-``op.execute`` with inline SQL, ``op.batch_alter_table`` blocks, occasionally
+Revision bodies are built from an evolving model of the schema:
+``op.create_table`` with typed columns, foreign keys and server defaults,
+``op.add_column``/``op.drop_column``, ``op.alter_column`` (nullability, type,
+default, rename), ``op.create_index``/``op.drop_index`` with ``op.f()``,
+``op.create_foreign_key``, unique constraints, ``op.batch_alter_table`` blocks,
+``op.execute`` of SQL (data migrations, CHECK constraints, expression indexes,
+views, a trigger, extensions), data migrations through ``op.get_bind()``,
+enum types created by hand for ``op.add_column``, occasionally
 ``op.bulk_insert`` and ``op.get_context().autocommit_block()``.  Non-merge
 revision files are 40-150 lines long.
+
+The history is a consistent schema evolution, as PostgreSQL sees it: every
+operation is valid against the schema built so far (tables, columns, indexes,
+constraints, types and the rows of seeded tables), a new name is free, and
+SQL run as written names only what exists and is never invalidated later (a
+column named by a view, trigger, CHECK, expression index or seed rows is
+never dropped, renamed or retyped).  Parallel feature branches change
+disjoint sets of tables (see ``Gen``), so the order Alembic runs them in does
+not matter.  ``alembic upgrade heads`` runs on PostgreSQL, and
+``migsquash consolidate`` can replay the history.
 
 Output is a pure function of (--revisions, --seed, --header-style): all ids,
 names and Create Date strings come from ``random.Random(seed)``.  Only the
@@ -42,7 +54,7 @@ from dataclasses import dataclass, field
 
 # Bump when the output for a given (revisions, seed) changes; the benchmark
 # runner uses it (together with this file's contents) as part of its cache key.
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 
 MIN_LINES = 40
 MAX_LINES = 150
@@ -73,7 +85,9 @@ ENTITIES = [
     "campaigns", "leads", "contacts", "contracts", "employees", "timesheets",
 ]
 
-# (name, kind) — kinds map to TYPE_BUILDERS below.
+ENTITY_NAMES = frozenset(ENTITIES)
+
+# (name, kind) — kinds map to the types written by Gen.make_column.
 COLUMN_WORDS = [
     ("name", "string"), ("title", "string"), ("email", "string"),
     ("slug", "string"), ("code", "string"), ("status", "enum"),
@@ -104,12 +118,17 @@ ENUM_VALUES = {
     "state": ["draft", "submitted", "approved", "rejected"],
 }
 
-EXTENSIONS = ["pg_trgm", "btree_gin", "citext", "pgcrypto", "unaccent", "hstore"]
+EXTENSIONS = ["pg_trgm", "btree_gin", "citext", "fuzzystrmatch", "unaccent", "hstore"]
 
 
 # --------------------------------------------------------------------------
 # schema model
 # --------------------------------------------------------------------------
+
+# PostgreSQL truncates longer identifiers; names are kept within this limit so
+# that two different names never become one.
+PG_NAME_MAX = 63
+
 
 @dataclass
 class Column:
@@ -119,6 +138,9 @@ class Column:
     reflected_expr: str     # as autogenerate writes it in existing_type=
     nullable: bool = True
     server_default: str | None = None
+    length: int | None = None           # strings: VARCHAR(length)
+    enum_name: str | None = None        # enums: the PostgreSQL type
+    enum_values: tuple = ()
 
 
 @dataclass
@@ -127,6 +149,22 @@ class Table:
     columns: list = field(default_factory=list)      # list[Column]
     indexes: list = field(default_factory=list)      # list[(name, [cols], unique)]
     fks: list = field(default_factory=list)          # list[(name, col, ref_table)]
+    # Columns named by SQL that Alembic runs as written and a squash carries
+    # over verbatim (views, triggers, CHECK constraints, expression indexes,
+    # seed rows): never dropped, renamed or retyped afterwards.
+    pinned: set = field(default_factory=set)
+    checks: set = field(default_factory=set)         # CHECK constraint names
+    trigger: bool = False                            # has the updated_at trigger
+    # Rows: only lookup tables seeded by op.bulk_insert have any.  `filled`:
+    # columns non-null in every row; `distinct`: columns whose values differ
+    # row to row.  Every other column is NULL in every row.
+    rows: bool = False
+    filled: set = field(default_factory=set)
+    distinct: set = field(default_factory=set)
+    # Feature branches: (group, branch) that may change the table while the
+    # group is open, and the branch that created it (None: the main line).
+    owner: tuple | None = None
+    born: tuple | None = None
 
     def column(self, name):
         for c in self.columns:
@@ -134,12 +172,45 @@ class Table:
                 return c
         return None
 
-    def droppable_columns(self):
-        indexed = {c for _, cols, _ in self.indexes for c in cols}
-        fk_cols = {col for _, col, _ in self.fks}
+    def indexed(self):
+        return {c for _, cols, _ in self.indexes for c in cols}
+
+    def unique_columns(self):
+        return {c for _, cols, unique in self.indexes if unique for c in cols}
+
+    def alterable_columns(self):
+        """Columns whose nullability and default may change."""
         return [c for c in self.columns
-                if c.name != "id" and c.name not in indexed and c.name not in fk_cols
-                and not c.name.endswith("_id")]
+                if c.name != "id" and c.kind != "fk" and not c.name.endswith("_id")]
+
+    def renamable_columns(self):
+        """Columns that may be renamed or retyped: not named in kept SQL."""
+        return [c for c in self.alterable_columns() if c.name not in self.pinned]
+
+    def droppable_columns(self):
+        indexed = self.indexed()
+        return [c for c in self.renamable_columns() if c.name not in indexed]
+
+    def may_set_not_null(self, c):
+        return not self.rows or c.name in self.filled
+
+    def may_be_unique(self, c):
+        """A unique index or a CHECK on c holds for the rows there are."""
+        return not self.rows or c.name not in self.filled or c.name in self.distinct
+
+    def forget(self, name):
+        self.filled.discard(name)
+        self.distinct.discard(name)
+
+    def renamed(self, old, new):
+        for _, cols, _ in self.indexes:
+            for i, col in enumerate(cols):
+                if col == old:
+                    cols[i] = new
+        for s in (self.filled, self.distinct):
+            if old in s:
+                s.discard(old)
+                s.add(new)
 
 
 class Schema:
@@ -185,7 +256,41 @@ def q(s):
     return repr(s)
 
 
+STRING_DEFAULTS = {"currency": "USD", "timezone": "UTC", "locale": "en", "country_code": "US"}
+
+MAIN = "main"  # created on the main line (see Gen.visible)
+
+SET_UPDATED_AT = [
+    "    op.execute(",
+    "        \"\"\"",
+    "        CREATE OR REPLACE FUNCTION set_updated_at() RETURNS trigger AS $$",
+    "        BEGIN",
+    "            NEW.updated_at = now();",
+    "            RETURN NEW;",
+    "        END;",
+    "        $$ LANGUAGE plpgsql",
+    "        \"\"\"",
+    "    )",
+]
+
+
 class Gen:
+    """Writes revision bodies against a model of the schema built so far.
+
+    Every operation is valid against the model at the point it is written:
+    it names only tables, columns, indexes and constraints that exist, and a
+    name it creates is free.  The model is that of PostgreSQL: it also keeps
+    what raw SQL depends on (`Table.pinned`) and which tables hold rows.
+
+    Feature branches: a group of parallel branches forks from one revision
+    and Alembic decides the order in which their revisions run.  While a
+    group is open, each existing table belongs to at most one of its
+    branches (`begin_group`), and a branch changes only the tables it owns
+    and those it creates; it may reference (foreign keys) every table that
+    existed at the fork and those it created.  So whatever the order, every
+    branch sees the schema it was written against.
+    """
+
     def __init__(self, rng: random.Random, header_style: str):
         self.rng = rng
         self.header_style = header_style
@@ -198,6 +303,41 @@ class Gen:
         self.counter = 0
         self.focus = []
         self._op_tables = {}
+        # relation names (tables, sequences, indexes, views) share one
+        # namespace in PostgreSQL; enum types have their own
+        self.relations = set()
+        self.enum_types = set()
+        self.group = 0          # number of the current or last branch group
+        self.branch = None      # (group, branch index) while in a branch
+        # where an extension / the trigger function was created: MAIN or a branch
+        self.extensions = {}
+        self.set_updated_at = None
+
+    # ---------------- feature branches ------------------------------------
+
+    def begin_group(self, branches):
+        """Share the existing tables out among the branches of a new group."""
+        self.group += 1
+        rng = self.rng
+        for t in self.schema.tables:
+            # some tables stay untouched by every branch of the group
+            b = rng.randrange(branches + 1)
+            t.owner = (self.group, b) if b < branches else None
+
+    def enter_branch(self, index):
+        self.branch = (self.group, index)
+
+    def end_group(self):
+        self.branch = None
+
+    def can_change(self, t):
+        return self.branch is None or t.owner == self.branch
+
+    def can_see(self, t):
+        """A table the current revision may reference by foreign key."""
+        if self.branch is None or t.born is None:
+            return True
+        return t.born[0] != self.group or t.born == self.branch
 
     # ---------------- ids / names -----------------------------------------
 
@@ -208,38 +348,71 @@ class Gen:
                 self.ids.add(rid)
                 return rid
 
+    def claim(self, name):
+        """Reserve a relation name; False when taken or too long."""
+        if len(name) > PG_NAME_MAX or name in self.relations:
+            return False
+        self.relations.add(name)
+        return True
+
     def new_table_name(self):
-        if self.table_pool_pos < len(self.table_pool):
-            name = self.table_pool[self.table_pool_pos]
-            self.table_pool_pos += 1
-        else:
-            self.counter += 1
-            name = f"{self.rng.choice(DOMAINS)}_{self.rng.choice(ENTITIES)}_{self.counter}"
+        while True:
+            if self.table_pool_pos < len(self.table_pool):
+                name = self.table_pool[self.table_pool_pos]
+                self.table_pool_pos += 1
+            else:
+                self.counter += 1
+                name = f"{self.rng.choice(DOMAINS)}_{self.rng.choice(ENTITIES)}_{self.counter}"
+            if name not in self.relations and f"{name}_id_seq" not in self.relations:
+                return name
+
+    def new_enum_name(self, table_name, column_name):
+        base = f"{table_name}_{column_name}"[:56]
+        name, n = base, 2
+        while name in self.enum_types:
+            name = f"{base}_{n}"
+            n += 1
+        self.enum_types.add(name)
         return name
 
-    def new_column(self, table: Table, kind_hint=None):
+    def pick_column_name(self, table: Table, kind_hint=None, allow_enum=True):
+        """(name, kind) of a column the table does not have.  Never the
+        table's own name (`settings.settings`): migsquash would take the
+        table name in a view's FROM for a mention of that column, and refuse
+        a later drop or rename of it."""
         rng = self.rng
         existing = {c.name for c in table.columns}
+        existing.add(table.name)
         if kind_hint is None:
             # cheap path: a few random draws usually find an unused word
             for _ in range(4):
                 name, kind = COLUMN_WORDS[rng.randrange(len(COLUMN_WORDS))]
-                if name not in existing:
-                    return self.make_column(table.name, name, kind)
+                if name not in existing and (allow_enum or kind != "enum"):
+                    return name, kind
         choices = [cw for cw in COLUMN_WORDS if cw[0] not in existing
-                   and (kind_hint is None or cw[1] == kind_hint)]
+                   and (kind_hint is None or cw[1] == kind_hint)
+                   and (allow_enum or cw[1] != "enum")]
         if choices:
-            name, kind = rng.choice(choices)
-        else:
-            base, kind = rng.choice(COLUMN_WORDS)
-            n = 2
-            while f"{base}_{n}" in existing:
-                n += 1
-            name = f"{base}_{n}"
-        return self.make_column(table.name, name, kind)
+            return rng.choice(choices)
+        base, kind = rng.choice([cw for cw in COLUMN_WORDS
+                                 if (kind_hint is None or cw[1] == kind_hint)
+                                 and (allow_enum or cw[1] != "enum")])
+        n = 2
+        while f"{base}_{n}" in existing:
+            n += 1
+        return f"{base}_{n}", kind
 
-    def make_column(self, table_name, name, kind, nullable=None):
+    def new_column(self, table: Table, kind_hint=None, allow_enum=True, explicit_enum=False):
+        name, kind = self.pick_column_name(table, kind_hint, allow_enum)
+        return self.make_column(table.name, name, kind, explicit_enum=explicit_enum)
+
+    def make_column(self, table_name, name, kind, nullable=None, explicit_enum=False):
+        """A new column.  An enum gets a type of its own; `explicit_enum`:
+        the migration creates the type itself and the column says
+        `create_type=False` (op.add_column does not create types)."""
         rng = self.rng
+        length = None
+        enum_name, enum_values = None, ()
         if kind == "string":
             length = rng.choice([32, 64, 100, 120, 255, 255, 512])
             if name in ("currency",):
@@ -270,24 +443,28 @@ class Gen:
         elif kind == "date":
             t, r = "sa.Date()", "sa.DATE()"
         elif kind == "enum":
-            values = ENUM_VALUES.get(name.split("_")[0], ENUM_VALUES["status"])
-            enum_name = f"{table_name}_{name}"[:60]
-            vals = ", ".join(q(v) for v in values)
-            t = f"sa.Enum({vals}, name={q(enum_name)})"
+            enum_values = tuple(ENUM_VALUES.get(name.split("_")[0], ENUM_VALUES["status"]))
+            enum_name = self.new_enum_name(table_name, name)
+            vals = ", ".join(q(v) for v in enum_values)
             r = f"postgresql.ENUM({vals}, name={q(enum_name)})"
+            if explicit_enum:
+                t = f"postgresql.ENUM({vals}, name={q(enum_name)}, create_type=False)"
+            else:
+                t = f"sa.Enum({vals}, name={q(enum_name)})"
         elif kind == "fk":
             t, r = "sa.Integer()", "sa.INTEGER()"
         else:  # pragma: no cover
             raise ValueError(kind)
         if nullable is None:
             nullable = rng.random() < 0.6
-        default = None
+        c = Column(name, kind, t, r, nullable, None, length, enum_name, enum_values)
         if rng.random() < 0.35 or (not nullable and kind in ("bool", "datetime")):
-            default = self.server_default(kind, name)
-        return Column(name, kind, t, r, nullable, default)
+            c.server_default = self.server_default(c)
+        return c
 
-    def server_default(self, kind, name):
+    def server_default(self, c: Column):
         rng = self.rng
+        kind = c.kind
         if kind == "datetime":
             return "sa.text('now()')"
         if kind == "bool":
@@ -299,16 +476,21 @@ class Gen:
         if kind == "json":
             return "sa.text(\"'{}'::jsonb\")"
         if kind == "enum":
-            values = ENUM_VALUES.get(name.split("_")[0], ENUM_VALUES["status"])
-            return f"{q(values[0])}"
+            return q(c.enum_values[0])
         if kind == "uuid":
             return "sa.text('gen_random_uuid()')"
         if kind == "string":
-            return {"currency": "'USD'", "timezone": "'UTC'", "locale": "'en'",
-                    "country_code": "'US'"}.get(name, "''")
+            value = STRING_DEFAULTS.get(c.name, "")
+            if c.length is not None and len(value) > c.length:
+                value = ""
+            return q(value)
         if kind == "date":
             return "sa.text('CURRENT_DATE')"
         return None
+
+    @staticmethod
+    def enum_values_src(c: Column):
+        return ", ".join(q(v) for v in c.enum_values)
 
     # ---------------- column rendering ------------------------------------
 
@@ -333,31 +515,74 @@ class Gen:
         parts.append(f"nullable={c.nullable}")
         return f"sa.Column({', '.join(parts)})"
 
+    # ---------------- choosing tables -------------------------------------
+
+    def pick_table(self, pred=None, tries=25, reference=False, focus=True):
+        """A random table (biased towards recent ones, like real projects)
+        that the current revision may change (with `reference`: may point a
+        foreign key at) and that satisfies pred, or None.  Sampling instead
+        of filtering keeps generation linear in the history size."""
+        tables = self.schema.tables
+        if not tables:
+            return None
+        rng = self.rng
+        allowed = self.can_see if reference else self.can_change
+
+        def ok(t):
+            return allowed(t) and (pred is None or pred(t))
+
+        # a revision mostly touches the one or two tables it is "about"
+        if focus:
+            for t in self.focus:
+                if rng.random() < 0.75 and ok(t):
+                    return t
+        for _ in range(tries):
+            if len(tables) > 8 and rng.random() < 0.6:
+                t = tables[-1 - rng.randrange(8)]
+            else:
+                t = tables[rng.randrange(len(tables))]
+            if ok(t):
+                return t
+        if self.branch is not None and pred is None:
+            # inside a branch few tables may be allowed: look at all of them
+            cands = [t for t in tables if allowed(t)]
+            if cands:
+                return rng.choice(cands)
+        return None
+
     # ---------------- operations ------------------------------------------
     # Each returns (message_fragment, upgrade_lines, downgrade_lines) or None
     # if it is not applicable in the current schema state.  Lines are
     # indented for a function body (4 spaces).
 
-    def op_create_table(self, autogen=True, min_cols=3, max_cols=9):
+    def op_create_table(self, autogen=True, min_cols=3, max_cols=9, lookup=False):
+        """A new table.  `lookup`: a table about to be seeded (no foreign
+        keys, every column but `id` nullable or with a default, no unique
+        index that seed rows could break)."""
         rng = self.rng
         name = self.new_table_name()
-        t = Table(name)
+        self.relations.add(name)
+        self.relations.add(f"{name}_id_seq")
+        pk_name = f"pk_{name}" if autogen else f"{name}_pkey"
+        self.relations.add(pk_name)
+        t = Table(name, owner=self.branch, born=self.branch)
         t.columns.append(Column("id", "int", "sa.Integer()", "sa.INTEGER()", False))
         fk_lines = []
         up_after = []
-        others = self.schema.tables
         n_fk = 0
-        if others:
+        if self.schema.tables and not lookup:
             n_fk = rng.choice([0, 1, 1, 1, 2])
         for _ in range(n_fk):
-            ref = rng.choice(others)
+            ref = self.pick_table(reference=True, focus=False)
+            if ref is None:
+                continue
             col_name = fk_column_name(ref.name)
             if t.column(col_name):
                 continue
             c = Column(col_name, "fk", "sa.Integer()", "sa.INTEGER()", rng.random() < 0.4)
             t.columns.append(c)
             ondelete = rng.choice([None, "CASCADE", "SET NULL" if c.nullable else "CASCADE", None])
-            fk_name = f"fk_{name}_{col_name}_{ref.name}"
+            fk_name = f"fk_{name}_{col_name}_{ref.name}"[:PG_NAME_MAX]
             t.fks.append((fk_name, col_name, ref.name))
             od = f", ondelete={q(ondelete)}" if ondelete else ""
             if autogen:
@@ -366,7 +591,10 @@ class Gen:
             else:
                 c.type_expr = f"sa.Integer(), sa.ForeignKey({q(ref.name + '.id')}{od})"
         for _ in range(rng.randint(min_cols, max_cols)):
-            t.columns.append(self.new_column(t))
+            c = self.new_column(t)
+            if lookup and not c.nullable and c.server_default is None:
+                c.nullable = True
+            t.columns.append(c)
         if rng.random() < 0.7 and not t.column("created_at"):
             t.columns.append(Column("created_at", "datetime", "sa.DateTime(timezone=True)",
                                     "postgresql.TIMESTAMP(timezone=True)", False, "sa.text('now()')"))
@@ -379,7 +607,7 @@ class Gen:
                 else:
                     up.append(f"    {self.col_src(c)},")
             up.extend(fk_lines)
-            up.append(f"    sa.PrimaryKeyConstraint('id', name=op.f({q('pk_' + name)}))")
+            up.append(f"    sa.PrimaryKeyConstraint('id', name=op.f({q(pk_name)}))")
             up.append("    )")
         else:
             up.append("    op.create_table(")
@@ -398,48 +626,38 @@ class Gen:
             idx_cols.append(rng.choice(candidates))
         for col in idx_cols:
             unique = col in ("email", "slug", "sku", "public_id", "token", "code") and rng.random() < 0.7
+            if lookup and t.column(col).server_default is not None:
+                unique = False
             iname = f"ix_{name}_{col}"
+            if not self.claim(iname):
+                continue
             t.indexes.append((iname, [col], unique))
             up_after.append(f"    op.create_index(op.f({q(iname)}), {q(name)}, [{q(col)}], unique={unique})")
             down.append(f"    op.drop_index(op.f({q(iname)}), table_name={q(name)})")
         down.append(f"    op.drop_table({q(name)})")
         for c in t.columns:
             if c.kind == "enum":
-                down.append(f"    sa.Enum(name={q(c.type_expr.split('name=')[1][1:-2])}).drop(op.get_bind(), checkfirst=True)")
+                down.append(f"    sa.Enum(name={q(c.enum_name)}).drop(op.get_bind(), checkfirst=True)")
         self.schema.add(t)
         return f"create {name} table", up + up_after, down
-
-    def pick_table(self, pred=None, tries=25):
-        """A random existing table (biased towards recent ones, like real
-        projects) satisfying pred, or None.  Sampling instead of filtering
-        keeps generation linear in the history size."""
-        tables = self.schema.tables
-        if not tables:
-            return None
-        rng = self.rng
-        # a revision mostly touches the one or two tables it is "about"
-        for t in self.focus:
-            if rng.random() < 0.75 and (pred is None or pred(t)):
-                return t
-        for _ in range(tries):
-            if len(tables) > 8 and rng.random() < 0.6:
-                t = tables[-1 - rng.randrange(8)]
-            else:
-                t = tables[rng.randrange(len(tables))]
-            if pred is None or pred(t):
-                return t
-        return None
 
     def op_add_column(self):
         t = self.pick_table()
         if t is None:
             return None
-        c = self.new_column(t)
+        c = self.new_column(t, explicit_enum=True)
         if not c.nullable and c.server_default is None:
             c.nullable = True
         t.columns.append(c)
-        up = [f"    op.add_column({q(t.name)}, {self.col_src(c)})"]
-        down = [f"    op.drop_column({q(t.name)}, {q(c.name)})"]
+        if t.rows and c.server_default is not None:
+            t.filled.add(c.name)
+        up, down = [], [f"    op.drop_column({q(t.name)}, {q(c.name)})"]
+        if c.enum_name:
+            # op.add_column does not create the type: done by hand
+            up.append(f"    sa.Enum({self.enum_values_src(c)}, name={q(c.enum_name)})"
+                      ".create(op.get_bind(), checkfirst=True)")
+            down.append(f"    sa.Enum(name={q(c.enum_name)}).drop(op.get_bind(), checkfirst=True)")
+        up.append(f"    op.add_column({q(t.name)}, {self.col_src(c)})")
         return f"add {c.name} to {t.name}", up, down
 
     def op_drop_column(self):
@@ -448,21 +666,32 @@ class Gen:
             return None
         c = self.rng.choice(t.droppable_columns())
         t.columns.remove(c)
+        t.forget(c.name)
         up = [f"    op.drop_column({q(t.name)}, {q(c.name)})"]
         down = [f"    op.add_column({q(t.name)}, {self.col_src_reflected(c)})"]
         return f"drop {t.name} {c.name}", up, down
 
     def op_alter_column(self):
         rng = self.rng
-        t = self.pick_table(lambda t: len(t.droppable_columns()) > 0)
+        t = self.pick_table(lambda t: len(t.alterable_columns()) > 0)
         if t is None:
             return None
-        c = rng.choice(t.droppable_columns())
         mode = rng.choice(["nullable", "nullable", "type", "rename", "default"])
-        if mode == "type" and c.kind != "string":
-            mode = "nullable"
+        if mode in ("type", "rename"):
+            cands = t.renamable_columns()
+            if mode == "type":
+                cands = [c for c in cands if c.kind == "string" and c.length is not None
+                         and c.length < 2048]
+            if not cands:
+                mode = "nullable"
+            else:
+                c = rng.choice(cands)
+        if mode in ("nullable", "default"):
+            c = rng.choice(t.alterable_columns())
         if mode == "nullable":
             new = not c.nullable
+            if not new and not t.may_set_not_null(c):
+                return None
             up = [f"    op.alter_column({q(t.name)}, {q(c.name)},",
                   f"               existing_type={c.reflected_expr},",
                   f"               nullable={new})"]
@@ -473,7 +702,8 @@ class Gen:
             msg = f"make {t.name} {c.name} {'nullable' if new else 'not null'}"
         elif mode == "type":
             old_t, old_r = c.type_expr, c.reflected_expr
-            length = rng.choice([255, 512, 1024, 2048])
+            length = rng.choice([n for n in (255, 512, 1024, 2048) if n > c.length])
+            c.length = length
             c.type_expr, c.reflected_expr = f"sa.String(length={length})", f"sa.VARCHAR(length={length})"
             up = [f"    op.alter_column({q(t.name)}, {q(c.name)},",
                   f"               existing_type={old_r},",
@@ -486,16 +716,17 @@ class Gen:
             msg = f"widen {t.name} {c.name}"
         elif mode == "rename":
             old = c.name
-            new_name = self.new_column(t, kind_hint=c.kind).name
+            new_name, _ = self.pick_column_name(t, kind_hint=c.kind)
             if new_name == old or t.column(new_name):
                 return None
             c.name = new_name
+            t.renamed(old, new_name)
             up = [f"    op.alter_column({q(t.name)}, {q(old)}, new_column_name={q(new_name)})"]
             down = [f"    op.alter_column({q(t.name)}, {q(new_name)}, new_column_name={q(old)})"]
             msg = f"rename {t.name} {old} to {new_name}"
         else:
             old_default = c.server_default
-            new_default = self.server_default(c.kind, c.name)
+            new_default = self.server_default(c)
             if new_default is None or new_default == old_default:
                 return None
             c.server_default = new_default
@@ -531,9 +762,9 @@ class Gen:
             if second != cols[0]:
                 cols.append(second)
         iname = f"ix_{t.name}_{'_'.join(cols)}"
-        if any(n == iname for n, _, _ in t.indexes):
+        if not self.claim(iname):
             return None
-        unique = rng.random() < 0.2
+        unique = rng.random() < 0.2 and all(t.may_be_unique(t.column(c)) for c in cols)
         t.indexes.append((iname, cols, unique))
         cl = ", ".join(q(c) for c in cols)
         up = [f"    op.create_index(op.f({q(iname)}), {q(t.name)}, [{cl}], unique={unique})"]
@@ -546,6 +777,7 @@ class Gen:
             return None
         iname, cols, unique = self.rng.choice([i for i in t.indexes if not i[0].startswith("uq_")])
         t.indexes.remove((iname, cols, unique))
+        self.relations.discard(iname)
         cl = ", ".join(q(c) for c in cols)
         up = [f"    op.drop_index(op.f({q(iname)}), table_name={q(t.name)})"]
         down = [f"    op.create_index(op.f({q(iname)}), {q(t.name)}, [{cl}], unique={unique})"]
@@ -556,19 +788,21 @@ class Gen:
         t = self.pick_table()
         if t is None or len(self.schema.tables) < 2:
             return None
-        ref = self.pick_table()
-        if ref is t:
+        ref = self.pick_table(reference=True)
+        if ref is None or ref is t:
             return None
         col = fk_column_name(ref.name)
         if t.column(col):
             return None
+        iname = f"ix_{t.name}_{col}"
+        if not self.claim(iname):
+            return None
         c = Column(col, "fk", "sa.Integer()", "sa.INTEGER()", True)
         t.columns.append(c)
-        fk_name = f"fk_{t.name}_{col}_{ref.name}"
+        fk_name = f"fk_{t.name}_{col}_{ref.name}"[:PG_NAME_MAX]
         t.fks.append((fk_name, col, ref.name))
         ondelete = rng.choice(["CASCADE", "SET NULL", None])
         od = f", ondelete={q(ondelete)}" if ondelete else ""
-        iname = f"ix_{t.name}_{col}"
         t.indexes.append((iname, [col], False))
         up = [f"    op.add_column({q(t.name)}, sa.Column({q(col)}, sa.Integer(), nullable=True))",
               f"    op.create_index(op.f({q(iname)}), {q(t.name)}, [{q(col)}], unique=False)",
@@ -579,58 +813,166 @@ class Gen:
                 f"    op.drop_column({q(t.name)}, {q(col)})"]
         return f"link {t.name} to {ref.name}", up, down
 
+    # op.execute styles: (method, weight).  Data migrations are the most
+    # common; an inapplicable style falls back to a data migration.
+    EXECUTE_STYLES = [
+        ("sql_backfill", 3), ("sql_normalize", 3), ("sql_purge", 2), ("sql_extension", 1),
+        ("sql_check", 2), ("sql_index", 2), ("sql_trigger", 1), ("sql_view", 2),
+    ]
+
     def op_execute(self):
         rng = self.rng
         t = self.pick_table(lambda t: len(t.columns) > 2)
         if t is None:
             return None
+        names = [n for n, _ in self.EXECUTE_STYLES]
+        style = rng.choices(names, weights=[w for _, w in self.EXECUTE_STYLES])[0]
+        for name in (style, "sql_backfill", "sql_normalize", "sql_purge"):
+            res = getattr(self, name)(t)
+            if res is not None:
+                return res
+        return None
+
+    def visible(self, born):
+        """Whether something created at `born` (MAIN or a branch) exists in
+        every order Alembic may run the current revision in."""
+        if born is None:
+            return False
+        return born == MAIN or self.branch is None or born[0] != self.group or born == self.branch
+
+    def sql_backfill(self, t):
         bools = [c for c in t.columns if c.kind == "bool"]
+        if t.rows:
+            # every row gets the same value: not where that breaks a unique
+            # index (nor, through the trigger, updated_at)
+            unique = t.unique_columns()
+            if t.trigger and "updated_at" in unique:
+                return None
+            bools = [c for c in bools if c.name not in unique]
+        if not bools:
+            return None
+        c = self.rng.choice(bools)
+        if t.rows:
+            t.filled.add(c.name)
+            if t.trigger:
+                t.filled.add("updated_at")
+        up = [f"    op.execute(\"UPDATE {t.name} SET {c.name} = false WHERE {c.name} IS NULL\")"]
+        return f"backfill {t.name} {c.name}", up, ["    # data migration: nothing to undo"]
+
+    def sql_normalize(self, t):
         texts = [c for c in t.columns if c.kind in ("string", "text")]
+        if not texts:
+            return None
+        c = self.rng.choice(texts)
+        up = ["    op.execute(",
+              "        \"\"\"",
+              f"        UPDATE {t.name}",
+              f"        SET {c.name} = lower(trim({c.name}))",
+              f"        WHERE {c.name} IS NOT NULL",
+              f"          AND {c.name} <> lower(trim({c.name}))",
+              "        \"\"\"",
+              "    )"]
+        return f"normalize {t.name} {c.name}", up, ["    # irreversible data cleanup"]
+
+    def sql_purge(self, t):
         dts = [c for c in t.columns if c.kind == "datetime"]
-        style = rng.randrange(6)
-        if style == 0 and bools:
-            c = rng.choice(bools)
-            up = [f"    op.execute(\"UPDATE {t.name} SET {c.name} = false WHERE {c.name} IS NULL\")"]
-            return f"backfill {t.name} {c.name}", up, ["    # data migration: nothing to undo"]
-        if style == 1 and texts:
-            c = rng.choice(texts)
-            up = ["    op.execute(",
-                  "        \"\"\"",
-                  f"        UPDATE {t.name}",
-                  f"        SET {c.name} = lower(trim({c.name}))",
-                  f"        WHERE {c.name} IS NOT NULL",
-                  f"          AND {c.name} <> lower(trim({c.name}))",
-                  "        \"\"\"",
-                  "    )"]
-            return f"normalize {t.name} {c.name}", up, ["    # irreversible data cleanup"]
-        if style == 2 and dts:
-            c = rng.choice(dts)
-            days = rng.choice([30, 90, 180, 365, 730])
-            up = ["    conn = op.get_bind()",
-                  "    conn.execute(",
-                  "        sa.text(",
-                  f"            \"DELETE FROM {t.name} WHERE {c.name} < now() - make_interval(days => :days)\"",
-                  f"        ).bindparams(days={days})",
-                  "    )"]
-            return f"purge old {t.name}", up, ["    # deleted rows cannot be restored"]
-        if style == 3:
-            ext = rng.choice(EXTENSIONS)
-            up = [f"    op.execute('CREATE EXTENSION IF NOT EXISTS \"{ext}\"')"]
-            down = [f"    op.execute('DROP EXTENSION IF EXISTS \"{ext}\"')"]
-            return f"enable {ext}", up, down
-        if style == 4 and texts:
-            c = rng.choice(texts)
-            cname = f"ck_{t.name}_{c.name}_not_blank"
-            up = [f"    op.execute(",
-                  f"        \"ALTER TABLE {t.name} \"",
-                  f"        \"ADD CONSTRAINT {cname} \"",
-                  f"        \"CHECK ({c.name} IS NULL OR length(trim({c.name})) > 0) NOT VALID\"",
-                  "    )",
-                  f"    op.execute(\"ALTER TABLE {t.name} VALIDATE CONSTRAINT {cname}\")"]
-            down = [f"    op.execute(\"ALTER TABLE {t.name} DROP CONSTRAINT IF EXISTS {cname}\")"]
-            return f"check {t.name} {c.name} not blank", up, down
-        view = f"{t.name}_summary_v{rng.randint(1, 9)}"
-        cols = ", ".join(c.name for c in t.columns[: rng.randint(2, min(6, len(t.columns)))])
+        if not dts:
+            return None
+        c = self.rng.choice(dts)
+        days = self.rng.choice([30, 90, 180, 365, 730])
+        up = ["    conn = op.get_bind()",
+              "    conn.execute(",
+              "        sa.text(",
+              f"            \"DELETE FROM {t.name} WHERE {c.name} < now() - make_interval(days => :days)\"",
+              f"        ).bindparams(days={days})",
+              "    )"]
+        return f"purge old {t.name}", up, ["    # deleted rows cannot be restored"]
+
+    def sql_extension(self, t):
+        # each extension is enabled once (again only by a parallel branch)
+        cands = [e for e in EXTENSIONS if not self.visible(self.extensions.get(e))]
+        if not cands:
+            return None
+        ext = self.rng.choice(cands)
+        self.extensions[ext] = self.branch or MAIN
+        up = [f"    op.execute('CREATE EXTENSION IF NOT EXISTS \"{ext}\"')"]
+        down = [f"    op.execute('DROP EXTENSION IF EXISTS \"{ext}\"')"]
+        return f"enable {ext}", up, down
+
+    def sql_check(self, t):
+        # a CHECK added NOT VALID, then validated: the column is pinned
+        texts = [c for c in t.columns if c.kind in ("string", "text")]
+        cands = [c for c in texts if t.may_be_unique(c)
+                 and f"ck_{t.name}_{c.name}_not_blank" not in t.checks
+                 and len(f"ck_{t.name}_{c.name}_not_blank") <= PG_NAME_MAX]
+        if not cands:
+            return None
+        c = self.rng.choice(cands)
+        cname = f"ck_{t.name}_{c.name}_not_blank"
+        t.checks.add(cname)
+        t.pinned.add(c.name)
+        up = [f"    op.execute(",
+              f"        \"ALTER TABLE {t.name} \"",
+              f"        \"ADD CONSTRAINT {cname} \"",
+              f"        \"CHECK ({c.name} IS NULL OR length(trim({c.name})) > 0) NOT VALID\"",
+              "    )",
+              f"    op.execute(\"ALTER TABLE {t.name} VALIDATE CONSTRAINT {cname}\")"]
+        down = [f"    op.execute(\"ALTER TABLE {t.name} DROP CONSTRAINT IF EXISTS {cname}\")"]
+        return f"check {t.name} {c.name} not blank", up, down
+
+    def sql_index(self, t):
+        # an expression index, written in SQL: the column is pinned
+        indexed = {tuple(cols) for _, cols, _ in t.indexes}
+        cands = [c for c in t.columns if c.kind in ("string", "text") and (c.name,) not in indexed]
+        if not cands:
+            return None
+        c = self.rng.choice(cands)
+        iname = f"ix_{t.name}_lower_{c.name}"
+        if not self.claim(iname):
+            return None
+        t.indexes.append((iname, [c.name], False))
+        t.pinned.add(c.name)
+        up = [f"    op.execute(\"CREATE INDEX {iname} ON {t.name} (lower({c.name}))\")"]
+        down = [f"    op.execute(\"DROP INDEX IF EXISTS {iname}\")"]
+        return f"index lower {t.name} {c.name}", up, down
+
+    def sql_trigger(self, t):
+        # a trigger keeping updated_at current: the column is pinned; the
+        # function is created the first time (and by a parallel branch
+        # that cannot count on it)
+        c = t.column("updated_at")
+        trg = f"trg_{t.name}_updated_at"
+        if t.trigger or c is None or c.kind != "datetime" or len(trg) > PG_NAME_MAX:
+            return None
+        t.trigger = True
+        t.pinned.add("updated_at")
+        up = []
+        if not self.visible(self.set_updated_at):
+            self.set_updated_at = self.branch or MAIN
+            up += SET_UPDATED_AT
+        up += ["    op.execute(",
+               f"        \"CREATE TRIGGER {trg} BEFORE UPDATE ON {t.name} \"",
+               "        \"FOR EACH ROW EXECUTE FUNCTION set_updated_at()\"",
+               "    )"]
+        down = [f"    op.execute(\"DROP TRIGGER IF EXISTS {trg} ON {t.name}\")"]
+        return f"keep {t.name} updated_at current", up, down
+
+    def sql_view(self, t):
+        # a view over the first columns: they are pinned
+        free = [n for n in range(1, 10) if f"{t.name}_summary_v{n}" not in self.relations]
+        if not free:
+            return None
+        view = f"{t.name}_summary_v{self.rng.choice(free)}"
+        if not self.claim(view):
+            return None
+        # A column named like a table (`settings`) is left out: migsquash
+        # takes any identifier of a view that names a table for a dependency
+        # on that table, and then refuses a later drop or rename of a column
+        # of the same name there, though the view does not read that table.
+        shown = [c for c in t.columns[: self.rng.randint(2, min(6, len(t.columns)))]
+                 if c.name not in ENTITY_NAMES]
+        t.pinned.update(c.name for c in shown)
+        cols = ", ".join(c.name for c in shown)
         up = [f"    op.execute(",
               f"        \"\"\"",
               f"        CREATE OR REPLACE VIEW {view} AS",
@@ -652,13 +994,16 @@ class Gen:
         for _ in range(rng.randint(2, 4)):
             kind = rng.choice(["add", "add", "alter", "index"])
             if kind == "add":
-                c = self.new_column(t)
+                c = self.new_column(t, allow_enum=False)
                 c.nullable = True
                 t.columns.append(c)
+                if t.rows and c.server_default is not None:
+                    t.filled.add(c.name)
                 up.append(f"        batch_op.add_column({self.col_src(c)})")
                 down_inner.append(f"        batch_op.drop_column({q(c.name)})")
             elif kind == "alter":
-                cands = t.droppable_columns()
+                cands = [c for c in t.alterable_columns()
+                         if c.nullable is False or t.may_set_not_null(c)]
                 if not cands:
                     continue
                 c = rng.choice(cands)
@@ -677,6 +1022,8 @@ class Gen:
                     continue
                 col = rng.choice(cands)
                 iname = f"ix_{t.name}_{col}"
+                if not self.claim(iname):
+                    continue
                 t.indexes.append((iname, [col], False))
                 up.append(f"        batch_op.create_index(batch_op.f({q(iname)}), [{q(col)}], unique=False)")
                 down_inner.append(f"        batch_op.drop_index(batch_op.f({q(iname)}))")
@@ -690,11 +1037,15 @@ class Gen:
     def op_bulk_insert(self):
         rng = self.rng
         # lookup tables are created and seeded in the same revision
-        msg, up, down = self.op_create_table(autogen=True, min_cols=1, max_cols=2)
+        msg, up, down = self.op_create_table(autogen=True, min_cols=1, max_cols=2, lookup=True)
         t = self.schema.tables[-1]
         name_col = t.column("name") or t.column("code") or t.column("title")
-        if name_col is None:
-            name_col = self.make_column(t.name, "name", "string", nullable=False)
+        if name_col is None or name_col.length is None or name_col.length < 16:
+            name_col = self.make_column(t.name, "label" if t.column("name") else "name",
+                                        "string", nullable=False)
+            name_col.length = max(name_col.length, 32)
+            name_col.type_expr = f"sa.String(length={name_col.length})"
+            name_col.reflected_expr = f"sa.VARCHAR(length={name_col.length})"
             # patch the create_table to include the column (insert before PK)
             for i, line in enumerate(up):
                 if "sa.PrimaryKeyConstraint" in line or "sa.ForeignKeyConstraint" in line:
@@ -718,6 +1069,11 @@ class Gen:
             up.append(f"            {{'id': {i + 1}, {q(name_col.name)}: {q(words[i % len(words)])}}},")
         up.append("        ],")
         up.append("    )")
+        # the seed rows name these columns, and now hold values
+        t.pinned.update(("id", name_col.name))
+        t.rows = True
+        t.filled = {"id", name_col.name} | {c.name for c in t.columns if c.server_default is not None}
+        t.distinct = {"id", name_col.name}
         return f"seed {t.name}", up, down
 
     def op_autocommit(self):
@@ -725,13 +1081,12 @@ class Gen:
         t = self.pick_table(lambda t: any(c.kind == "enum" for c in t.columns))
         if t is not None and rng.random() < 0.5:
             c = rng.choice([c for c in t.columns if c.kind == "enum"])
-            enum_name = c.type_expr.split("name=")[1][1:-2]
             value = rng.choice(["expired", "on_hold", "refunded", "migrated", "locked", "escalated"])
             up = ["    # ALTER TYPE ... ADD VALUE cannot run inside a transaction block",
                   "    with op.get_context().autocommit_block():",
-                  f"        op.execute(\"ALTER TYPE {enum_name} ADD VALUE IF NOT EXISTS '{value}'\")"]
+                  f"        op.execute(\"ALTER TYPE {c.enum_name} ADD VALUE IF NOT EXISTS '{value}'\")"]
             down = ["    # PostgreSQL cannot drop a value from an enum type"]
-            return f"add {value} to {enum_name}", up, down
+            return f"add {value} to {c.enum_name}", up, down
         t = self.pick_table()
         if t is None:
             return None
@@ -741,6 +1096,8 @@ class Gen:
             return None
         col = rng.choice(cands)
         iname = f"ix_{t.name}_{col}"
+        if not self.claim(iname):
+            return None
         t.indexes.append((iname, [col], False))
         up = ["    with op.get_context().autocommit_block():",
               "        op.create_index(",
@@ -762,12 +1119,13 @@ class Gen:
         t = self.pick_table()
         if t is None:
             return None
-        cands = [c for c in t.columns if c.kind in ("string", "uuid") and c.name != "id"]
+        cands = [c for c in t.columns if c.kind in ("string", "uuid") and c.name != "id"
+                 and t.may_be_unique(c)]
         if not cands:
             return None
         c = self.rng.choice(cands)
         uname = f"uq_{t.name}_{c.name}"
-        if any(n == uname for n, _, _ in t.indexes):
+        if not self.claim(uname):
             return None
         t.indexes.append((uname, [c.name], True))
         up = [f"    op.create_unique_constraint(op.f({q(uname)}), {q(t.name)}, [{q(c.name)}])"]
@@ -779,13 +1137,13 @@ class Gen:
     # (method, weight, upper bound of upgrade+downgrade lines it can emit)
     OPS = [
         ("op_create_table", 6, 30),
-        ("op_add_column", 20, 2),
+        ("op_add_column", 20, 4),
         ("op_drop_column", 6, 2),
         ("op_alter_column", 14, 14),
         ("op_create_index", 9, 2),
         ("op_drop_index", 3, 2),
         ("op_create_foreign_key", 6, 6),
-        ("op_execute", 10, 12),
+        ("op_execute", 10, 16),
         ("op_batch", 9, 26),
         ("op_unique", 3, 2),
         ("op_bulk_insert", 0.8, 42),
@@ -916,7 +1274,11 @@ class Gen:
             attempts += 1
             # below the minimum only cheap operations, so we never run dry
             # (two lines are reserved: postgresql dialect import, `pass`)
-            name = self.pick_op(MAX_LINES - 2 - used, theme) if attempts < 500 else "op_add_column"
+            if attempts < 500:
+                name = self.pick_op(MAX_LINES - 2 - used, theme)
+            else:
+                # running dry (a branch that owns no table yet): cheap ops
+                name = "op_add_column" if self.pick_table() is not None else "op_create_table"
             if forced and not first:
                 name, forced = forced, None
             if name is None:
@@ -953,14 +1315,17 @@ class Gen:
 
 
 def plan_dag(rng: random.Random, n: int):
-    """Return a list of (kind, parents) in creation order.
+    """Return a list of (kind, parents, branch) in creation order.
 
     kind is 'normal' or 'merge'; parents are indexes into the list (or [] for
-    the root).  Mostly linear; every 15-25 revisions 2-3 feature branches of
-    2-5 revisions fork from the current head and are joined by one merge.
+    the root); branch is None on the main line, (group, index, branches) for
+    a revision of a feature branch.  Mostly linear; every 15-25 revisions 2-3
+    feature branches of 2-5 revisions fork from the current head and are
+    joined by one merge.  The revisions of one branch are consecutive.
     """
-    plan = [("normal", [])]
+    plan = [("normal", [], None)]
     head = 0
+    group = 0
     next_fork = len(plan) + rng.randint(15, 25)
     while len(plan) < n:
         remaining = n - len(plan)
@@ -968,19 +1333,20 @@ def plan_dag(rng: random.Random, n: int):
             k = rng.choice([2, 2, 3])
             lengths = [rng.randint(2, 5) for _ in range(k)]
             if sum(lengths) + 1 <= remaining:
+                group += 1
                 tips = []
-                for length in lengths:
+                for b, length in enumerate(lengths):
                     parent = head
                     for _ in range(length):
-                        plan.append(("normal", [parent]))
+                        plan.append(("normal", [parent], (group, b, k)))
                         parent = len(plan) - 1
                     tips.append(parent)
-                plan.append(("merge", tips))
+                plan.append(("merge", tips, None))
                 head = len(plan) - 1
                 next_fork = len(plan) + rng.randint(15, 25)
                 continue
             next_fork = n + 1  # not enough room left for a branch group
-        plan.append(("normal", [head]))
+        plan.append(("normal", [head], None))
         head = len(plan) - 1
     return plan
 
@@ -1012,7 +1378,16 @@ def generate(out_dir, revisions, seed, header_style="plain", force=False):
         seconds=rng.randrange(0, 86400 * 60))
     stats = {"revisions": 0, "merges": 0, "lines": 0, "bytes": 0,
              "min_lines": None, "max_lines": 0, "branches": 0}
-    for index, (kind, parents) in enumerate(plan):
+    current = None  # (group, index) of the branch being written
+    for index, (kind, parents, branch) in enumerate(plan):
+        if branch is not None and branch[:2] != current:
+            if branch[1] == 0:
+                gen.begin_group(branch[2])
+            gen.enter_branch(branch[1])
+            current = branch[:2]
+        elif branch is None and current is not None:
+            gen.end_group()
+            current = None
         when += _dt.timedelta(hours=rng.uniform(0.1, 2 * step), microseconds=rng.randrange(1000000))
         date = when.strftime("%Y-%m-%d %H:%M:%S.%f")
         rid = ids[index]
@@ -1097,10 +1472,16 @@ datefmt = %H:%M:%S
 """
 
 ENV_PY = '''\
-"""Alembic environment (minimal; the benchmark never runs migrations)."""
+"""Alembic environment.
+
+The database URL comes from the DATABASE_URL environment variable, or else
+from sqlalchemy.url in alembic.ini.  The benchmark itself never runs
+migrations (`alembic heads` does not execute this file).
+"""
+import os
 from logging.config import fileConfig
 
-from sqlalchemy import engine_from_config, pool
+from sqlalchemy import create_engine, pool
 
 from alembic import context
 
@@ -1112,9 +1493,13 @@ if config.config_file_name is not None:
 target_metadata = None
 
 
+def database_url():
+    return os.environ.get("DATABASE_URL") or config.get_main_option("sqlalchemy.url")
+
+
 def run_migrations_offline():
     context.configure(
-        url=config.get_main_option("sqlalchemy.url"),
+        url=database_url(),
         target_metadata=target_metadata,
         literal_binds=True,
         dialect_opts={"paramstyle": "named"},
@@ -1124,11 +1509,7 @@ def run_migrations_offline():
 
 
 def run_migrations_online():
-    connectable = engine_from_config(
-        config.get_section(config.config_ini_section, {}),
-        prefix="sqlalchemy.",
-        poolclass=pool.NullPool,
-    )
+    connectable = create_engine(database_url(), poolclass=pool.NullPool)
     with connectable.connect() as connection:
         context.configure(connection=connection, target_metadata=target_metadata)
         with context.begin_transaction():

@@ -17,12 +17,15 @@ side, in this order, each with one warm-up run followed by --runs timed runs
     3. migsquash analyze --format json DIR    warm cache
     4. migsquash check DIR                    warm cache
     5. migsquash check --no-cache DIR         cold
-    6. PYTHON -m alembic -c DIR/alembic.ini heads   warm __pycache__
-    7. PYTHON -m alembic -c DIR/alembic.ini heads   cold: __pycache__ removed
+    6. migsquash consolidate --no-cache DIR   cold; stdout and stderr to
+                                              /dev/null; must exit 0 (1 means
+                                              it refused to squash the history)
+    7. PYTHON -m alembic -c DIR/alembic.ini heads   warm __pycache__
+    8. PYTHON -m alembic -c DIR/alembic.ini heads   cold: __pycache__ removed
                                                     before every run
 
 MIGSQUASH_NO_CACHE and MIGSQUASH_CACHE_DIR are removed from the commands'
-environment, so only rows 2 and 5 run without the cache.
+environment, so only rows 2, 5 and 6 run without the cache.
 
 Wall time is measured around fork/exec/wait; peak RSS is ru_maxrss from
 os.wait4() on the child (KiB on Linux).  Median and minimum wall time and the
@@ -69,9 +72,17 @@ TARGET_SPEEDUP = 50.0
 TARGET_BIG_SIZE = 10000
 TARGET_BIG_SECONDS = 2.0
 TARGET_BIG_MB = 300.0  # decimal megabytes (10^6 bytes)
+# targets for `migsquash consolidate --no-cache` (every file parsed)
+TARGET_CONSOLIDATE_SMALL_SIZE = 400
+TARGET_CONSOLIDATE_SMALL_SECONDS = 0.1
+TARGET_CONSOLIDATE_BIG_SIZE = 10000
+TARGET_CONSOLIDATE_BIG_SECONDS = 3.0
+TARGET_CONSOLIDATE_BIG_MB = 500.0
 
 # exit codes: migsquash uses 0 = clean, 1 = findings, 2 = error
 MIGSQUASH_OK_CODES = (0, 1)
+# consolidate: 1 means it refused to write a baseline, a failed benchmark
+CONSOLIDATE_OK_CODES = (0,)
 ALEMBIC_OK_CODES = (0,)
 
 
@@ -255,15 +266,19 @@ os.write(fd, ("%d %d %.9f" % (usage.ru_maxrss, os.waitstatus_to_exitcode(status)
 RSS_DIVISOR = 1024 if sys.platform == "darwin" else 1  # ru_maxrss: bytes on macOS, KiB on Linux
 
 
-def run_once(argv, cwd, env, capture_stdout=False):
-    """Run argv once; returns dict(seconds, maxrss_kib, code, stdout, stderr)."""
+def run_once(argv, cwd, env, capture_stdout=False, discard_stderr=False):
+    """Run argv once; returns dict(seconds, maxrss_kib, code, stdout, stderr).
+
+    With discard_stderr the command's stderr goes to /dev/null (and the
+    launcher's own error messages with it)."""
     with tempfile.TemporaryFile() as err, tempfile.TemporaryFile() as out:
         stdout = out if capture_stdout else subprocess.DEVNULL
+        stderr = subprocess.DEVNULL if discard_stderr else err
         rfd, wfd = os.pipe()
         try:
             proc = subprocess.Popen([sys.executable, "-I", "-S", "-c", LAUNCHER, str(wfd)] + argv,
                                     cwd=cwd, env=env, stdin=subprocess.DEVNULL,
-                                    stdout=stdout, stderr=err, pass_fds=(wfd,))
+                                    stdout=stdout, stderr=stderr, pass_fds=(wfd,))
         except OSError as e:
             os.close(rfd)
             os.close(wfd)
@@ -315,9 +330,34 @@ def rss_floor(env):
 
 def check_code(spec, res):
     if res["code"] not in spec["ok_codes"]:
-        tail = "\n".join(res["stderr"].strip().splitlines()[-15:])
+        lines = res["stderr"].strip().splitlines()
+        tail = "\n".join(lines[-15:])
+        if spec.get("refusals"):
+            tail = summarize_refusals(lines) or tail
         raise BenchError(f"`{shlex.join(spec['argv'])}` (cwd {spec['cwd']}) exited with "
                          f"{res['code']}; accepted: {spec['ok_codes']}\n{tail}")
+
+
+def summarize_refusals(lines, limit=10):
+    """consolidate's stderr: its errors by message, the first few with their
+    location, and its last line."""
+    errors = []
+    for i, line in enumerate(lines):
+        if line.startswith("error"):
+            where = lines[i + 1].strip() if i + 1 < len(lines) and "-->" in lines[i + 1] else ""
+            errors.append((line, where))
+    if not errors:
+        return ""
+    out = [f"{len(errors)} error(s); the first {min(limit, len(errors))}:"]
+    out += [f"  {msg}\n    {where}" for msg, where in errors[:limit]]
+    counts = {}
+    for msg, _ in errors:
+        key = re.sub(r"`[^`]*`", "`…`", msg)
+        counts[key] = counts.get(key, 0) + 1
+    out.append("by message:")
+    out += [f"  {n:5d}  {key}" for key, n in sorted(counts.items(), key=lambda kv: -kv[1])]
+    out.append(lines[-1])
+    return "\n".join(out)
 
 
 def measure(spec, runs, env):
@@ -345,7 +385,8 @@ def measure(spec, runs, env):
             remove_pycache(spec["project"])
         elif spec.get("python") and pyc_before is None:
             pyc_before = count_pyc(spec["project"])
-        res = run_once(spec["argv"], spec["cwd"], env)
+        res = run_once(spec["argv"], spec["cwd"], env,
+                       discard_stderr=spec.get("discard_stderr", False))
         check_code(spec, res)
         times.append(res["seconds"])
         rss.append(res["maxrss_kib"])
@@ -358,6 +399,7 @@ def measure(spec, runs, env):
         "peak_rss_kib": max(rss),
         "codes": sorted(set(codes)),
         "warmup_stdout": warm["stdout"],
+        "warmup_stderr": warm["stderr"] if spec.get("keep_warmup_stderr") else "",
         "pyc_before": pyc_before,
         "cache_before": cache_state,
     }
@@ -365,6 +407,7 @@ def measure(spec, runs, env):
 
 # rows of the per-size table, in the order they are run and shown
 ROWS = ("analyze_warm", "analyze_cold", "analyze_json", "check_warm", "check_cold",
+        "consolidate_cold",
         "alembic_warm", "alembic_cold")
 
 
@@ -387,6 +430,12 @@ def bench_size(size, project, stats, args, env):
              argv=[ms, "check", project], migsquash_cache=True),
         dict(mig, key="check_cold", label="`migsquash check --no-cache` (cold)",
              argv=[ms, "check", "--no-cache", project]),
+        # the warm-up run keeps stderr (a refusal is reported with its
+        # errors); the timed runs send it to /dev/null like stdout
+        dict(mig, key="consolidate_cold",
+             label="`migsquash consolidate --no-cache` (cold: every file parsed)",
+             argv=[ms, "consolidate", "--no-cache", project], ok_codes=CONSOLIDATE_OK_CODES,
+             discard_stderr=True, keep_warmup_stderr=True, refusals=True),
         dict(alembic, key="alembic_warm", label="`alembic heads` (warm `__pycache__`)"),
         dict(alembic, key="alembic_cold", label="`alembic heads` (cold: `__pycache__` removed)",
              cold=True),
@@ -407,12 +456,13 @@ def bench_size(size, project, stats, args, env):
             again = run_once(spec["argv"], spec["cwd"], env, capture_stdout=True)
             check_code(spec, again)
             r["warm_stdout"] = again["stdout"]
-        if spec["key"] == "check_cold":
+        if spec["key"] == "consolidate_cold":
             cache_after = migsquash_cache_state(project)
 
     # sanity checks (fixed set, reported for every size)
     heads = re.findall(r"^(\w+) \(head\)", results["alembic_warm"]["warmup_stdout"], re.M)
     a_warm, a_cold = results["analyze_warm"], results["analyze_cold"]
+    cons = results["consolidate_cold"]
     checks = {
         "alembic_heads": heads,
         "alembic_heads_ok": heads == [stats["head"]],
@@ -422,9 +472,13 @@ def bench_size(size, project, stats, args, env):
         "reports_identical": (a_warm["warmup_stdout"] == a_warm["warm_stdout"]
                               == a_cold["warmup_stdout"]) and bool(a_cold["warmup_stdout"]),
         # the cache file was not rewritten from the end of row 1's warm-up to
-        # the end of row 5: every warm run found every file in it, and the
+        # the end of row 6: every warm run found every file in it, and the
         # --no-cache runs did not write it
         "cache_stable": cache_after == a_warm["cache_before"],
+        # consolidate's warm-up printed a baseline for the generated head
+        "baseline_ok": baseline_ok(cons["warmup_stdout"], stats["head"]),
+        "consolidate_warnings": count_findings(cons["warmup_stderr"], "warning"),
+        "consolidate_data_migrations": count_findings(cons["warmup_stderr"], "warning[MS202]"),
         "pyc_present": results["alembic_warm"]["pyc_before"],
         "pyc_expected": stats["revisions"],
     }
@@ -435,11 +489,25 @@ def bench_size(size, project, stats, args, env):
     if not checks["reports_identical"]:
         log(f"[{size}] WARNING: `migsquash analyze` printed different reports with and "
             "without the cache")
+    if not checks["baseline_ok"]:
+        log(f"[{size}] WARNING: `migsquash consolidate` did not print a baseline with "
+            f"revision {stats['head']}")
     if not checks["cache_stable"]:
         log(f"[{size}] WARNING: the migsquash cache was rewritten during the benchmark, so "
             "some warm-cache runs were not fully warm")
     remove_migsquash_cache(project)  # leave the cached history as generated
     return {"size": size, "stats": stats, "results": results, "checks": checks}
+
+
+def baseline_ok(text, head):
+    """A baseline migration whose revision id is the history's head."""
+    return ("def upgrade(" in text
+            and re.search(r"^revision(?:\s*:\s*str)?\s*=\s*['\"]" + re.escape(head) + "['\"]",
+                          text, re.M) is not None)
+
+
+def count_findings(stderr, prefix):
+    return sum(1 for line in stderr.splitlines() if line.startswith(prefix))
 
 
 def is_json(text):
@@ -483,6 +551,7 @@ def machine_info(args, env):
         pass
     info["memory"] = mem
     info["os"] = f"{platform.system()} {platform.release()} ({platform.machine()})"
+    info["load_start"] = load_average()
 
     probe = ("import importlib.metadata as m, json, sys\n"
              "def v(n):\n"
@@ -523,6 +592,14 @@ def machine_info(args, env):
     return info
 
 
+def load_average():
+    """The 1-minute load average, as text ("unknown" where unavailable)."""
+    try:
+        return f"{os.getloadavg()[0]:.2f}"
+    except (AttributeError, OSError):
+        return "unknown"
+
+
 # --------------------------------------------------------------------------
 # formatting
 # --------------------------------------------------------------------------
@@ -536,6 +613,11 @@ def fmt_time(s):
     if ms >= 10:
         return f"{ms:.1f} ms"
     return f"{ms:.2f} ms"
+
+
+def fmt_limit(seconds):
+    """A target time: "100 ms", "3 s"."""
+    return f"{seconds:g} s" if seconds >= 1 else f"{seconds * 1000:g} ms"
 
 
 def rss_mb(kib):
@@ -640,7 +722,65 @@ def targets(entries):
         rows.append((label_t, "median wall time, " + BIG_RULE, "not measured", None))
         rows.append((label_m, "largest `ru_maxrss` over the timed runs, " + BIG_RULE,
                      "not measured", None))
+    rows.extend(consolidate_targets(by_size))
     return rows
+
+
+CONSOLIDATE_RULE = "`migsquash consolidate --no-cache` (cold: every file parsed), exit 0 required"
+
+
+def consolidate_targets(by_size):
+    """(target, rule, measured, ok) rows for `migsquash consolidate`."""
+    specs = [
+        (TARGET_CONSOLIDATE_SMALL_SIZE, "time", TARGET_CONSOLIDATE_SMALL_SECONDS),
+        (TARGET_CONSOLIDATE_BIG_SIZE, "time", TARGET_CONSOLIDATE_BIG_SECONDS),
+        (TARGET_CONSOLIDATE_BIG_SIZE, "rss", TARGET_CONSOLIDATE_BIG_MB),
+    ]
+    rows = []
+    for size, what, limit in specs:
+        e = by_size.get(size)
+        if what == "time":
+            label = (f"`migsquash consolidate` on {human_int(size)} revisions "
+                     f"< {fmt_limit(limit)} (cold)")
+            rule = "median wall time, " + CONSOLIDATE_RULE
+        else:
+            label = (f"`migsquash consolidate` on {human_int(size)} revisions "
+                     f"< {limit:g} MB peak RSS (cold)")
+            rule = "largest `ru_maxrss` over the timed runs, " + CONSOLIDATE_RULE
+        if not e:
+            rows.append((label, rule, "not measured", None))
+            continue
+        r = e["results"]["consolidate_cold"]
+        if what == "time":
+            rows.append((label, rule, fmt_time(r["median"]), r["median"] < limit))
+        else:
+            rows.append((label, rule, fmt_rss(r["peak_rss_kib"]),
+                         rss_mb(r["peak_rss_kib"]) < limit))
+    return rows
+
+
+def consolidate_summary(entries):
+    """One sentence: the consolidate targets and whether they are met."""
+    rows = consolidate_targets({e["size"]: e for e in entries})
+    verdicts = [ok for _, _, _, ok in rows]
+    goal = (f"{human_int(TARGET_CONSOLIDATE_SMALL_SIZE)} revisions in "
+            f"< {fmt_limit(TARGET_CONSOLIDATE_SMALL_SECONDS)}; "
+            f"{human_int(TARGET_CONSOLIDATE_BIG_SIZE)} revisions in "
+            f"< {fmt_limit(TARGET_CONSOLIDATE_BIG_SECONDS)} and "
+            f"< {TARGET_CONSOLIDATE_BIG_MB:g} MB peak RSS")
+    parts = [f"{label.split(' on ', 1)[1].replace(' (cold)', '')}: {measured}"
+             + ("" if ok is None else f" ({'met' if ok else 'not met'})")
+             for label, _, measured, ok in rows]
+    if False in verdicts:
+        state = "not met"
+    elif all(v is None for v in verdicts):
+        state = "not measured"
+    elif None in verdicts:
+        state = "met where measured"
+    else:
+        state = "met"
+    return (f"`migsquash consolidate --no-cache` targets ({goal}): **{state}**; "
+            + "; ".join(parts) + ".")
 
 
 def reference_ratios(entries):
@@ -715,15 +855,23 @@ def render_report(args, info, entries):
     w("")
     w(f"- Histories are generated by `bench/gen_history.py` with seed {args.seed}: mostly "
       "linear, with groups of 2–3 feature branches joined by merge revisions every ~15–25 "
-      "revisions, one head; revision files are 40–150 lines of typical autogenerate output.")
+      "revisions, one head; revision files are 40–150 lines of typical autogenerate output. "
+      "They are consistent schema evolutions: every operation is valid against the schema "
+      "built so far, whatever order Alembic runs parallel branches in, and they run on "
+      "PostgreSQL; so `migsquash consolidate` can replay them.")
     w(f"- Every command gets one warm-up run, then {args.runs} timed runs. *median* and *min* "
       "are wall-clock times of the whole process (spawn to exit); *peak RSS* is the largest "
       "`ru_maxrss` of the child over the timed runs, from `wait4(2)`. MB = 10⁶ bytes. "
       "Commands are started (`posix_spawn`) by a minimal launcher process, so a peak RSS cannot be measured "
       f"below a floor of {rss_mb(info['rss_floor_kib']):.1f} MB (what `true` reports); such "
       "values are shown as ≤ floor.")
-    w("- All commands write their output to `/dev/null`; `migsquash` exit codes 0 and 1 "
-      "(findings) are accepted, anything else aborts the benchmark.")
+    w("- All commands write their output to `/dev/null`; `migsquash analyze|check` exit "
+      "codes 0 and 1 (findings) are accepted, anything else aborts the benchmark.")
+    w("- `migsquash consolidate --no-cache DIR` squashes the whole history into one baseline "
+      "(every file parsed, every operation replayed, the baseline rendered); stdout and "
+      "stderr go to `/dev/null` in the timed runs. It must exit 0: exit 1 means it refused "
+      "to squash the history and aborts the benchmark. Its warnings MS202 (data migrations, "
+      "which it lists and does not replay) are expected.")
     w(f"- `migsquash` runs as `migsquash analyze|check [--no-cache] [--format json] DIR` with "
       f"the project directory as working directory. *warm cache*: `DIR/{MIGSQUASH_CACHE_NAME}` "
       "is deleted before the warm-up run of `migsquash analyze`, which creates it; that row and "
@@ -765,9 +913,16 @@ def render_report(args, info, entries):
           f"`migsquash analyze --format json` output was "
           f"{'valid' if ch['analyze_json'] else '**not** valid'} JSON; "
           f"`.pyc` files present before the warm timed runs: "
-          f"{human_int(ch['pyc_present'] or 0)} of {human_int(ch['pyc_expected'])}.")
+          f"{human_int(ch['pyc_present'] or 0)} of {human_int(ch['pyc_expected'])}; "
+          f"`migsquash consolidate` exited 0 and "
+          f"{'printed a baseline with the id of the head' if ch['baseline_ok'] else 'did **not** print a baseline with the id of the head'}, "
+          f"with {human_int(ch['consolidate_warnings'])} warning"
+          f"{'' if ch['consolidate_warnings'] == 1 else 's'} "
+          f"({human_int(ch['consolidate_data_migrations'])} MS202, data migrations).")
     w("")
     w("## Targets")
+    w("")
+    w(consolidate_summary(entries))
     w("")
     w("| target | rule | measured | result |")
     w("|---|---|---:|---|")
@@ -793,6 +948,14 @@ def render_report(args, info, entries):
       "still starts Python, imports SQLAlchemy and executes every revision module. Warm is "
       "what a developer sees on repeated runs; cold is a first run on a fresh checkout, such "
       "as a CI job that does not keep these directories.")
+    w("- **consolidate** does much more than `analyze`: after parsing every file it replays "
+      "every upgrade operation, in Alembic's upgrade order, into a model of the schema and "
+      "renders the whole baseline migration (and its report of warnings). It is measured "
+      "cold only (`--no-cache`), the strict case the targets are set for.")
+    w("- **Load.** The 1-minute load average was "
+      f"{info['load_start']} when the run started and {info.get('load_end', 'unknown')} when "
+      "it ended; on a machine with few CPUs a load near or above the CPU count means other "
+      "work competed with the measurements.")
     w("")
     return "\n".join(out)
 
@@ -805,6 +968,7 @@ def print_summary(entries):
         for desc, r in speedup_lines(e):
             print(f"- {desc}: {fmt_ratio(r)}")
     print("\n## Targets\n")
+    print(consolidate_summary(entries).replace("**", "").replace("`", "") + "\n")
     for label, rule, measured, ok in targets(entries):
         print(f"- {label} ({rule}): {measured} -> {verdict(ok).strip('*')}")
     for desc, r in reference_ratios(entries):
@@ -895,6 +1059,7 @@ def main(argv=None):
         if tmp_root:
             shutil.rmtree(tmp_root, ignore_errors=True)
 
+    info["load_end"] = load_average()
     print_summary(entries)
     report = render_report(args, info, entries)
     os.makedirs(os.path.dirname(out_path) or ".", exist_ok=True)

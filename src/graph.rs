@@ -10,6 +10,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
 
+use fixedbitset::FixedBitSet;
 use petgraph::Direction;
 use petgraph::algo::{DfsSpace, has_path_connecting, tarjan_scc};
 use petgraph::graph::{DiGraph, NodeIndex};
@@ -184,78 +185,89 @@ impl RevisionGraph {
     /// must follow exactly this order: it decides, for one, the order of
     /// columns that two branches add to one table.
     fn alembic_order(&self, files: &[RevisionFile]) -> Vec<NodeIndex> {
-        use rustc_hash::FxHashSet;
+        let count = self.dag.node_count();
         // Parents as Alembic lists them: `down_revision` as written, then
-        // `depends_on` targets.
-        let parents = |node: NodeIndex| -> Vec<NodeIndex> {
-            let mut out: Vec<NodeIndex> = files[self.dag[node]]
-                .header
-                .down_revisions
-                .iter()
-                .filter_map(|p| self.nodes.get(&p.value).copied())
-                .collect();
-            let mut deps: Vec<NodeIndex> = self
-                .dag
-                .edges_directed(node, Direction::Incoming)
-                .filter(|e| *e.weight() == EdgeKind::DependsOn)
-                .map(|e| e.source())
-                .collect();
-            deps.sort_by_key(|&d| self.dag[d]);
-            for d in deps {
-                if !out.contains(&d) {
-                    out.push(d);
+        // `depends_on` targets. Computed once: ancestor walks repeat.
+        let parents: Vec<Vec<NodeIndex>> = self
+            .dag
+            .node_indices()
+            .map(|node| {
+                let mut out: Vec<NodeIndex> = files[self.dag[node]]
+                    .header
+                    .down_revisions
+                    .iter()
+                    .filter_map(|p| self.nodes.get(&p.value).copied())
+                    .collect();
+                let mut deps: Vec<NodeIndex> = self
+                    .dag
+                    .edges_directed(node, Direction::Incoming)
+                    .filter(|e| *e.weight() == EdgeKind::DependsOn)
+                    .map(|e| e.source())
+                    .collect();
+                deps.sort_by_key(|&d| self.dag[d]);
+                for d in deps {
+                    if !out.contains(&d) {
+                        out.push(d);
+                    }
                 }
-            }
-            out
-        };
-        let ancestors = |start: NodeIndex| -> FxHashSet<NodeIndex> {
-            let mut seen = FxHashSet::default();
+                out
+            })
+            .collect();
+        let simple: Vec<bool> = self
+            .dag
+            .node_indices()
+            .map(|n| {
+                let header = &files[self.dag[n]].header;
+                header.depends_on.is_empty() && header.down_revisions.len() == 1
+            })
+            .collect();
+        let ancestors = |start: NodeIndex| -> FixedBitSet {
+            let mut seen = FixedBitSet::with_capacity(count);
             let mut stack = vec![start];
             while let Some(n) = stack.pop() {
-                if seen.insert(n) {
-                    stack.extend(parents(n));
+                if !seen.put(n.index()) {
+                    stack.extend(parents[n.index()].iter().copied());
                 }
             }
             seen
         };
-        let mut todo: FxHashSet<NodeIndex> = self.dag.node_indices().collect();
+        let mut todo = FixedBitSet::with_capacity(count);
+        todo.insert_range(..);
         let mut heads: Vec<NodeIndex> = self
             .heads
             .iter()
             .filter_map(|h| self.nodes.get(h).copied())
             .collect();
         heads.sort_by_key(|&h| self.dag[h]);
-        let mut ancestors_by_head: Vec<FxHashSet<NodeIndex>> =
-            heads.iter().map(|&h| ancestors(h)).collect();
-        let mut output = Vec::with_capacity(todo.len());
+        let mut ancestors_by_head: Vec<FixedBitSet> = heads.iter().map(|&h| ancestors(h)).collect();
+        let mut output = Vec::with_capacity(count);
         let mut current = 0;
         while !heads.is_empty() {
             let candidate = heads[current];
             let needed_elsewhere = ancestors_by_head
                 .iter()
                 .enumerate()
-                .position(|(i, a)| i != current && a.contains(&candidate));
+                .position(|(i, a)| i != current && a.contains(candidate.index()));
             if let Some(other) = needed_elsewhere {
                 current = other;
                 continue;
             }
-            if todo.remove(&candidate) {
+            if todo.contains(candidate.index()) {
+                todo.set(candidate.index(), false);
                 output.push(candidate);
             }
-            let next: Vec<NodeIndex> = parents(candidate)
-                .into_iter()
-                .filter(|p| todo.contains(p) && !heads.contains(p))
+            let next: Vec<NodeIndex> = parents[candidate.index()]
+                .iter()
+                .copied()
+                .filter(|p| todo.contains(p.index()) && !heads.contains(p))
                 .collect();
             if next.is_empty() {
                 heads.remove(current);
                 ancestors_by_head.remove(current);
                 current = current.saturating_sub(1);
-            } else if next.len() == 1
-                && files[self.dag[candidate]].header.depends_on.is_empty()
-                && files[self.dag[candidate]].header.down_revisions.len() == 1
-            {
+            } else if next.len() == 1 && simple[candidate.index()] {
                 heads[current] = next[0];
-                ancestors_by_head[current].remove(&candidate);
+                ancestors_by_head[current].set(candidate.index(), false);
             } else {
                 heads[current] = next[0];
                 ancestors_by_head[current] = ancestors(next[0]);
@@ -267,7 +279,7 @@ impl RevisionGraph {
         }
         // Revisions no head reaches (only through a broken link) keep a
         // stable place at the start.
-        let mut rest: Vec<NodeIndex> = todo.into_iter().collect();
+        let mut rest: Vec<NodeIndex> = todo.ones().map(NodeIndex::new).collect();
         rest.sort_by_key(|&n| self.dag[n]);
         output.extend(rest);
         output.reverse();

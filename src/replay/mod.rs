@@ -114,6 +114,10 @@ pub fn replay(files: &[RevisionFile], revisions: &[usize]) -> Replay {
 struct State {
     out: Replay,
     seq: usize,
+    /// Every object and every dependency a unit ever had: when a name is
+    /// not here, no unit needs to be searched for it.
+    objects_seen: std::collections::HashSet<String>,
+    depends_seen: std::collections::HashSet<String>,
     /// Table renames, old name → new name, for `per_table`.
     aliases: BTreeMap<String, String>,
 }
@@ -281,7 +285,16 @@ impl State {
     }
 
     fn push_unit(&mut self, unit: Unit) {
+        self.depends_seen.extend(unit.depends.iter().cloned());
+        let fresh = unit
+            .object
+            .as_ref()
+            .is_none_or(|o| self.objects_seen.insert(o.clone()));
         let units = &mut self.out.schema.units;
+        if fresh {
+            units.push(unit);
+            return;
+        }
         let earlier = unit.object.as_ref().and_then(|object| {
             units
                 .iter()
@@ -298,11 +311,19 @@ impl State {
         units.retain(|u| u.object != unit.object || u.kind == UnitKind::Data);
         let mut texts = Vec::new();
         unit.code.texts(&mut texts);
+        let words: std::collections::HashSet<String> = texts
+            .iter()
+            .flat_map(|t| {
+                t.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                    .filter(|w| !w.is_empty())
+                    .map(str::to_ascii_lowercase)
+            })
+            .collect();
         let needs_later = units[first.min(units.len())..].iter().any(|u| {
             u.object
                 .as_deref()
                 .and_then(object_name)
-                .is_some_and(|name| texts.iter().any(|t| sql::mentions(t, name)))
+                .is_some_and(|name| words.contains(&name.to_ascii_lowercase()))
         });
         if needs_later {
             units.push(unit);
@@ -315,10 +336,12 @@ impl State {
     /// has no `IF EXISTS`.
     fn drop_object(&mut self, object: &str, if_exists: bool, origin: Origin) {
         let before = self.out.schema.units.len();
-        self.out
-            .schema
-            .units
-            .retain(|u| u.object.as_deref() != Some(object));
+        if self.objects_seen.contains(object) {
+            self.out
+                .schema
+                .units
+                .retain(|u| u.object.as_deref() != Some(object));
+        }
         if before == self.out.schema.units.len() && !if_exists {
             self.blocker(
                 origin.file,
@@ -599,13 +622,7 @@ impl<'f> OpCtx<'_, 'f> {
     fn find_table(&self, schema: Option<&str>, name: &str) -> Result<usize> {
         self.state.out.schema.table(schema, name).ok_or_else(|| {
             let qualified = qualify(schema, name);
-            let by_sql = self
-                .state
-                .out
-                .schema
-                .units
-                .iter()
-                .any(|u| u.object.as_deref() == Some(&format!("TABLE {name}")));
+            let by_sql = self.state.objects_seen.contains(&format!("TABLE {name}"));
             if by_sql {
                 self.err(format!(
                     "table `{qualified}` was created by raw SQL; migsquash cannot fold later operations on it"
@@ -674,7 +691,7 @@ impl<'f> OpCtx<'_, 'f> {
             }
         }
         mark_serial(&mut table);
-        self.state.out.schema.tables.push(table);
+        self.state.out.schema.push_table(table);
         Ok(())
     }
 
@@ -906,8 +923,11 @@ impl<'f> OpCtx<'_, 'f> {
     }
 
     fn drop_table(&mut self, t: usize) {
-        let table = self.state.out.schema.tables.remove(t);
+        let table = self.state.out.schema.remove_table(t);
         // Units on the table go with it (its triggers, policies, rows).
+        if !self.state.depends_seen.contains(&table.name) {
+            return;
+        }
         self.state.out.schema.units.retain(|u| {
             !u.depends
                 .iter()
@@ -931,7 +951,7 @@ impl<'f> OpCtx<'_, 'f> {
             );
         }
         let schema = &mut self.state.out.schema;
-        schema.tables[t].name = new.to_owned();
+        schema.rename_table(t, new);
         for table in &mut schema.tables {
             for c in &mut table.constraints {
                 if let ConstraintKind::ForeignKey { referent, .. } = &mut c.kind {
@@ -963,8 +983,14 @@ impl<'f> OpCtx<'_, 'f> {
             &mut self.state.out.schema.tables[t],
             placeholder_table(self.origin),
         );
+        let before = table.indexes.len();
         let result = self.add_column_to(&mut table, code);
+        // `index=True` may have added an index.
+        let added: Vec<Index> = table.indexes.drain(before..).collect();
         self.state.out.schema.tables[t] = table;
+        for index in added {
+            self.state.out.schema.push_index(t, index);
+        }
         result
     }
 
@@ -982,11 +1008,14 @@ impl<'f> OpCtx<'_, 'f> {
         };
         table.columns.remove(position);
         // PostgreSQL drops the indexes and constraints that use the column.
-        table.indexes.retain(|i| !index_uses(i, name));
         table
             .constraints
             .retain(|c| !constraint_uses(c, name).unwrap_or(false));
         let table_name = table.name.clone();
+        self.state
+            .out
+            .schema
+            .retain_indexes(t, |i| !index_uses(i, name));
         self.check_units_mention(&table_name, name, "drops")?;
         Ok(())
     }
@@ -994,6 +1023,9 @@ impl<'f> OpCtx<'_, 'f> {
     /// Verbatim statements on `table` that mention `column` would be
     /// written with a name that no longer means the same.
     fn check_units_mention(&mut self, table: &str, column: &str, verb: &str) -> Result<()> {
+        if !self.state.depends_seen.contains(table) {
+            return Ok(());
+        }
         let hit = self.state.out.schema.units.iter().find(|u| {
             u.depends.iter().any(|t| t == table) && {
                 let mut texts = Vec::new();
@@ -1123,7 +1155,7 @@ impl<'f> OpCtx<'_, 'f> {
                     referent_columns,
                     ..
                 } = &mut c.kind
-                    && referent.rsplit('.').next() == Some(table_name.as_str())
+                    && names_table(referent, &table_name)
                 {
                     rename(referent_columns);
                 }
@@ -1188,14 +1220,14 @@ impl<'f> OpCtx<'_, 'f> {
             autocommit: self.op.context.autocommit,
             origin: self.origin,
         };
-        self.state.out.schema.tables[t].indexes.push(index);
+        self.state.out.schema.push_index(t, index);
         Ok(())
     }
 
     fn drop_index(&mut self, name: &str, if_exists: bool) -> Result<()> {
         match self.state.out.schema.index_owner(name) {
             Some((t, i)) => {
-                self.state.out.schema.tables[t].indexes.remove(i);
+                self.state.out.schema.remove_index(t, i);
                 Ok(())
             }
             None if if_exists => Ok(()),
@@ -1420,6 +1452,13 @@ impl<'f> OpCtx<'_, 'f> {
         }
         Ok(())
     }
+}
+
+/// Whether `schema.table` or `table` names `table`.
+fn names_table(referent: &str, table: &str) -> bool {
+    referent
+        .strip_suffix(table)
+        .is_some_and(|rest| rest.is_empty() || rest.ends_with('.'))
 }
 
 fn unknowable(op: &Operation, reason: impl Into<String>) -> Unknowable {

@@ -23,37 +23,130 @@ pub struct Schema {
     pub tables: Vec<Table>,
     /// Verbatim SQL, plugin operations and seed data, in history order.
     pub units: Vec<Unit>,
+    /// Where each table and index is in `tables`, so that a history of
+    /// thousands of tables is not searched once per operation. Kept exact
+    /// by the methods below; edits of `tables` made otherwise must call
+    /// `reindex`.
+    #[serde(skip)]
+    lookup: std::cell::RefCell<Lookup>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct Lookup {
+    tables: std::collections::HashMap<String, Vec<usize>>,
+    indexes: std::collections::HashMap<String, usize>,
+    /// Positions moved (a table was removed): rebuilt on the next look-up.
+    stale: bool,
 }
 
 impl Schema {
+    fn fresh(&self) -> std::cell::Ref<'_, Lookup> {
+        if self.lookup.borrow().stale {
+            self.reindex();
+        }
+        self.lookup.borrow()
+    }
+
+    /// Rebuilds the look-up from `tables`.
+    pub fn reindex(&self) {
+        let mut lookup = self.lookup.borrow_mut();
+        lookup.tables.clear();
+        lookup.indexes.clear();
+        lookup.stale = false;
+        for (t, table) in self.tables.iter().enumerate() {
+            lookup.tables.entry(table.name.clone()).or_default().push(t);
+            for index in &table.indexes {
+                lookup.indexes.entry(index.name.clone()).or_insert(t);
+            }
+        }
+    }
+
     pub fn table(&self, schema: Option<&str>, name: &str) -> Option<usize> {
-        self.tables
+        let lookup = self.fresh();
+        lookup
+            .tables
+            .get(name)?
             .iter()
-            .position(|t| t.name == name && t.schema.as_deref() == schema)
+            .copied()
+            .find(|&t| self.tables[t].schema.as_deref() == schema)
     }
 
     /// A table named `name` in any schema, when there is one such table.
     pub fn table_any_schema(&self, name: &str) -> Option<usize> {
-        let mut found = self
-            .tables
-            .iter()
-            .enumerate()
-            .filter(|(_, t)| t.name == name);
-        match (found.next(), found.next()) {
-            (Some((i, _)), None) => Some(i),
+        match self.fresh().tables.get(name).map(Vec::as_slice) {
+            Some([one]) => Some(*one),
             _ => None,
         }
     }
 
-    /// The table holding index `name`.
+    /// The table holding index `name`, and the index's position in it.
     pub fn index_owner(&self, name: &str) -> Option<(usize, usize)> {
-        self.tables.iter().enumerate().find_map(|(t, table)| {
-            table
-                .indexes
-                .iter()
-                .position(|i| i.name == name)
-                .map(|i| (t, i))
-        })
+        let t = *self.fresh().indexes.get(name)?;
+        let i = self.tables[t].indexes.iter().position(|i| i.name == name)?;
+        Some((t, i))
+    }
+
+    pub fn push_table(&mut self, table: Table) {
+        let t = self.tables.len();
+        {
+            let mut lookup = self.lookup.borrow_mut();
+            lookup.tables.entry(table.name.clone()).or_default().push(t);
+            for index in &table.indexes {
+                lookup.indexes.entry(index.name.clone()).or_insert(t);
+            }
+        }
+        self.tables.push(table);
+    }
+
+    pub fn remove_table(&mut self, t: usize) -> Table {
+        self.lookup.borrow_mut().stale = true;
+        self.tables.remove(t)
+    }
+
+    pub fn rename_table(&mut self, t: usize, new: &str) {
+        let old = std::mem::replace(&mut self.tables[t].name, new.to_owned());
+        let mut lookup = self.lookup.borrow_mut();
+        if let Some(list) = lookup.tables.get_mut(&old) {
+            list.retain(|&x| x != t);
+            if list.is_empty() {
+                lookup.tables.remove(&old);
+            }
+        }
+        lookup.tables.entry(new.to_owned()).or_default().push(t);
+    }
+
+    pub fn push_index(&mut self, t: usize, index: Index) {
+        self.lookup
+            .borrow_mut()
+            .indexes
+            .entry(index.name.clone())
+            .or_insert(t);
+        self.tables[t].indexes.push(index);
+    }
+
+    pub fn remove_index(&mut self, t: usize, i: usize) -> Index {
+        let index = self.tables[t].indexes.remove(i);
+        self.lookup.borrow_mut().indexes.remove(&index.name);
+        index
+    }
+
+    /// Keeps the indexes of table `t` for which `keep` holds.
+    pub fn retain_indexes(&mut self, t: usize, mut keep: impl FnMut(&Index) -> bool) {
+        let mut lookup = self.lookup.borrow_mut();
+        self.tables[t].indexes.retain(|i| {
+            let kept = keep(i);
+            if !kept {
+                lookup.indexes.remove(&i.name);
+            }
+            kept
+        });
+    }
+
+    pub fn rename_index(&mut self, t: usize, i: usize, new: &str) {
+        let old = std::mem::replace(&mut self.tables[t].indexes[i].name, new.to_owned());
+        let mut lookup = self.lookup.borrow_mut();
+        lookup.indexes.remove(&old);
+        lookup.indexes.insert(new.to_owned(), t);
     }
 }
 

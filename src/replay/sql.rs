@@ -279,9 +279,9 @@ impl OpCtx<'_, '_> {
                     }
                     return Err(self.err(format!("index `{name}` already exists at this point")));
                 }
-                self.state.out.schema.tables[t]
-                    .indexes
-                    .push(super::model::Index {
+                self.state.out.schema.push_index(
+                    t,
+                    super::model::Index {
                         name,
                         name_is_final: true,
                         form: IndexForm::Sql {
@@ -289,7 +289,8 @@ impl OpCtx<'_, '_> {
                         },
                         autocommit: self.op.context.autocommit,
                         origin: self.origin,
-                    });
+                    },
+                );
             }
             ("DROP", "INDEX") => {
                 let (_, mut at) = object.unwrap();
@@ -675,8 +676,8 @@ impl OpCtx<'_, '_> {
                         None => {
                             // PostgreSQL renames an index-backed constraint's
                             // index too; an index renamed this way is kept.
-                            let Some(index) =
-                                table.indexes.iter_mut().find(|i| i.name == old_name.value)
+                            let Some(i) =
+                                table.indexes.iter().position(|i| i.name == old_name.value)
                             else {
                                 return Err(super::unknowable(
                                     op,
@@ -686,7 +687,7 @@ impl OpCtx<'_, '_> {
                                     ),
                                 ));
                             };
-                            index.name = new_name.value.clone();
+                            self.state.out.schema.rename_index(t, i, &new_name.value);
                         }
                     }
                 }
