@@ -564,9 +564,12 @@ fn verify_command(
         history_locations: analysis.layout.version_locations.clone(),
         recursive: analysis.layout.recursive,
         baseline_file: baseline.to_path_buf(),
-        remaining_files,
+        remaining_files: remaining_files.clone(),
         database_url,
         progress: interactive,
+        // An --up-to baseline keeps later revisions: a database deployed at
+        // its revision must move to the new files unchanged.
+        deployed_at: (!remaining_files.is_empty()).then(|| revision.to_owned()),
     };
     let mut on_progress = |event: &Progress| {
         let line = match event {
@@ -595,7 +598,11 @@ fn verify_command(
         eprint!("\r\x1b[2K");
     }
     let outcome = outcome?;
-    let clean = outcome.schemas_equal() && outcome.downgrade_leftover.is_empty();
+    let deployed_ok = outcome
+        .deployed
+        .as_ref()
+        .is_none_or(|(_, diff)| diff.is_none());
+    let clean = outcome.schemas_equal() && outcome.downgrade_leftover.is_empty() && deployed_ok;
     match format {
         ConsolidateFormat::Json => {
             let value = serde_json::json!({
@@ -606,6 +613,7 @@ fn verify_command(
                 "history": {"seconds": outcome.history.seconds, "revisions": outcome.history.steps, "schema_lines": outcome.history.schema.len()},
                 "baseline": {"seconds": outcome.baseline.seconds, "revisions": outcome.baseline.steps, "schema_lines": outcome.baseline.schema.len()},
                 "downgrade": {"seconds": outcome.downgrade_seconds, "revisions": outcome.downgrade_steps},
+                "deployed": outcome.deployed.as_ref().map(|(rev, diff)| serde_json::json!({"revision": rev, "equal": diff.is_none(), "diff": diff})),
             });
             print(&(serde_json::to_string_pretty(&value)? + "\n"))?;
         }
@@ -631,6 +639,18 @@ fn verify_command(
                 for line in &outcome.downgrade_leftover {
                     out.push_str(&format!("    {line}\n"));
                 }
+            }
+            match &outcome.deployed {
+                Some((rev, None)) => out.push_str(&format!(
+                    "✓ a database deployed at {rev} upgrades with the new files to the same schema\n"
+                )),
+                Some((rev, Some(diff))) => {
+                    out.push_str(diff);
+                    out.push_str(&format!(
+                        "✗ a database deployed at {rev} ends with a different schema after upgrading with the new files (- history, + deployed)\n"
+                    ));
+                }
+                None => {}
             }
             let speedup = outcome.history.seconds / outcome.baseline.seconds.max(1e-9);
             out.push_str(&format!(

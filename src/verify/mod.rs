@@ -93,6 +93,12 @@ pub struct VerifyRequest {
     pub database_url: Option<String>,
     /// Report [`Progress`] events to the callback.
     pub progress: bool,
+    /// A revision of the history that the baseline keeps (an `--up-to`
+    /// baseline's id): a third database is upgraded to it with the old
+    /// files, then to the heads with the baseline and the remaining files,
+    /// as a deployed database would be, and must end with the history's
+    /// schema.
+    pub deployed_at: Option<String>,
 }
 
 /// Which of the two runs.
@@ -101,6 +107,8 @@ pub struct VerifyRequest {
 pub enum Run {
     History,
     Baseline,
+    /// A database at a kept revision, moved to the new files.
+    Deployed,
 }
 
 impl fmt::Display for Run {
@@ -108,6 +116,7 @@ impl fmt::Display for Run {
         f.write_str(match self {
             Run::History => "history",
             Run::Baseline => "baseline",
+            Run::Deployed => "deployed",
         })
     }
 }
@@ -198,6 +207,9 @@ pub struct VerifyOutcome {
     /// Unified diff of the history's schema (`--- history`) against the
     /// baseline's (`+++ baseline`); `None` when they are equal.
     pub diff: Option<String>,
+    /// With `deployed_at`: the revision, and the diff of the history's
+    /// schema against the deployed database's (`None` when equal).
+    pub deployed: Option<(String, Option<String>)>,
 }
 
 impl VerifyOutcome {
@@ -339,6 +351,7 @@ impl fmt::Display for AlembicFailure {
             (Run::History, Phase::Downgrade) => "downgrading the history",
             (Run::Baseline, Phase::Upgrade) => "upgrading the baseline",
             (Run::Baseline, Phase::Downgrade) => "downgrading the baseline",
+            (Run::Deployed, _) => "moving a deployed database to the new files",
         };
         let at = match (&self.revision, &self.file) {
             (Some(rev), Some(file)) => format!(" at revision {rev} ({})", file.display()),
@@ -529,6 +542,7 @@ impl Workspace {
                 "version_locations": [path_str(&versions)?],
                 "recursive": recursive,
             },
+            "deployed_at": req.deployed_at,
         });
         let spec = root.join("spec.json");
         std::fs::write(&spec, spec_value.to_string())
@@ -698,6 +712,7 @@ struct RunnerOutput {
     baseline: Option<BaselineResult>,
     #[serde(default)]
     downgrade_leftover: Vec<String>,
+    deployed: Option<RunResult>,
     error: Option<RunnerError>,
 }
 
@@ -837,9 +852,14 @@ fn interpret(
             },
         });
     }
+    let deployed_schema = output.deployed.map(|d| d.schema);
     match (output.ok, output.server, output.history, output.baseline) {
         (true, Some(server), Some(history), Some(baseline)) => {
             let diff = schema_diff(&history.schema, &baseline.run.schema);
+            let deployed = req.deployed_at.clone().map(|rev| {
+                let schema = deployed_schema.unwrap_or_default();
+                (rev, schema_diff(&history.schema, &schema))
+            });
             Ok(VerifyOutcome {
                 server,
                 history,
@@ -847,6 +867,7 @@ fn interpret(
                 downgrade_seconds: baseline.downgrade_seconds,
                 downgrade_steps: baseline.downgrade_steps,
                 downgrade_leftover: output.downgrade_leftover,
+                deployed,
                 diff,
             })
         }
@@ -1058,6 +1079,7 @@ mod tests {
             remaining_files: vec![],
             database_url: Some("postgresql://me:secret@localhost:1/postgres".into()),
             progress: false,
+            deployed_at: None,
         };
         let work = Workspace::prepare(&req).unwrap();
         (dir, req, work)
@@ -1206,6 +1228,7 @@ mod tests {
             remaining_files: vec![one.join("c1_next.py"), two.join("c1_next.py")],
             database_url: None,
             progress: true,
+            deployed_at: None,
         };
         let work = Workspace::prepare(&req).unwrap();
         assert_eq!(std::fs::read_to_string(&work.runner).unwrap(), RUNNER_PY);
@@ -1254,6 +1277,7 @@ mod tests {
             remaining_files: vec![],
             database_url: None,
             progress: false,
+            deployed_at: None,
         };
         let err = verify(&req, &mut |_| {}).unwrap_err();
         assert!(matches!(err, VerifyError::PythonNotFound { .. }), "{err:?}");
@@ -1375,6 +1399,7 @@ mod tests {
                 remaining_files: vec![],
                 database_url,
                 progress: true,
+                deployed_at: None,
             }
         }
     }
@@ -1481,6 +1506,7 @@ mod tests {
             remaining_files: files,
             database_url: None,
             progress: false,
+            deployed_at: None,
         };
         let started = Instant::now();
         let outcome = verify(&req, &mut |_| {}).unwrap_or_else(|e| panic!("{e}"));

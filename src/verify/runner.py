@@ -20,7 +20,11 @@ Spec (a JSON object)::
                                         # two scratch databases are created (and dropped)
       "progress": false,                # true: progress events on stderr (below)
       "history":  {"version_locations": ["/abs/versions", ...], "recursive": false},
-      "baseline": {"version_locations": ["/abs/baseline_versions"], "recursive": false}
+      "baseline": {"version_locations": ["/abs/baseline_versions"], "recursive": false},
+      "deployed_at": null               # or a revision the baseline keeps (an --up-to
+                                        # baseline's id): a third database is upgraded
+                                        # to it with the history's files, then to the
+                                        # heads with the baseline's, and dumped
     }
 
 For each of the two runs a fresh database is created
@@ -39,7 +43,8 @@ stderr)::
      "history":  {"schema": ["table public.users", ...], "seconds": 1.2, "steps": 52},
      "baseline": {"schema": [...], "seconds": 0.1, "steps": 1,
                   "downgrade_seconds": 0.05, "downgrade_steps": 1},
-     "downgrade_leftover": []}
+     "downgrade_leftover": [],
+     "deployed": {"schema": [...], "seconds": 0.1, "steps": 21}}   # with deployed_at
 
 or ``{"ok": false, "error": {"kind": KIND, "message": "...", ...}}`` where KIND is
 
@@ -962,8 +967,10 @@ def make_config(script_dir: Path, run: dict[str, Any], url: str, hooks: RunHooks
 
 
 def alembic_command(name: str, script_dir: Path, run_name: str, run: dict[str, Any],
-                    url: str, databases: Databases, progress: Progress) -> tuple[float, int]:
-    """``alembic upgrade heads`` / ``downgrade base``; returns (seconds, steps)."""
+                    url: str, databases: Databases, progress: Progress,
+                    target: str | None = None) -> tuple[float, int]:
+    """``alembic upgrade heads`` / ``downgrade base`` (or to ``target``); returns
+    (seconds, steps)."""
     from alembic import command
 
     phase = "upgrade" if name == "upgrade" else "downgrade"
@@ -973,9 +980,9 @@ def alembic_command(name: str, script_dir: Path, run_name: str, run: dict[str, A
     started = time.perf_counter()
     try:
         if phase == "upgrade":
-            command.upgrade(cfg, "heads")
+            command.upgrade(cfg, target or "heads")
         else:
-            command.downgrade(cfg, "base")
+            command.downgrade(cfg, target or "base")
     except Exception as exc:  # noqa: BLE001
         raise classify(exc, hooks, databases.server_log_problems(log_offset)) from exc
     return time.perf_counter() - started, hooks.done
@@ -1042,8 +1049,22 @@ def verify(spec: dict[str, Any], progress: Progress) -> dict[str, Any]:
         progress("dump", run="baseline", phase="downgrade")
         known = {tuple(block) for block in pristine}
         leftover = [block for block in dump_schema(baseline_url) if tuple(block) not in known]
-        return {"ok": True, "server": databases.info, "history": history, "baseline": baseline,
-                "downgrade_leftover": flatten(leftover)}
+        result = {"ok": True, "server": databases.info, "history": history,
+                  "baseline": baseline, "downgrade_leftover": flatten(leftover)}
+        deployed_at = spec.get("deployed_at")
+        if deployed_at:
+            # A database deployed at a revision the baseline keeps: upgraded
+            # to it with the old files, then to the heads with the new ones.
+            deployed_url = databases.create("deployed")
+            alembic_command("upgrade", script_dir, "deployed", spec["history"], deployed_url,
+                            databases, progress, target=deployed_at)
+            seconds, steps = alembic_command("upgrade", script_dir, "deployed",
+                                             spec["baseline"], deployed_url, databases,
+                                             progress)
+            progress("dump", run="deployed", phase="upgrade")
+            result["deployed"] = {"schema": flatten(dump_schema(deployed_url)),
+                                  "seconds": round(seconds, 3), "steps": steps}
+        return result
     finally:
         databases.close()
         shutil.rmtree(workdir, ignore_errors=True)
