@@ -5,6 +5,8 @@ pub(crate) mod bindings;
 mod header;
 mod ops;
 
+pub use ops::fstring_value;
+
 use std::path::Path;
 
 use crate::ir::{FileProblem, RevisionFile};

@@ -126,6 +126,36 @@ impl<'a> Walker<'a> {
                     self.stmts(body, &inner);
                 }
                 Stmt::Block {
+                    kind: BlockKind::For,
+                    header,
+                    bodies,
+                    ..
+                } if literal_iterations(header, &frame.scope, bodies).is_some() => {
+                    // `for old, new in PAIRS:` over a literal list runs its
+                    // body once per element, each time with known values.
+                    let iterations = literal_iterations(header, &frame.scope, bodies)
+                        .expect("checked by the guard");
+                    for values in iterations {
+                        let mut bound = Bindings::default();
+                        for (name, value) in values {
+                            bound.bind(&name, 0, Some(value));
+                        }
+                        let mut frames = vec![&bound];
+                        frames.extend(frame.scope.frames.iter().copied());
+                        let inner = Frame {
+                            phase: frame.phase,
+                            scope: Scope { frames },
+                            ctx: frame.ctx.clone(),
+                            batch_alias: frame.batch_alias.clone(),
+                            stack: frame.stack.clone(),
+                        };
+                        self.stmts(&bodies[0], &inner);
+                    }
+                    // `else:` runs unless the loop breaks: the guard ruled
+                    // out `break`, so it runs.
+                    self.stmts(&bodies[1], frame);
+                }
+                Stmt::Block {
                     kind,
                     header,
                     bodies,
@@ -385,7 +415,9 @@ impl<'a> Walker<'a> {
             | OpKind::CreateExcludeConstraint
             | OpKind::DropConstraint => op.name = string_arg("constraint_name", &mut op),
             OpKind::Execute => {
-                op.sql = call_args.get("sqltext").map(|e| Box::new(sql_of(e, scope)))
+                op.sql = call_args
+                    .get("sqltext")
+                    .map(|e| Box::new(sql_of(e, scope, self.source)))
             }
             OpKind::BulkInsert => {
                 op.table = call_args.get("table").and_then(|t| table_of(t, scope))
@@ -516,17 +548,80 @@ pub fn normalize_type(text: &str) -> Name {
 }
 
 /// The SQL given to `op.execute`.
-fn sql_of(expr: &Expr, scope: &Scope) -> SqlInfo {
-    if let Some(text) = scope.string(expr) {
+fn sql_of(expr: &Expr, scope: &Scope, source: &str) -> SqlInfo {
+    let string = |e: &Expr| {
+        scope.string(e).or_else(|| match scope.resolve(e)? {
+            Expr::FString { span } => fstring_value(span.text(source), scope, span.start, source),
+            _ => None,
+        })
+    };
+    if let Some(text) = string(expr) {
         return SqlInfo::classify(&text);
     }
-    let Some(resolved) = scope.resolve(expr) else {
+    let Some(mut resolved) = scope.resolve(expr) else {
         return SqlInfo::dynamic();
     };
+    // `.bindparams(...)` and friends do not change the statement.
+    while let Expr::Call { func, .. } = resolved
+        && let Expr::Attribute { value, attr, .. } = func.as_ref()
+        && matches!(
+            attr.as_str(),
+            "bindparams" | "columns" | "execution_options"
+        )
+    {
+        resolved = value;
+    }
+    if let Some(text) = string(resolved) {
+        return SqlInfo::classify(&text);
+    }
+    // SQL built at run time: still a data statement when its text, whatever
+    // the values, reads as one.
+    let skeleton = match resolved {
+        Expr::FString { span } => fstring_skeleton(span.text(source)),
+        Expr::Call { func, args, .. } if callee_name(func) == Some("text") => {
+            match args.first().and_then(|a| scope.resolve(a)) {
+                Some(Expr::FString { span }) => fstring_skeleton(span.text(source)),
+                _ => None,
+            }
+        }
+        _ => None,
+    };
+    if let Some(skeleton) = skeleton {
+        let classified = SqlInfo::classify(&skeleton);
+        let words: Vec<String> = skeleton
+            .split(|c: char| !c.is_ascii_alphabetic())
+            .map(str::to_ascii_uppercase)
+            .collect();
+        let has = |w: &str| words.iter().any(|x| x == w);
+        // `WITH moved AS (DELETE … RETURNING *) INSERT …`: data, whatever the values.
+        let data_cte = crate::sql::kind_from_keywords(&skeleton) == "WITH"
+            && ["INSERT", "UPDATE", "DELETE"].iter().any(|w| has(w))
+            && ![
+                "CREATE", "ALTER", "DROP", "TRUNCATE", "GRANT", "REVOKE", "COMMENT",
+            ]
+            .iter()
+            .any(|w| has(w));
+        if data_cte {
+            let mut info = SqlInfo::dynamic();
+            info.statements = vec![SqlStatement {
+                kind: "DELETE".into(),
+                objects: Vec::new(),
+            }];
+            return info;
+        }
+        if classified.parsed
+            && classified.is_dml()
+            && classified.statements.iter().all(|s| s.is_dml())
+        {
+            let mut info = SqlInfo::dynamic();
+            info.statements = classified.statements;
+            return info;
+        }
+    }
     if let Expr::Call { func, args, .. } = resolved {
         // sa.text("...") / sqlalchemy.text("...")
         if callee_name(func) == Some("text")
-            && let Some(text) = args.first().and_then(|a| scope.string(a))
+            && let Some(text) = args.first().and_then(string)
         {
             return SqlInfo::classify(&text);
         }
@@ -550,6 +645,197 @@ fn sql_of(expr: &Expr, scope: &Scope) -> SqlInfo {
         }
     }
     SqlInfo::dynamic()
+}
+
+/// The elements of a `for` loop over a literal list or tuple (of strings,
+/// or of tuples of strings unpacked into as many names), as the names'
+/// values per iteration. `None` when the loop is anything else, or its body
+/// can leave early (`break`, `continue`, `return`, …: any statement the
+/// small tree does not model).
+fn literal_iterations(
+    header: &[Expr],
+    scope: &Scope,
+    bodies: &[Vec<Stmt>],
+) -> Option<Vec<Vec<(String, Expr)>>> {
+    let [iterable, target] = header else {
+        return None;
+    };
+    fn plain(body: &[Stmt]) -> bool {
+        body.iter().all(|s| match s {
+            Stmt::Other { .. } | Stmt::Return { .. } => false,
+            Stmt::Block { bodies, .. } => bodies.iter().all(|b| plain(b)),
+            Stmt::With { body, .. } => plain(body),
+            _ => true,
+        })
+    }
+    if !bodies.first().is_some_and(|b| plain(b)) {
+        return None;
+    }
+    let names: Vec<&str> = match target {
+        Expr::Name { id, .. } => vec![id.as_str()],
+        Expr::Tuple { elts, .. } | Expr::List { elts, .. } => {
+            elts.iter().map(Expr::as_name).collect::<Option<_>>()?
+        }
+        _ => return None,
+    };
+    let (Expr::List { elts, .. } | Expr::Tuple { elts, .. }) = scope.resolve(iterable)? else {
+        return None;
+    };
+    elts.iter()
+        .map(|element| {
+            let values: Vec<&Expr> = match (target, scope.resolve(element)?) {
+                (Expr::Name { .. }, value) => vec![value],
+                (_, Expr::Tuple { elts, .. } | Expr::List { elts, .. }) => elts.iter().collect(),
+                _ => return None,
+            };
+            if values.len() != names.len() {
+                return None;
+            }
+            names
+                .iter()
+                .zip(values)
+                .map(|(name, value)| {
+                    let text = scope.string(value)?;
+                    Some((
+                        (*name).to_owned(),
+                        Expr::Str {
+                            value: text,
+                            span: value.span(),
+                        },
+                    ))
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// The value of an f-string (or of implicitly concatenated string
+/// literals among which are f-strings) whose replacement fields are plain
+/// names with known string values: `f"ALTER TABLE t RENAME {old} TO {new}"`
+/// in a loop over literal pairs. `None` for anything else (a format spec,
+/// a conversion, an expression, a name not known).
+pub fn fstring_value(text: &str, scope: &Scope, at: u32, source: &str) -> Option<String> {
+    fstring(text, &mut |name| {
+        let value = Expr::Name {
+            id: name.to_owned(),
+            span: crate::python::Span::new(at, at),
+        };
+        scope
+            .string(&value)
+            .or_else(|| match scope.resolve(&value)? {
+                // An integer prints as written.
+                Expr::Number { span } => Some(span.text(source))
+                    .filter(|t| t.chars().all(|c| c.is_ascii_digit()))
+                    .map(str::to_owned),
+                _ => None,
+            })
+    })
+}
+
+/// The text of an f-string with every replacement field written as
+/// `__dynamic__`: what the statement is, whatever the values.
+pub fn fstring_skeleton(text: &str) -> Option<String> {
+    fstring(text, &mut |_| Some("__dynamic__".to_owned()))
+}
+
+fn fstring(text: &str, field_value: &mut dyn FnMut(&str) -> Option<String>) -> Option<String> {
+    let mut out = String::new();
+    let mut rest = text;
+    loop {
+        rest = rest.trim_start_matches(|c: char| c.is_whitespace() || c == '\\');
+        if rest.is_empty() {
+            return Some(out);
+        }
+        let prefix_len = rest.find(['"', '\'']).filter(|&n| n <= 3)?;
+        let prefix = rest[..prefix_len].to_ascii_lowercase();
+        if !prefix.chars().all(|c| matches!(c, 'f' | 'r' | 'u' | 'b')) || prefix.contains('b') {
+            return None;
+        }
+        let (is_f, is_raw) = (prefix.contains('f'), prefix.contains('r'));
+        let body = &rest[prefix_len..];
+        let quote = if body.starts_with("\"\"\"") || body.starts_with("'''") {
+            &body[..3]
+        } else {
+            &body[..1]
+        };
+        let body = &body[quote.len()..];
+        // The closing quote: not escaped (outside raw strings).
+        let mut end = None;
+        let mut chars = body.char_indices().peekable();
+        while let Some((i, c)) = chars.next() {
+            if c == '\\' && !is_raw {
+                chars.next();
+                continue;
+            }
+            if body[i..].starts_with(quote) {
+                end = Some(i);
+                break;
+            }
+        }
+        let end = end?;
+        let content = &body[..end];
+        rest = &body[end + quote.len()..];
+        let content = if is_raw {
+            content.to_owned()
+        } else {
+            unescape(content)?
+        };
+        if !is_f {
+            out.push_str(&content);
+            continue;
+        }
+        let mut chars = content.chars().peekable();
+        while let Some(c) = chars.next() {
+            match c {
+                '{' if chars.peek() == Some(&'{') => {
+                    chars.next();
+                    out.push('{');
+                }
+                '}' if chars.peek() == Some(&'}') => {
+                    chars.next();
+                    out.push('}');
+                }
+                '{' => {
+                    let mut field = String::new();
+                    for c in chars.by_ref() {
+                        if c == '}' {
+                            break;
+                        }
+                        field.push(c);
+                    }
+                    let name = field.trim();
+                    if !name.chars().all(|c| c.is_alphanumeric() || c == '_') || name.is_empty() {
+                        return None;
+                    }
+                    out.push_str(&field_value(name)?);
+                }
+                '}' => return None,
+                c => out.push(c),
+            }
+        }
+    }
+}
+
+/// Python's simple string escapes; `None` for anything rarer.
+fn unescape(text: &str) -> Option<String> {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next()? {
+            'n' => out.push('\n'),
+            't' => out.push('\t'),
+            '\\' => out.push('\\'),
+            '\'' => out.push('\''),
+            '"' => out.push('"'),
+            '\n' => {}
+            _ => return None,
+        }
+    }
+    Some(out)
 }
 
 /// The table name of `sa.table("name", ...)` given to `bulk_insert`.
@@ -664,7 +950,7 @@ import sqlalchemy as sa
 def upgrade():
     op.execute("CREATE EXTENSION IF NOT EXISTS vector")
     op.execute(sa.text("UPDATE users SET active = true"))
-    name = 'x'
+    name = compute_name()
     op.execute(f"DROP TABLE {name}")
     conn = op.get_bind()
     conn.execute(sa.text("select 1"))
@@ -693,6 +979,45 @@ def upgrade():
         );
         assert_eq!(ops[0].table, None);
         assert_eq!(ops[0].unresolved, ["table_name"]);
+    }
+
+    #[test]
+    fn loops_over_literal_lists_are_unrolled_and_fstrings_read() {
+        let source = r#"
+from alembic import op
+PAIRS = [("a_key", "b_key"), ("c_key", "d_key")]
+SUFFIX = "2025"
+def upgrade():
+    for old, new in PAIRS:
+        op.execute(f'ALTER TABLE t RENAME CONSTRAINT {old} TO {new}')
+    for name in ["x", "y"]:
+        op.drop_column("t", name)
+        break
+    op.execute(f"CREATE TABLE p_{SUFFIX} " f"PARTITION OF p DEFAULT")
+    op.execute(f"SELECT {SUFFIX!r}")
+"#;
+        let ops = upgrade_ops(source);
+        let sql: Vec<_> = ops
+            .iter()
+            .map(|o| o.sql.as_ref().and_then(|s| s.text.clone()))
+            .collect();
+        assert_eq!(
+            sql[..2],
+            [
+                Some("ALTER TABLE t RENAME CONSTRAINT a_key TO b_key".to_owned()),
+                Some("ALTER TABLE t RENAME CONSTRAINT c_key TO d_key".to_owned()),
+            ]
+        );
+        assert!(ops[..2].iter().all(|o| !o.context.conditional));
+        // A loop that can break stays conditional and unresolved.
+        assert!(ops[2].context.conditional);
+        assert_eq!(ops[2].column, None);
+        assert_eq!(
+            sql[3].as_deref(),
+            Some("CREATE TABLE p_2025 PARTITION OF p DEFAULT")
+        );
+        // A conversion is not read.
+        assert!(ops[4].sql.as_ref().unwrap().dynamic);
     }
 
     #[test]

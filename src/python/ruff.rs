@@ -88,7 +88,8 @@ fn stmt(node: &ast::Stmt) -> Stmt {
         }
         ast::Stmt::For(node) => Stmt::Block {
             kind: BlockKind::For,
-            header: vec![expr(&node.iter)],
+            // The iterable, then the target (`for a, b in PAIRS`).
+            header: vec![expr(&node.iter), expr(&node.target)],
             bodies: vec![stmts(&node.body), stmts(&node.orelse)],
             span: s,
         },

@@ -13,6 +13,7 @@ const INDENT: usize = 4;
 pub fn flat(code: &Code) -> String {
     match code {
         Code::Atom(a) | Code::Raw(a) => a.clone(),
+        Code::Attr { value, attr } => format!("{}.{attr}", flat(value)),
         Code::Str(s) => string_literal(s),
         Code::Call { func, args, kwargs } => {
             let parts: Vec<String> = args
@@ -51,6 +52,17 @@ fn layout(code: &Code, indent: usize, prefix: usize, suffix: usize) -> String {
     let one_line = flat(code);
     if fits(&one_line, indent + prefix + suffix) || hugs_multiline_string(code) {
         return one_line;
+    }
+    // `receiver(...).method(args)` whose head does not fit: ruff splits the
+    // receiver's brackets and keeps `.method(args)` after them.
+    if let Code::Call { func, .. } = code
+        && let Code::Attr { value, .. } = func.as_ref()
+        && matches!(value.as_ref(), Code::Call { .. })
+        && !fits(&flat(func), indent + prefix + 1)
+    {
+        let tail = one_line[flat(value).len()..].to_owned();
+        let head = layout(value, indent, prefix, suffix + tail.chars().count());
+        return format!("{head}{tail}");
     }
     let (open, close, elements) = match code {
         Code::Call { func, args, kwargs } if !(args.is_empty() && kwargs.is_empty()) => {
@@ -251,6 +263,28 @@ mod tests {
         assert_eq!(
             statement(&sql, 4),
             "op.execute(\"\"\"\n    CREATE VIEW v AS SELECT 1\n\"\"\")"
+        );
+    }
+
+    #[test]
+    fn a_method_on_a_long_call_splits_the_call() {
+        let values = ["draft", "submitted", "under_review", "awarded", "rejected"];
+        let receiver = Code::call(
+            "postgresql.ENUM",
+            values.iter().map(|v| Code::Str((*v).into())).collect(),
+            vec![("name".into(), Code::Str("application_status".into()))],
+        );
+        let code = Code::Call {
+            func: Box::new(Code::Attr {
+                value: Box::new(receiver),
+                attr: "create".into(),
+            }),
+            args: vec![Code::call("op.get_bind", vec![], vec![])],
+            kwargs: vec![("checkfirst".into(), Code::atom("False"))],
+        };
+        assert_eq!(
+            statement(&code, 4),
+            "postgresql.ENUM(\n        \"draft\",\n        \"submitted\",\n        \"under_review\",\n        \"awarded\",\n        \"rejected\",\n        name=\"application_status\",\n    ).create(op.get_bind(), checkfirst=False)"
         );
     }
 

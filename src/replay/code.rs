@@ -33,6 +33,11 @@ pub enum Code {
     /// Source text kept as written (operators, comprehensions, …), with
     /// names made self-contained.
     Raw(String),
+    /// `value.attr` where `value` is not a plain name: `sa.Enum(...).create`.
+    Attr {
+        value: Box<Code>,
+        attr: String,
+    },
 }
 
 impl Code {
@@ -125,6 +130,10 @@ impl Code {
     pub fn texts(&self, out: &mut Vec<String>) {
         match self {
             Code::Atom(s) | Code::Str(s) | Code::Raw(s) => out.push(s.clone()),
+            Code::Attr { value, attr } => {
+                value.texts(out);
+                out.push(attr.clone());
+            }
             Code::Call { func, args, kwargs } => {
                 func.texts(out);
                 args.iter().for_each(|a| a.texts(out));
@@ -341,22 +350,27 @@ impl Converter<'_, '_> {
         }
         Ok(match expr {
             Expr::Str { value, .. } => Code::Str(value.clone()),
-            Expr::FString { .. } => {
-                return Err(unknowable(
-                    "an f-string is only known when the migration runs".into(),
-                ));
+            Expr::FString { span } => {
+                match crate::extract::fstring_value(
+                    span.text(self.file.source),
+                    self.scope,
+                    span.start,
+                    self.file.source,
+                ) {
+                    Some(value) => Code::Str(value),
+                    None => {
+                        return Err(unknowable(
+                            "an f-string is only known when the migration runs".into(),
+                        ));
+                    }
+                }
             }
             Expr::Name { id, .. } => self.name(id, expr, depth)?,
             Expr::Attribute { value, attr, .. } => match self.convert(value, depth + 1)? {
                 Code::Atom(base) => Code::Atom(format!("{base}.{attr}")),
-                other => Code::Call {
-                    // `x(...).attr`: written flat.
-                    func: Box::new(Code::Raw(format!(
-                        "{}.{attr}",
-                        crate::render::format::flat(&other)
-                    ))),
-                    args: Vec::new(),
-                    kwargs: Vec::new(),
+                other => Code::Attr {
+                    value: Box::new(other),
+                    attr: attr.clone(),
                 },
             },
             Expr::Call {

@@ -256,10 +256,10 @@ impl State {
                     }
                     self.out.imports.extend(imports);
                     let code = Code::Call {
-                        func: Box::new(Code::Raw(format!(
-                            "{}.create",
-                            crate::render::format::flat(&receiver)
-                        ))),
+                        func: Box::new(Code::Attr {
+                            value: Box::new(receiver),
+                            attr: "create".into(),
+                        }),
                         args: vec![Code::call("op.get_bind", vec![], vec![])],
                         kwargs: vec![("checkfirst".into(), Code::atom("False"))],
                     };
@@ -560,6 +560,17 @@ impl<'f> OpCtx<'_, 'f> {
         }
         if let Some(table) = &op.table {
             self.state.count(table);
+            if self
+                .state
+                .out
+                .schema
+                .table(op.schema.as_deref(), table)
+                .is_none()
+                && self.sql_created(table)
+                && op.kind != OpKind::CreateTable
+            {
+                return self.keep_on_sql_table(table);
+            }
         }
         match op.kind {
             OpKind::CreateTable => self.create_table(),
@@ -612,6 +623,65 @@ impl<'f> OpCtx<'_, 'f> {
             OpKind::BulkInsert => self.bulk_insert(),
             OpKind::Other => self.plugin(),
         }
+    }
+
+    /// Whether `table` was created by raw SQL that is kept as written.
+    fn sql_created(&self, table: &str) -> bool {
+        let object = format!("TABLE {table}");
+        self.state.objects_seen.contains(&object)
+            && self
+                .state
+                .out
+                .schema
+                .units
+                .iter()
+                .any(|u| u.object.as_deref() == Some(&object))
+    }
+
+    /// An operation on a table created by raw SQL: the model does not hold
+    /// the table, so the operation is kept as written, after it.
+    fn keep_on_sql_table(&mut self, table: &str) -> Result<()> {
+        let call = self
+            .scope
+            .call_at(self.op.span)
+            .ok_or_else(|| self.err("the call could not be found again"))?;
+        let code = self.code(call)?;
+        let table = table.to_owned();
+        if self.op.kind == OpKind::DropTable {
+            self.state
+                .drop_object(&format!("TABLE {table}"), false, self.origin);
+            let depends = table.clone();
+            self.state
+                .out
+                .schema
+                .units
+                .retain(|u| !u.depends.contains(&depends));
+            return Ok(());
+        }
+        if self.op.kind == OpKind::DropIndex {
+            let name = self.op.name.clone().unwrap_or_default();
+            self.state
+                .drop_object(&format!("INDEX {name}"), false, self.origin);
+            return Ok(());
+        }
+        let object = (self.op.kind == OpKind::CreateIndex)
+            .then(|| format!("INDEX {}", self.op.name.as_deref().unwrap_or_default()));
+        self.state.push_unit(Unit {
+            kind: UnitKind::Sql,
+            code,
+            object,
+            depends: vec![table],
+            autocommit: self.op.context.autocommit,
+            before_tables: false,
+            origin: self.origin,
+        });
+        self.state.finding(
+            FindingKind::Verbatim,
+            self.origin.file,
+            self.origin.span,
+            "an operation on a table created by raw SQL is carried over as written, after it",
+        );
+        Ok(())
     }
 
     fn table_index(&self) -> Result<usize> {

@@ -207,6 +207,10 @@ impl OpCtx<'_, '_> {
         let Some(info) = self.op.sql.as_deref() else {
             return Err(self.err("op.execute without SQL"));
         };
+        if info.dynamic && !info.statements.is_empty() && info.is_dml() {
+            self.data_migration();
+            return Ok(());
+        }
         if info.dynamic {
             return Err(self.err(
                 "the SQL is built when the migration runs (an f-string, `%`, `.format` or a variable)",
@@ -249,6 +253,43 @@ impl OpCtx<'_, '_> {
         let verb = s.verb().to_owned();
         let object = s.object_kind();
         let kind = object.as_ref().map(|(k, _)| k.as_str()).unwrap_or("");
+        // A statement on a table created by raw SQL is kept as written too.
+        let on_table = match (verb.as_str(), kind) {
+            ("ALTER", "TABLE") => object
+                .as_ref()
+                .and_then(|(_, at)| s.name_at(*at))
+                .map(|(n, _)| n),
+            ("CREATE", "INDEX") => s.on_table(),
+            // COMMENT ON TABLE t / COMMENT ON COLUMN t.c
+            ("COMMENT", _) => match s.words.get(2).map(String::as_str) {
+                Some("TABLE") => s.name_at(3).map(|(n, _)| n),
+                Some("COLUMN") => {
+                    let mut parts = Vec::new();
+                    let mut i = 3;
+                    while let Some(w) = s.idents.get(i) {
+                        parts.push(w.clone());
+                        if s.idents.get(i + 1).map(String::as_str) != Some(".") {
+                            break;
+                        }
+                        i += 2;
+                    }
+                    parts.iter().rev().nth(1).cloned()
+                }
+                _ => None,
+            },
+            _ => None,
+        };
+        if let Some(table) = on_table
+            && self.state.out.schema.table_any_schema(&table).is_none()
+            && self.sql_created(&table)
+        {
+            let object = (kind == "INDEX")
+                .then(|| object.as_ref().and_then(|(_, at)| s.name_at(*at)))
+                .flatten()
+                .map(|(n, _)| format!("INDEX {n}"));
+            self.push_sql(s, UnitKind::Sql, object, vec![table], false);
+            return Ok(false);
+        }
         match (verb.as_str(), kind) {
             ("UPDATE" | "DELETE" | "TRUNCATE" | "MERGE" | "COPY" | "SELECT" | "WITH", _) => {
                 return Ok(true);

@@ -227,7 +227,7 @@ fn alembic_utils_entities_are_replaced_in_place() {
 fn what_cannot_be_known_blocks() {
     let r = history(&[
         USERS,
-        "    name = 'users'\n    op.execute(f'DROP TABLE {name}')",
+        "    name = compute()\n    op.execute(f'DROP TABLE {name}')",
         "    if op.get_context().dialect.name == 'postgresql':\n        op.add_column('users', sa.Column('x', sa.Integer()))",
         "    op.drop_column('missing', 'x')",
         "    insp = sa.inspect(op.get_bind())\n    op.add_column('users', sa.Column('y', sa.Integer()))",

@@ -224,7 +224,7 @@ impl VerifyOutcome {
 #[derive(Debug, thiserror::Error)]
 pub enum VerifyError {
     #[error(
-        "cannot run the Python interpreter `{}`: {source}; pass `--python PATH` to use one that has Alembic installed (for example your project's virtualenv: `--python .venv/bin/python`)",
+        "cannot run the Python interpreter `{}`; pass `--python PATH` to use one that has Alembic installed (for example your project's virtualenv: `--python .venv/bin/python`)",
         .python.display()
     )]
     PythonNotFound {

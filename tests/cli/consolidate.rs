@@ -171,7 +171,10 @@ fn what_cannot_be_known_is_refused_with_its_location() {
     assert!(stderr.contains("no baseline written"), "{stderr}");
     assert!(!out.exists());
 
-    let (code, _, stderr) = run(&["consolidate", "sample_migrations/grants"]);
+    let (code, _, stderr) = run(&[
+        "consolidate",
+        "sample_migrations/edge_cases/messy_real_world",
+    ]);
     assert_eq!(code, 1);
     assert!(
         stderr.contains("migsquash consolidate --up-to "),
@@ -295,6 +298,7 @@ fn baselines_compile_and_are_ruff_formatted() {
     for history in [
         "sample_migrations/chat_saas",
         "sample_migrations/field_service",
+        "sample_migrations/grants",
         "sample_migrations/edge_cases/three_parent_merge",
         "sample_migrations/edge_cases/batch_alter",
     ] {

@@ -9,6 +9,7 @@ use crate::support::{repo_root, run, test_python};
 const CONSOLIDATED: &[&str] = &[
     "sample_migrations/chat_saas",
     "sample_migrations/field_service",
+    "sample_migrations/grants",
     "sample_migrations/edge_cases/annotated_headers",
     "sample_migrations/edge_cases/batch_alter",
     "sample_migrations/edge_cases/filename_mismatch",
