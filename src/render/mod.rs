@@ -227,7 +227,11 @@ pub fn body(replay: &Replay) -> Body {
             schema_kwarg(table),
         ));
         for column in &table.columns {
-            if let Some(name) = column.type_.as_ref().and_then(enum_type_name) {
+            if let Some(name) = column
+                .type_
+                .as_ref()
+                .and_then(crate::replay::enum_type_name)
+            {
                 enum_types.insert(name);
             }
         }
@@ -532,19 +536,6 @@ fn create_index(table: &Table, index: &Index) -> Code {
 
 fn execute(sql: &str) -> Code {
     Code::call("op.execute", vec![Code::Str(sql.to_owned())], vec![])
-}
-
-/// `sa.Enum(..., name="status")` → `status`.
-fn enum_type_name(code: &Code) -> Option<String> {
-    if !matches!(code.callee(), Some("Enum" | "ENUM")) {
-        return None;
-    }
-    if code.kwarg("create_type").and_then(Code::as_bool) == Some(false) {
-        return None;
-    }
-    let name = code.kwarg("name")?.as_str()?;
-    let schema = code.kwarg("schema").and_then(Code::as_str);
-    Some(qualify(schema, name))
 }
 
 /// The statement that removes what a unit created, when it creates

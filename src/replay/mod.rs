@@ -28,6 +28,20 @@ use model::{
     Column, Constraint, ConstraintKind, Index, IndexForm, Origin, Schema, Table, Unit, UnitKind,
 };
 
+/// The type an enum column creates with its table: `sa.Enum(...,
+/// name="status")` → `status` (`None` with `create_type=False`).
+pub fn enum_type_name(code: &Code) -> Option<String> {
+    if !matches!(code.callee(), Some("Enum" | "ENUM")) {
+        return None;
+    }
+    if code.kwarg("create_type").and_then(Code::as_bool) == Some(false) {
+        return None;
+    }
+    let name = code.kwarg("name")?.as_str()?;
+    let schema = code.kwarg("schema").and_then(Code::as_str);
+    Some(qualify(schema, name))
+}
+
 /// Whether SQL `text` uses `word` as an identifier.
 pub fn sql_mentions(text: &str, word: &str) -> bool {
     sql::mentions(text, word)
@@ -118,8 +132,72 @@ struct State {
     /// not here, no unit needs to be searched for it.
     objects_seen: std::collections::HashSet<String>,
     depends_seen: std::collections::HashSet<String>,
+    /// Seed rows and, per column, the default they got: the baseline
+    /// inserts them into the final table, where defaults may differ.
+    seeds: Vec<Seed>,
     /// Table renames, old name → new name, for `per_table`.
     aliases: BTreeMap<String, String>,
+}
+
+/// Rows inserted by the history, and the value each column not named by
+/// the insert got: its default when the rows were inserted, or when the
+/// column was added after them.
+struct Seed {
+    origin: Origin,
+    table: String,
+    texts: Vec<String>,
+    defaults: BTreeMap<String, Option<String>>,
+}
+
+/// `op.bulk_insert(sa.table("t", ...), [{...}, ...])` with `column` set to
+/// `None` in every row; `false` when the call is not of that form.
+fn insert_null(code: &mut Code, column: &str) -> bool {
+    let Code::Call { func, args, .. } = code else {
+        return false;
+    };
+    if !matches!(func.as_ref(), Code::Atom(f) if f == "op.bulk_insert") {
+        return false;
+    }
+    let [table, Code::List(rows)] = args.as_mut_slice() else {
+        return false;
+    };
+    let Code::Call {
+        args: table_args, ..
+    } = table
+    else {
+        return false;
+    };
+    if !rows.iter().all(|r| matches!(r, Code::Dict(_))) {
+        return false;
+    }
+    table_args.push(Code::call(
+        "sa.column",
+        vec![Code::Str(column.to_owned())],
+        vec![],
+    ));
+    for row in rows.iter_mut() {
+        if let Code::Dict(pairs) = row {
+            pairs.push((Code::Str(column.to_owned()), Code::atom("None")));
+        }
+    }
+    true
+}
+
+/// A column's server default, for comparing what rows get: `"0"` and
+/// `sa.text("0")` give a row the same number.
+fn column_default(column: &Column) -> Option<String> {
+    let code = column.kwarg("server_default")?;
+    let literal = match code {
+        Code::Str(s) => Some(s.as_str()),
+        Code::Call { args, .. } if code.callee() == Some("text") && args.len() == 1 => {
+            args[0].as_str()
+        }
+        _ => None,
+    };
+    match literal {
+        Some(n) if !n.is_empty() && n.parse::<f64>().is_ok() => Some(format!("number {n}")),
+        _ => Some(crate::render::format::flat(code)),
+    }
 }
 
 /// An operation or a statement on the connection, in source order.
@@ -286,6 +364,23 @@ impl State {
 
     fn push_unit(&mut self, unit: Unit) {
         self.depends_seen.extend(unit.depends.iter().cloned());
+        if unit.kind == UnitKind::Data
+            && let Some(table) = unit.depends.first()
+            && let Some(t) = self.out.schema.table_any_schema(table)
+        {
+            let mut texts = Vec::new();
+            unit.code.texts(&mut texts);
+            self.seeds.push(Seed {
+                origin: unit.origin,
+                table: table.clone(),
+                texts,
+                defaults: self.out.schema.tables[t]
+                    .columns
+                    .iter()
+                    .map(|c| (c.name.clone(), column_default(c)))
+                    .collect(),
+            });
+        }
         let fresh = unit
             .object
             .as_ref()
@@ -353,7 +448,65 @@ impl State {
         }
     }
 
+    /// Seed rows the baseline would insert with other values than the
+    /// history gave them (a default set or changed after they were
+    /// inserted) block: they could even break a unique index.
+    fn check_seeds(&mut self) {
+        let mut problems = Vec::new();
+        let mut nulls: Vec<(Origin, String)> = Vec::new();
+        for seed in &self.seeds {
+            let Some(t) = self.out.schema.table_any_schema(&seed.table) else {
+                continue;
+            };
+            for column in &self.out.schema.tables[t].columns {
+                let named = seed.texts.iter().any(|t| t == &column.name);
+                if named || column.serial_sequence.is_some() || !column.extras.is_empty() {
+                    continue;
+                }
+                let then = seed.defaults.get(&column.name).cloned().flatten();
+                let now = column_default(column);
+                if then.is_none() && now.is_some() {
+                    // The history gave these rows NULL: say so in the rows.
+                    nulls.push((seed.origin, column.name.clone()));
+                    continue;
+                }
+                if then != now {
+                    problems.push((
+                        seed.origin,
+                        format!(
+                            "these rows get `{}.{}` = {} in the history, but the baseline's table gives it {}: the baseline would insert other rows",
+                            seed.table,
+                            column.name,
+                            then.map_or("NULL".to_owned(), |d| format!("`{d}`")),
+                            now.map_or("NULL".to_owned(), |d| format!("`{d}`")),
+                        ),
+                    ));
+                }
+            }
+        }
+        for (origin, column) in nulls {
+            let unit = self
+                .out
+                .schema
+                .units
+                .iter_mut()
+                .find(|u| u.origin == origin && u.kind == UnitKind::Data);
+            if !unit.is_some_and(|u| insert_null(&mut u.code, &column)) {
+                problems.push((
+                    origin,
+                    format!(
+                        "these rows get `{column}` = NULL in the history, but the baseline's table gives it a default: the baseline would insert other rows"
+                    ),
+                ));
+            }
+        }
+        for (origin, message) in problems {
+            self.blocker(origin.file, origin.span, message);
+        }
+    }
+
     fn finish(mut self) -> Replay {
+        self.check_seeds();
         // Counts were taken under the name a table had then.
         let counts = std::mem::take(&mut self.out.per_table);
         for (name, count) in counts {
@@ -994,6 +1147,7 @@ impl<'f> OpCtx<'_, 'f> {
 
     fn drop_table(&mut self, t: usize) {
         let table = self.state.out.schema.remove_table(t);
+        self.keep_enum_types(&table.columns);
         // Units on the table go with it (its triggers, policies, rows).
         if !self.state.depends_seen.contains(&table.name) {
             return;
@@ -1019,6 +1173,9 @@ impl<'f> OpCtx<'_, 'f> {
                 span,
                 format!("this statement names table `{old}`, which a later revision renames to `{new}`; migsquash does not rewrite SQL text"),
             );
+        }
+        for seed in self.state.seeds.iter_mut().filter(|s| s.table == old) {
+            seed.table = new.to_owned();
         }
         let schema = &mut self.state.out.schema;
         schema.rename_table(t, new);
@@ -1055,6 +1212,21 @@ impl<'f> OpCtx<'_, 'f> {
         );
         let before = table.indexes.len();
         let result = self.add_column_to(&mut table, code);
+        // Rows seeded before get the new column's default of now.
+        if result.is_ok()
+            && let Some(column) = table.columns.last()
+        {
+            for seed in self
+                .state
+                .seeds
+                .iter_mut()
+                .filter(|s| s.table == table.name)
+            {
+                seed.defaults
+                    .entry(column.name.clone())
+                    .or_insert_with(|| column_default(column));
+            }
+        }
         // `index=True` may have added an index.
         let added: Vec<Index> = table.indexes.drain(before..).collect();
         self.state.out.schema.tables[t] = table;
@@ -1076,7 +1248,7 @@ impl<'f> OpCtx<'_, 'f> {
                 ),
             ));
         };
-        table.columns.remove(position);
+        let removed = table.columns.remove(position);
         // PostgreSQL drops the indexes and constraints that use the column.
         table
             .constraints
@@ -1086,8 +1258,48 @@ impl<'f> OpCtx<'_, 'f> {
             .out
             .schema
             .retain_indexes(t, |i| !index_uses(i, name));
+        self.keep_enum_types(std::slice::from_ref(&removed));
         self.check_units_mention(&table_name, name, "drops")?;
         Ok(())
+    }
+
+    /// An enum type a column created stays when the column or its table is
+    /// dropped (PostgreSQL drops no type): the baseline creates it on its
+    /// own, before the tables, unless another column still makes it.
+    fn keep_enum_types(&mut self, removed: &[Column]) {
+        for column in removed {
+            let Some(type_) = column.type_.as_ref() else {
+                continue;
+            };
+            let Some(name) = enum_type_name(type_) else {
+                continue;
+            };
+            let still_made = self.state.out.schema.tables.iter().any(|t| {
+                t.columns.iter().any(|c| {
+                    c.type_.as_ref().and_then(enum_type_name).as_deref() == Some(name.as_str())
+                })
+            });
+            if still_made {
+                continue;
+            }
+            let code = Code::Call {
+                func: Box::new(Code::Attr {
+                    value: Box::new(type_.clone()),
+                    attr: "create".into(),
+                }),
+                args: vec![Code::call("op.get_bind", vec![], vec![])],
+                kwargs: vec![("checkfirst".into(), Code::atom("False"))],
+            };
+            self.state.push_unit(Unit {
+                kind: UnitKind::Sql,
+                code,
+                object: Some(format!("TYPE {name}")),
+                depends: Vec::new(),
+                autocommit: false,
+                before_tables: true,
+                origin: column.origin,
+            });
+        }
     }
 
     /// Verbatim statements on `table` that mention `column` would be
@@ -1172,6 +1384,16 @@ impl<'f> OpCtx<'_, 'f> {
         }
         if let Some(column) = table.columns.iter_mut().find(|c| c.name == old) {
             column.name = new.to_owned();
+        }
+        for seed in self
+            .state
+            .seeds
+            .iter_mut()
+            .filter(|s| s.table == table_name)
+        {
+            if let Some(default) = seed.defaults.remove(old) {
+                seed.defaults.insert(new.to_owned(), default);
+            }
         }
         let rename = |names: &mut Vec<String>| {
             for n in names.iter_mut().filter(|n| *n == old) {

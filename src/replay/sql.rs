@@ -563,18 +563,39 @@ impl OpCtx<'_, '_> {
         });
     }
 
-    /// Model tables the statement names.
+    /// Model tables the statement names: where SQL names a table (after
+    /// FROM, JOIN, ON, TABLE, INTO, UPDATE, REFERENCES) or qualifies a
+    /// column with it. A column that has a table's name is not a mention.
     fn tables_mentioned(&self, s: &Statement_) -> Vec<String> {
-        let mut out: Vec<String> = self
-            .state
-            .out
-            .schema
-            .tables
-            .iter()
-            .filter(|t| s.idents.iter().any(|w| w == &t.name))
-            .map(|t| t.name.clone())
-            .collect();
-        out.dedup();
+        const BEFORE_TABLE: &[&str] = &[
+            "FROM",
+            "JOIN",
+            "ON",
+            "TABLE",
+            "INTO",
+            "UPDATE",
+            "REFERENCES",
+            "ONLY",
+            "OF",
+        ];
+        let mut out: Vec<String> = Vec::new();
+        for (i, ident) in s.idents.iter().enumerate() {
+            let after_keyword = i > 0 && {
+                // Skip a schema qualification: FROM public.users.
+                let mut j = i - 1;
+                if s.idents[j] == "." && j >= 2 {
+                    j -= 2;
+                }
+                BEFORE_TABLE.contains(&s.words[j].as_str())
+            };
+            let qualifies = s.idents.get(i + 1).is_some_and(|n| n == ".");
+            if (after_keyword || qualifies)
+                && !out.contains(ident)
+                && self.state.out.schema.table_any_schema(ident).is_some()
+            {
+                out.push(ident.clone());
+            }
+        }
         out
     }
 

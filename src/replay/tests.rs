@@ -312,3 +312,51 @@ fn a_replaced_function_keeps_its_place_before_its_trigger() {
     );
     assert_eq!(object_name("TRIGGER t ON users"), Some("t"));
 }
+
+#[test]
+fn an_enum_type_outlives_its_column() {
+    let r = history(&[
+        "    op.create_table('orders', sa.Column('id', sa.Integer(), primary_key=True), sa.Column('status', sa.Enum('pending', 'paid', name='orders_status')))",
+        "    with op.get_context().autocommit_block():\n        op.execute(\"ALTER TYPE orders_status ADD VALUE IF NOT EXISTS 'refunded'\")",
+        "    op.drop_column('orders', 'status')",
+    ]);
+    assert!(blockers(&r).is_empty(), "{:?}", blockers(&r));
+    let types: Vec<_> = r.schema.units.iter().filter(|u| u.before_tables).collect();
+    assert_eq!(types.len(), 1);
+    assert_eq!(
+        flat(&types[0].code),
+        "sa.Enum(\"pending\", \"paid\", name=\"orders_status\").create(op.get_bind(), checkfirst=False)"
+    );
+}
+
+#[test]
+fn seed_rows_that_would_get_other_values_block() {
+    let r = history(&[
+        "    op.create_table('plans', sa.Column('id', sa.Integer(), primary_key=True), sa.Column('name', sa.String(20), nullable=False))\n    op.bulk_insert(sa.table('plans', sa.column('id'), sa.column('name')), [{'id': 1, 'name': 'a'}, {'id': 2, 'name': 'b'}])",
+        "    op.add_column('plans', sa.Column('currency', sa.String(3), nullable=True))\n    op.add_column('plans', sa.Column('active', sa.Boolean(), server_default=sa.true()))",
+        "    op.alter_column('plans', 'currency', server_default='USD')",
+    ]);
+    // The rows say what the history gave them.
+    assert!(blockers(&r).is_empty(), "{:?}", blockers(&r));
+    let rows = flat(&r.schema.units[0].code);
+    assert!(rows.contains("sa.column(\"currency\")"), "{rows}");
+    assert!(rows.contains("\"currency\": None"), "{rows}");
+    // A value other than NULL cannot be written into the rows: refused.
+    let r = history(&[
+        "    op.create_table('plans', sa.Column('id', sa.Integer(), primary_key=True), sa.Column('tier', sa.Text(), server_default='free'))\n    op.bulk_insert(sa.table('plans', sa.column('id')), [{'id': 1}])",
+        "    op.alter_column('plans', 'tier', server_default='pro')",
+    ]);
+    let messages = blockers(&r);
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    assert!(messages[0].contains("`plans.tier`"), "{messages:?}");
+}
+
+#[test]
+fn a_column_named_like_a_table_is_not_a_mention_of_it() {
+    let r = history(&[
+        "    op.create_table('settings', sa.Column('id', sa.Integer(), primary_key=True), sa.Column('state', sa.Text()))\n    op.create_table('sessions', sa.Column('id', sa.Integer(), primary_key=True), sa.Column('state', sa.Text()), sa.Column('settings', sa.Text()))\n    op.execute('CREATE VIEW sessions_summary AS SELECT id, state, settings FROM sessions')",
+        "    op.drop_column('settings', 'state')",
+    ]);
+    assert!(blockers(&r).is_empty(), "{:?}", blockers(&r));
+    assert_eq!(r.schema.units[0].depends, ["sessions"]);
+}
