@@ -146,12 +146,12 @@ struct Seed {
     origin: Origin,
     table: String,
     texts: Vec<String>,
-    defaults: BTreeMap<String, Option<String>>,
+    defaults: BTreeMap<String, Option<Code>>,
 }
 
 /// `op.bulk_insert(sa.table("t", ...), [{...}, ...])` with `column` set to
-/// `None` in every row; `false` when the call is not of that form.
-fn insert_null(code: &mut Code, column: &str) -> bool {
+/// `value` in every row; `false` when the call is not of that form.
+fn insert_value(code: &mut Code, column: &str, value: Code) -> bool {
     let Code::Call { func, args, .. } = code else {
         return false;
     };
@@ -175,28 +175,59 @@ fn insert_null(code: &mut Code, column: &str) -> bool {
         vec![Code::Str(column.to_owned())],
         vec![],
     ));
+    let expression = literal_value(Some(&value)).is_none();
     for row in rows.iter_mut() {
         if let Code::Dict(pairs) = row {
-            pairs.push((Code::Str(column.to_owned()), Code::atom("None")));
+            pairs.push((Code::Str(column.to_owned()), value.clone()));
         }
+    }
+    // SQL expressions as values need one INSERT per row.
+    if expression
+        && let Code::Call { kwargs, .. } = code
+        && !kwargs.iter().any(|(k, _)| k == "multiinsert")
+    {
+        kwargs.push(("multiinsert".into(), Code::atom("False")));
     }
     true
 }
 
-/// A column's server default, for comparing what rows get: `"0"` and
-/// `sa.text("0")` give a row the same number.
-fn column_default(column: &Column) -> Option<String> {
-    let code = column.kwarg("server_default")?;
-    let literal = match code {
-        Code::Str(s) => Some(s.as_str()),
+/// What a server default gives a row, for comparing: `"0"` and
+/// `sa.text("0")` give the same number.
+fn default_key(code: Option<&Code>) -> Option<String> {
+    let code = code?;
+    match literal_value(Some(code)) {
+        Some(value) => Some(crate::render::format::flat(&value)),
+        None => Some(crate::render::format::flat(code)),
+    }
+}
+
+/// The value a server default gives a row, as a Python literal, when it is
+/// one: NULL, a number, a string, a boolean. `None` for an expression
+/// (`now()`), which only the database can evaluate.
+fn literal_value(code: Option<&Code>) -> Option<Code> {
+    let Some(code) = code else {
+        return Some(Code::atom("None"));
+    };
+    let number = |n: &str| (!n.is_empty() && n.parse::<f64>().is_ok()).then(|| Code::atom(n));
+    match code {
+        Code::Str(s) => number(s).or_else(|| Some(Code::Str(s.clone()))),
         Code::Call { args, .. } if code.callee() == Some("text") && args.len() == 1 => {
-            args[0].as_str()
+            let text = args[0].as_str()?;
+            match text.to_ascii_lowercase().as_str() {
+                "true" => Some(Code::atom("True")),
+                "false" => Some(Code::atom("False")),
+                "null" => Some(Code::atom("None")),
+                _ => number(text),
+            }
+        }
+        Code::Call { args, kwargs, .. } if args.is_empty() && kwargs.is_empty() => {
+            match code.callee() {
+                Some("true") => Some(Code::atom("True")),
+                Some("false") => Some(Code::atom("False")),
+                _ => None,
+            }
         }
         _ => None,
-    };
-    match literal {
-        Some(n) if !n.is_empty() && n.parse::<f64>().is_ok() => Some(format!("number {n}")),
-        _ => Some(crate::render::format::flat(code)),
     }
 }
 
@@ -377,7 +408,7 @@ impl State {
                 defaults: self.out.schema.tables[t]
                     .columns
                     .iter()
-                    .map(|c| (c.name.clone(), column_default(c)))
+                    .map(|c| (c.name.clone(), c.kwarg("server_default").cloned()))
                     .collect(),
             });
         }
@@ -453,7 +484,7 @@ impl State {
     /// inserted) block: they could even break a unique index.
     fn check_seeds(&mut self) {
         let mut problems = Vec::new();
-        let mut nulls: Vec<(Origin, String)> = Vec::new();
+        let mut fixes: Vec<(Origin, String, Code)> = Vec::new();
         for seed in &self.seeds {
             let Some(t) = self.out.schema.table_any_schema(&seed.table) else {
                 continue;
@@ -464,38 +495,41 @@ impl State {
                     continue;
                 }
                 let then = seed.defaults.get(&column.name).cloned().flatten();
-                let now = column_default(column);
-                if then.is_none() && now.is_some() {
-                    // The history gave these rows NULL: say so in the rows.
-                    nulls.push((seed.origin, column.name.clone()));
+                let now = column.kwarg("server_default");
+                if default_key(then.as_ref()) == default_key(now) {
                     continue;
                 }
-                if then != now {
-                    problems.push((
+                // The rows say what the history gave them, when that is a
+                // literal; else the baseline would insert other rows.
+                match literal_value(then.as_ref()).or_else(|| then.clone()) {
+                    // An expression (`now()`) is evaluated for each row, as
+                    // the database evaluated the default.
+                    Some(value) => fixes.push((seed.origin, column.name.clone(), value)),
+                    None => problems.push((
                         seed.origin,
                         format!(
-                            "these rows get `{}.{}` = {} in the history, but the baseline's table gives it {}: the baseline would insert other rows",
+                            "these rows get `{}.{}` = `{}` in the history (its default then), but the baseline's table gives it {}: the baseline would insert other rows",
                             seed.table,
                             column.name,
-                            then.map_or("NULL".to_owned(), |d| format!("`{d}`")),
-                            now.map_or("NULL".to_owned(), |d| format!("`{d}`")),
+                            then.as_ref().map_or("NULL".to_owned(), crate::render::format::flat),
+                            now.map_or("NULL".to_owned(), |d| format!("`{}`", crate::render::format::flat(d))),
                         ),
-                    ));
+                    )),
                 }
             }
         }
-        for (origin, column) in nulls {
+        for (origin, column, value) in fixes {
             let unit = self
                 .out
                 .schema
                 .units
                 .iter_mut()
                 .find(|u| u.origin == origin && u.kind == UnitKind::Data);
-            if !unit.is_some_and(|u| insert_null(&mut u.code, &column)) {
+            if !unit.is_some_and(|u| insert_value(&mut u.code, &column, value)) {
                 problems.push((
                     origin,
                     format!(
-                        "these rows get `{column}` = NULL in the history, but the baseline's table gives it a default: the baseline would insert other rows"
+                        "these rows get another `{column}` in the history than the baseline's table would give them, and the statement cannot be rewritten to say so"
                     ),
                 ));
             }
@@ -1224,7 +1258,7 @@ impl<'f> OpCtx<'_, 'f> {
             {
                 seed.defaults
                     .entry(column.name.clone())
-                    .or_insert_with(|| column_default(column));
+                    .or_insert_with(|| column.kwarg("server_default").cloned());
             }
         }
         // `index=True` may have added an index.
