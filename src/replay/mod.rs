@@ -116,10 +116,24 @@ pub fn revisions_to_replay(graph: &RevisionGraph, up_to: Option<NodeIndex>) -> V
 
 /// Replays `revisions` (file indices, in upgrade order).
 pub fn replay(files: &[RevisionFile], revisions: &[usize]) -> Replay {
+    use rayon::prelude::*;
     let mut state = State::default();
     state.out.revisions = revisions.to_vec();
-    for &file in revisions {
-        state.file(files, file);
+    // Parsing is independent per file: done in parallel, a chunk at a
+    // time so that only a chunk's trees are held; the replay itself is
+    // sequential.
+    for chunk in revisions.chunks(256) {
+        let modules: Vec<Option<crate::python::Module>> = chunk
+            .par_iter()
+            .map(|&f| parse_module(files[f].source()).ok())
+            .collect();
+        for (&file, module) in chunk.iter().zip(modules) {
+            // A file that does not parse is reported by the checks, and
+            // consolidate refuses on it.
+            if let Some(module) = module {
+                state.file(files, file, &module);
+            }
+        }
     }
     state.finish()
 }
@@ -135,6 +149,9 @@ struct State {
     /// Seed rows and, per column, the default they got: the baseline
     /// inserts them into the final table, where defaults may differ.
     seeds: Vec<Seed>,
+    /// Enum types created on their own because the column that made them
+    /// was dropped; removed again at the end when a column still makes them.
+    kept_types: std::collections::HashSet<String>,
     /// Table renames, old name → new name, for `per_table`.
     aliases: BTreeMap<String, String>,
 }
@@ -239,14 +256,10 @@ enum Event<'f> {
 }
 
 impl State {
-    fn file(&mut self, files: &[RevisionFile], index: usize) {
+    fn file(&mut self, files: &[RevisionFile], index: usize, module: &crate::python::Module) {
         let file = &files[index];
         let source = file.source();
-        let Ok(module) = parse_module(source) else {
-            // Checks report the syntax error; consolidate refuses on it.
-            return;
-        };
-        let scope = FileScope::new(source, &module);
+        let scope = FileScope::new(source, module);
         // Operations keep extraction order (helpers run where they are
         // called); statements on the connection go between them by position.
         let upgrade = upgrade_span(&scope);
@@ -541,6 +554,23 @@ impl State {
 
     fn finish(mut self) -> Replay {
         self.check_seeds();
+        if !self.kept_types.is_empty() {
+            let made: std::collections::HashSet<String> = self
+                .out
+                .schema
+                .tables
+                .iter()
+                .flat_map(|t| &t.columns)
+                .filter_map(|c| c.type_.as_ref().and_then(enum_type_name))
+                .map(|name| format!("TYPE {name}"))
+                .collect();
+            let kept = &self.kept_types;
+            self.out.schema.units.retain(|u| {
+                !u.object
+                    .as_ref()
+                    .is_some_and(|o| kept.contains(o) && made.contains(o))
+            });
+        }
         // Counts were taken under the name a table had then.
         let counts = std::mem::take(&mut self.out.per_table);
         for (name, count) in counts {
@@ -1308,14 +1338,9 @@ impl<'f> OpCtx<'_, 'f> {
             let Some(name) = enum_type_name(type_) else {
                 continue;
             };
-            let still_made = self.state.out.schema.tables.iter().any(|t| {
-                t.columns.iter().any(|c| {
-                    c.type_.as_ref().and_then(enum_type_name).as_deref() == Some(name.as_str())
-                })
-            });
-            if still_made {
-                continue;
-            }
+            // Whether another column still makes the type is decided once,
+            // at the end (`State::finish`).
+            self.state.kept_types.insert(format!("TYPE {name}"));
             let code = Code::Call {
                 func: Box::new(Code::Attr {
                     value: Box::new(type_.clone()),
