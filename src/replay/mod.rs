@@ -152,6 +152,9 @@ struct State {
     /// Enum types created on their own because the column that made them
     /// was dropped; removed again at the end when a column still makes them.
     kept_types: std::collections::HashSet<String>,
+    /// Every name a table had in the model, for telling "dropped" from
+    /// "never created by the history".
+    tables_made: std::collections::HashSet<String>,
     /// Table renames, old name → new name, for `per_table`.
     aliases: BTreeMap<String, String>,
 }
@@ -914,6 +917,12 @@ impl<'f> OpCtx<'_, 'f> {
                 self.err(format!(
                     "table `{qualified}` was created by raw SQL; migsquash cannot fold later operations on it"
                 ))
+            } else if !self.state.tables_made.contains(name) {
+                // Common in real projects: the first revisions alter tables
+                // that `create_all()` or a dump made before Alembic.
+                self.err(format!(
+                    "no revision creates table `{qualified}`: the history starts from a schema made outside it (by `create_all()` or a dump), which a baseline cannot rebuild"
+                ))
             } else {
                 self.err(format!(
                     "table `{qualified}` does not exist at this point of the history (as migsquash replays it)"
@@ -978,6 +987,7 @@ impl<'f> OpCtx<'_, 'f> {
             }
         }
         mark_serial(&mut table);
+        self.state.tables_made.insert(table.name.clone());
         self.state.out.schema.push_table(table);
         Ok(())
     }
@@ -1241,6 +1251,7 @@ impl<'f> OpCtx<'_, 'f> {
         for seed in self.state.seeds.iter_mut().filter(|s| s.table == old) {
             seed.table = new.to_owned();
         }
+        self.state.tables_made.insert(new.to_owned());
         let schema = &mut self.state.out.schema;
         schema.rename_table(t, new);
         for table in &mut schema.tables {

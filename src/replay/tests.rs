@@ -239,7 +239,7 @@ fn what_cannot_be_known_blocks() {
     );
     assert!(messages[1].contains("inside a condition"), "{messages:?}");
     assert!(
-        messages[2].contains("`missing` does not exist"),
+        messages[2].contains("no revision creates table `missing`"),
         "{messages:?}"
     );
     assert!(messages[3].contains("connection"), "{messages:?}");
@@ -368,4 +368,19 @@ fn a_column_named_like_a_table_is_not_a_mention_of_it() {
     ]);
     assert!(blockers(&r).is_empty(), "{:?}", blockers(&r));
     assert_eq!(r.schema.units[0].depends, ["sessions"]);
+}
+
+#[test]
+fn a_dropped_table_is_told_from_one_never_created() {
+    let r = history(&[
+        USERS,
+        "    op.drop_table('users')",
+        "    op.add_column('users', sa.Column('x', sa.Integer()))",
+    ]);
+    let messages = blockers(&r);
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    assert!(
+        messages[0].contains("`users` does not exist at this point"),
+        "{messages:?}"
+    );
 }
