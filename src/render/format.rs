@@ -3,42 +3,12 @@
 //! else one argument per line with a trailing comma. A baseline is then
 //! stable under `ruff format --check` (tested in the CLI tests).
 
-use crate::replay::code::Code;
+use crate::replay::code::{Code, is_multiline};
+pub use crate::replay::code::{flat, string_literal};
 
 /// ruff's and black's default line length.
 pub const LINE_LENGTH: usize = 88;
 const INDENT: usize = 4;
-
-/// `code` on one line (a multi-line string keeps its line breaks).
-pub fn flat(code: &Code) -> String {
-    match code {
-        Code::Atom(a) | Code::Raw(a) => a.clone(),
-        Code::Attr { value, attr } => format!("{}.{attr}", flat(value)),
-        Code::Str(s) => string_literal(s),
-        Code::Call { func, args, kwargs } => {
-            let parts: Vec<String> = args
-                .iter()
-                .map(flat)
-                .chain(kwargs.iter().map(|(k, v)| format!("{k}={}", flat(v))))
-                .collect();
-            format!("{}({})", flat(func), parts.join(", "))
-        }
-        Code::List(items) => format!("[{}]", join_flat(items)),
-        Code::Tuple(items) if items.len() == 1 => format!("({},)", flat(&items[0])),
-        Code::Tuple(items) => format!("({})", join_flat(items)),
-        Code::Dict(pairs) => {
-            let parts: Vec<String> = pairs
-                .iter()
-                .map(|(k, v)| format!("{}: {}", flat(k), flat(v)))
-                .collect();
-            format!("{{{}}}", parts.join(", "))
-        }
-    }
-}
-
-fn join_flat(items: &[Code]) -> String {
-    items.iter().map(flat).collect::<Vec<_>>().join(", ")
-}
 
 /// A statement `code` at `indent` spaces, without the leading indentation
 /// and the final newline.
@@ -131,41 +101,6 @@ fn fits(line: &str, taken: usize) -> bool {
 fn hugs_multiline_string(code: &Code) -> bool {
     matches!(code, Code::Call { args, kwargs, .. }
         if kwargs.is_empty() && matches!(args.as_slice(), [Code::Str(s)] if is_multiline(s)))
-}
-
-fn is_multiline(s: &str) -> bool {
-    s.contains('\n') && !s.contains("\"\"\"") && !s.contains('\\') && !s.ends_with('"')
-}
-
-/// A string literal as ruff writes it: double quotes unless the value
-/// holds more double than single quotes; triple quotes for multi-line text.
-pub fn string_literal(value: &str) -> String {
-    if is_multiline(value) && !value.chars().any(|c| c.is_control() && c != '\n') {
-        return format!("\"\"\"{value}\"\"\"");
-    }
-    let quote = if value.matches('"').count() > value.matches('\'').count() {
-        '\''
-    } else {
-        '"'
-    };
-    let mut out = String::with_capacity(value.len() + 2);
-    out.push(quote);
-    for c in value.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c == quote => {
-                out.push('\\');
-                out.push(c);
-            }
-            c if c.is_control() => out.push_str(&format!("\\x{:02x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push(quote);
-    out
 }
 
 #[cfg(test)]

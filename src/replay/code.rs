@@ -472,7 +472,7 @@ impl Converter<'_, '_> {
         for name in names {
             let replacement = match self.convert(&name, depth + 1)? {
                 Code::Atom(a) => a,
-                other => format!("({})", crate::render::format::flat(&other)),
+                other => format!("({})", flat(&other)),
             };
             let s = name.span();
             text.push_str(Span::new(at, s.start).text(self.file.source));
@@ -485,6 +485,74 @@ impl Converter<'_, '_> {
         }
         Ok(Code::Raw(text))
     }
+}
+
+// -- one-line text ------------------------------------------------------
+
+/// `code` on one line (a multi-line string keeps its line breaks).
+pub fn flat(code: &Code) -> String {
+    match code {
+        Code::Atom(a) | Code::Raw(a) => a.clone(),
+        Code::Attr { value, attr } => format!("{}.{attr}", flat(value)),
+        Code::Str(s) => string_literal(s),
+        Code::Call { func, args, kwargs } => {
+            let parts: Vec<String> = args
+                .iter()
+                .map(flat)
+                .chain(kwargs.iter().map(|(k, v)| format!("{k}={}", flat(v))))
+                .collect();
+            format!("{}({})", flat(func), parts.join(", "))
+        }
+        Code::List(items) => format!("[{}]", join_flat(items)),
+        Code::Tuple(items) if items.len() == 1 => format!("({},)", flat(&items[0])),
+        Code::Tuple(items) => format!("({})", join_flat(items)),
+        Code::Dict(pairs) => {
+            let parts: Vec<String> = pairs
+                .iter()
+                .map(|(k, v)| format!("{}: {}", flat(k), flat(v)))
+                .collect();
+            format!("{{{}}}", parts.join(", "))
+        }
+    }
+}
+
+fn join_flat(items: &[Code]) -> String {
+    items.iter().map(flat).collect::<Vec<_>>().join(", ")
+}
+
+pub fn is_multiline(s: &str) -> bool {
+    s.contains('\n') && !s.contains("\"\"\"") && !s.contains('\\') && !s.ends_with('"')
+}
+
+/// A string literal as ruff writes it: double quotes unless the value
+/// holds more double than single quotes; triple quotes for multi-line text.
+pub fn string_literal(value: &str) -> String {
+    if is_multiline(value) && !value.chars().any(|c| c.is_control() && c != '\n') {
+        return format!("\"\"\"{value}\"\"\"");
+    }
+    let quote = if value.matches('"').count() > value.matches('\'').count() {
+        '\''
+    } else {
+        '"'
+    };
+    let mut out = String::with_capacity(value.len() + 2);
+    out.push(quote);
+    for c in value.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c == quote => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if c.is_control() => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push(quote);
+    out
 }
 
 #[cfg(test)]
@@ -520,7 +588,7 @@ def upgrade():
 "#;
         let (code, imports) = code_of(source, "alembic_op.create_table");
         let code = code.unwrap();
-        let flat = crate::render::format::flat(&code);
+        let flat = flat(&code);
         assert_eq!(
             flat,
             r#"op.create_table("t", sa.Column("s", sa.Enum("a", "b", name="status")), sa.Column("v", Vector(1536)), sa.Column("at", UTCDateTime()))"#
@@ -567,7 +635,7 @@ def upgrade():
         let source = source.replace("def upgrade", "t = sa.table('t')\ndef upgrade");
         let (code, _) = code_of(&source, "op.bulk_insert");
         assert_eq!(
-            crate::render::format::flat(&code.unwrap()),
+            flat(&code.unwrap()),
             r#"op.bulk_insert(sa.table("t"), [{"id": 1, "name": "x", "n": -2, "m": 2 * 3}])"#
         );
     }

@@ -216,8 +216,8 @@ fn insert_value(code: &mut Code, column: &str, value: Code) -> bool {
 fn default_key(code: Option<&Code>) -> Option<String> {
     let code = code?;
     match literal_value(Some(code)) {
-        Some(value) => Some(crate::render::format::flat(&value)),
-        None => Some(crate::render::format::flat(code)),
+        Some(value) => Some(code::flat(&value)),
+        None => Some(code::flat(code)),
     }
 }
 
@@ -527,8 +527,8 @@ impl State {
                             "these rows get `{}.{}` = `{}` in the history (its default then), but the baseline's table gives it {}: the baseline would insert other rows",
                             seed.table,
                             column.name,
-                            then.as_ref().map_or("NULL".to_owned(), crate::render::format::flat),
-                            now.map_or("NULL".to_owned(), |d| format!("`{}`", crate::render::format::flat(d))),
+                            then.as_ref().map_or("NULL".to_owned(), code::flat),
+                            now.map_or("NULL".to_owned(), |d| format!("`{}`", code::flat(d))),
                         ),
                     )),
                 }
@@ -1113,7 +1113,7 @@ impl<'f> OpCtx<'_, 'f> {
         let Code::Call { args, kwargs, .. } = code else {
             return Err(self.err(format!(
                 "`{}` in create_table is not a column, constraint or index",
-                crate::render::format::flat(code)
+                code::flat(code)
             )));
         };
         let mut kwargs = kwargs.clone();
@@ -1180,7 +1180,7 @@ impl<'f> OpCtx<'_, 'f> {
             _ => {
                 return Err(self.err(format!(
                     "`{}` in create_table is not a column, constraint or index migsquash knows",
-                    crate::render::format::flat(code)
+                    code::flat(code)
                 )));
             }
         };

@@ -31,7 +31,7 @@ fn history(bodies: &[&str]) -> Replay {
 }
 
 fn flat(code: &Code) -> String {
-    crate::render::format::flat(code)
+    crate::replay::code::flat(code)
 }
 
 fn column_names(replay: &Replay, table: &str) -> Vec<String> {
