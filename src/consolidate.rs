@@ -148,7 +148,7 @@ pub fn consolidate(
         None => graph.heads.clone(),
     };
 
-    let replay = replay::replay(&analysis.files, &replaced);
+    let replay = replay::replay(&analysis.files, &replaced, &analysis.prepared);
     let mut diagnostics = findings_as_diagnostics(analysis, &replay, &replaced);
     diagnostics.extend(stranded_revisions(
         analysis,
@@ -180,8 +180,8 @@ pub fn consolidate(
             .into_iter()
             .collect(),
         depends_on: Vec::new(),
-        create_date: create_date(analysis, &replaced),
-        notes: carried_notes(analysis, &replaced)
+        create_date: create_date(&replay),
+        notes: carried_notes(&replay)
             .into_iter()
             .chain(
                 replay
@@ -335,13 +335,14 @@ fn up_to_help(analysis: &Analysis, replaced: &[usize], file: usize) -> String {
 
 /// The "not replayed" list of an earlier baseline among the replaced
 /// revisions: consolidating a baseline again keeps it.
-fn carried_notes(analysis: &Analysis, replaced: &[usize]) -> Vec<String> {
+fn carried_notes(replay: &Replay) -> Vec<String> {
     let mut out = Vec::new();
-    for &f in replaced {
-        let Some(message) = analysis.files[f].source().split("\"\"\"").nth(1) else {
-            continue;
-        };
-        if let Some((_, block)) = message.split_once(render::NOT_REPLAYED_HEADING) {
+    for docstring in replay
+        .revisions
+        .iter()
+        .filter_map(|f| replay.docstrings.get(f))
+    {
+        if let Some((_, block)) = docstring.split_once(render::NOT_REPLAYED_HEADING) {
             out.extend(
                 block
                     .lines()
@@ -354,13 +355,13 @@ fn carried_notes(analysis: &Analysis, replaced: &[usize]) -> Vec<String> {
 }
 
 /// The newest `Create Date:` among the replaced revisions' docstrings.
-fn create_date(analysis: &Analysis, replaced: &[usize]) -> String {
-    replaced
-        .iter()
-        .filter_map(|&f| {
-            let source = analysis.files[f].source();
-            let head = &source[..source.len().min(2000)];
-            head.lines()
+fn create_date(replay: &Replay) -> String {
+    replay
+        .docstrings
+        .values()
+        .filter_map(|docstring| {
+            docstring
+                .lines()
                 .find_map(|l| l.trim().strip_prefix("Create Date:"))
                 .map(|d| d.trim().to_owned())
         })

@@ -42,6 +42,9 @@ pub struct Options {
     /// migrations). `check` and `graph` do not show them and skip them,
     /// and so never decode a cached operation.
     pub report: bool,
+    /// Prepare every file for replay (`consolidate`) while its syntax tree
+    /// is alive: one parse serves extraction and replay.
+    pub replay: bool,
 }
 
 impl Default for Options {
@@ -51,6 +54,7 @@ impl Default for Options {
             checks: CheckOptions::default(),
             cache: CacheLocation::default(),
             report: true,
+            replay: false,
         }
     }
 }
@@ -97,6 +101,9 @@ pub struct Analysis {
     /// Sorted: errors first, then by file and position.
     pub diagnostics: Vec<Diagnostic>,
     pub summary: Summary,
+    /// With `Options::replay`: every file ready for replay, indexed like
+    /// `files` (`None` for a file that does not parse); else empty.
+    pub prepared: Vec<Option<replay::PreparedFile>>,
 }
 
 /// Why a history could not be analysed at all (exit code 2).
@@ -135,7 +142,7 @@ pub fn analyze(path: &Path, options: &Options) -> Result<Analysis, RunError> {
             locations: layout.version_locations.clone(),
         });
     }
-    let files = read_all(&candidates, cache, options.report);
+    let (files, prepared) = read_all(&candidates, cache, options);
     let graph = RevisionGraph::build(&files);
     // The report and the checks only read the files and the graph.
     let (report, diagnostics) = rayon::join(
@@ -167,37 +174,48 @@ pub fn analyze(path: &Path, options: &Options) -> Result<Analysis, RunError> {
         report,
         diagnostics,
         summary,
+        prepared,
     })
 }
 
-/// Reads every file and extracts those the cache does not know (and, with
-/// `upgrades`, decodes their cached upgrade operations). Files are
-/// independent until the graph, so this runs in parallel; the order stays
-/// Alembic's load order.
+/// Reads every file and extracts those the cache does not know (and, for
+/// a report, decodes their cached upgrade operations; for replay, prepares
+/// them). Files are independent until the graph, so this runs in parallel;
+/// the order stays Alembic's load order.
 fn read_all(
     candidates: &[discover::Candidate],
     cache: Option<cache::Cache>,
-    upgrades: bool,
-) -> Vec<RevisionFile> {
+    options: &Options,
+) -> (Vec<RevisionFile>, Vec<Option<replay::PreparedFile>>) {
     let folders = cache
         .as_ref()
         .map(|_| cache::Folders::open(candidates.iter().map(|c| c.path.as_path())));
-    let (files, seen): (Vec<RevisionFile>, Vec<cache::Seen>) = candidates
+    let read: Vec<(RevisionFile, cache::Seen, Option<replay::PreparedFile>)> = candidates
         .par_iter()
         .enumerate()
         .map(|(index, candidate)| {
             let stamp = folders
                 .as_ref()
                 .and_then(|folders| folders.stamp(index, &candidate.path));
-            let (file, seen) = read_one(candidate, cache.as_ref(), stamp);
-            if upgrades {
+            let (file, seen, prepared) = read_one(candidate, cache.as_ref(), stamp, options.replay);
+            if options.report {
                 // The report needs every upgrade operation: decode them
                 // here, in parallel, not one by one later.
                 file.upgrade_ops();
             }
-            (file, seen)
+            (file, seen, prepared)
         })
-        .unzip();
+        .collect();
+    let mut files = Vec::with_capacity(read.len());
+    let mut seen = Vec::with_capacity(read.len());
+    let mut prepared = Vec::with_capacity(if options.replay { read.len() } else { 0 });
+    for (file, s, p) in read {
+        files.push(file);
+        seen.push(s);
+        if options.replay {
+            prepared.push(p);
+        }
+    }
     if let Some(cache) = cache {
         let ids: Vec<(usize, &str)> = candidates
             .iter()
@@ -205,16 +223,18 @@ fn read_all(
             .collect();
         cache.save(&files, &ids, &seen);
     }
-    files
+    (files, prepared)
 }
 
 /// One file: from the cache without reading it when its stat record
-/// vouches for it, else read, and from the cache or parsed.
+/// vouches for it, else read, and from the cache or parsed. With `replay`,
+/// also prepared for replay (parsed for that when the cache spared it).
 fn read_one(
     candidate: &discover::Candidate,
     cache: Option<&cache::Cache>,
     stamp: Option<cache::Stamp>,
-) -> (RevisionFile, cache::Seen) {
+    replay: bool,
+) -> (RevisionFile, cache::Seen, Option<replay::PreparedFile>) {
     let mut seen = cache::Seen {
         stamp,
         ..Default::default()
@@ -227,23 +247,44 @@ fn read_one(
         if cache.fill(key, &mut file) {
             seen.key = Some(key);
             seen.vouched = true;
-            return (file, seen);
+            let prepared = replay.then(|| prepare_cached(&mut file)).flatten();
+            return (file, seen, prepared);
         }
     }
     let (mut file, key) = extract::read(&candidate.path, candidate.rel_path.clone());
     seen.key = key;
+    let mut prepared = None;
     if file.problem.is_none() {
         let cached = match (cache, key) {
             (Some(cache), Some(key)) => cache.fill(key, &mut file),
             _ => false,
         };
-        if !cached {
-            extract::extract_source(&mut file);
+        if cached {
+            if replay {
+                prepared = prepare_cached(&mut file);
+            }
+        } else {
+            let module = extract::extract_parsed(&mut file);
             seen.parsed = true;
+            if replay
+                && file.problem.is_none()
+                && let Some(module) = module
+            {
+                prepared = Some(replay::prepare(&file, file.source(), &module));
+            }
         }
         // Reports need the text of a few files at most (JSON reads them
         // all again): a large history is not held in memory twice.
         file.forget_source();
     }
-    (file, seen)
+    (file, seen, prepared)
+}
+
+/// Prepares a file whose operations came from the cache: replay needs its
+/// syntax tree, so it is parsed after all.
+fn prepare_cached(file: &mut RevisionFile) -> Option<replay::PreparedFile> {
+    let module = python::parse_module(file.source()).ok()?;
+    let prepared = replay::prepare(file, file.source(), &module);
+    file.forget_source();
+    Some(prepared)
 }

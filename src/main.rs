@@ -341,6 +341,7 @@ fn options(input: &Input, heads: Option<&HeadOptions>, report: bool) -> Options 
             (None, false) => CacheLocation::Default,
         },
         report,
+        replay: false,
     }
 }
 
@@ -460,7 +461,14 @@ fn run(command: Command) -> anyhow::Result<u8> {
                     path.display()
                 );
             }
-            let analysis = exit_without_drop(load(&input, None, true)?);
+            // Consolidate needs no report, only each file prepared for replay.
+            let analysis = exit_without_drop(migsquash::analyze(
+                &input.path,
+                &Options {
+                    replay: true,
+                    ..options(&input, None, false)
+                },
+            )?);
             let options = ConsolidateOptions {
                 up_to,
                 merge_heads,

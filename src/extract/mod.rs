@@ -89,6 +89,12 @@ fn declares_latin1(bytes: &[u8]) -> bool {
 
 /// Parses the file's source and fills in the header and operations.
 pub fn extract_source(file: &mut RevisionFile) {
+    extract_parsed(file);
+}
+
+/// Parses and extracts `file`, and returns its syntax tree for whoever
+/// needs more of it (replay's preparation); `None` when it does not parse.
+pub fn extract_parsed(file: &mut RevisionFile) -> Option<python::Module> {
     let source = file.source();
     let module = match python::parse_module(source) {
         Ok(module) => module,
@@ -97,7 +103,7 @@ pub fn extract_source(file: &mut RevisionFile) {
                 message: err.message,
                 span: err.span,
             });
-            return;
+            return None;
         }
     };
     let module_bindings = Bindings::module(&module);
@@ -109,6 +115,7 @@ pub fn extract_source(file: &mut RevisionFile) {
     file.header = header;
     file.set_operations(extracted.operations);
     file.get_bind = extracted.get_bind;
+    Some(module)
 }
 
 #[cfg(test)]

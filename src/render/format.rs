@@ -13,13 +13,13 @@ const INDENT: usize = 4;
 /// A statement `code` at `indent` spaces, without the leading indentation
 /// and the final newline.
 pub fn statement(code: &Code, indent: usize) -> String {
-    layout(code, indent, 0, 0)
+    layout(code, flat(code), indent, 0, 0)
 }
 
 /// `prefix` columns are already taken on the first line (`name=`), and
 /// `suffix` columns follow the last line (`,`).
-fn layout(code: &Code, indent: usize, prefix: usize, suffix: usize) -> String {
-    let one_line = flat(code);
+/// `one_line` is `flat(code)`, which the caller has at hand.
+fn layout(code: &Code, one_line: String, indent: usize, prefix: usize, suffix: usize) -> String {
     if fits(&one_line, indent + prefix + suffix) || hugs_multiline_string(code) {
         return one_line;
     }
@@ -30,8 +30,15 @@ fn layout(code: &Code, indent: usize, prefix: usize, suffix: usize) -> String {
         && matches!(value.as_ref(), Code::Call { .. })
         && !fits(&flat(func), indent + prefix + 1)
     {
-        let tail = one_line[flat(value).len()..].to_owned();
-        let head = layout(value, indent, prefix, suffix + tail.chars().count());
+        let value_line = flat(value);
+        let tail = one_line[value_line.len()..].to_owned();
+        let head = layout(
+            value,
+            value_line,
+            indent,
+            prefix,
+            suffix + tail.chars().count(),
+        );
         return format!("{head}{tail}");
     }
     let (open, close, elements) = match code {
@@ -67,12 +74,16 @@ fn layout(code: &Code, indent: usize, prefix: usize, suffix: usize) -> String {
     let pad = " ".repeat(inner);
     let end_pad = " ".repeat(indent);
     let single_tuple = matches!(code, Code::Tuple(items) if items.len() == 1);
+    let lines: Vec<String> = elements.iter().map(|(_, v)| flat(v)).collect();
     // All arguments on one indented line.
-    let joined = elements
-        .iter()
-        .map(|(p, v)| format!("{p}{}", flat(v)))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let mut joined = String::new();
+    for ((p, _), line) in elements.iter().zip(&lines) {
+        if !joined.is_empty() {
+            joined.push_str(", ");
+        }
+        joined.push_str(p);
+        joined.push_str(line);
+    }
     if !single_tuple && fits(&joined, inner) {
         return format!("{open}\n{pad}{joined}\n{end_pad}{close}");
     }
@@ -80,13 +91,16 @@ fn layout(code: &Code, indent: usize, prefix: usize, suffix: usize) -> String {
     if let [(p, v)] = elements.as_slice()
         && !single_tuple
     {
-        let body = layout(v, inner, p.chars().count(), 0);
+        let body = layout(v, lines.concat(), inner, p.chars().count(), 0);
         return format!("{open}\n{pad}{p}{body}\n{end_pad}{close}");
     }
     let mut out = format!("{open}\n");
-    for (p, v) in &elements {
-        let body = layout(v, inner, p.chars().count(), 1);
-        out.push_str(&format!("{pad}{p}{body},\n"));
+    for ((p, v), line) in elements.iter().zip(lines) {
+        let body = layout(v, line, inner, p.chars().count(), 1);
+        out.push_str(&pad);
+        out.push_str(p);
+        out.push_str(&body);
+        out.push_str(",\n");
     }
     out.push_str(&end_pad);
     out.push_str(close);

@@ -103,24 +103,39 @@ pub fn render(header: &Header, body: &Body, template: &str) -> Result<String, Re
     } else {
         header.down_revision.join(", ")
     };
-    Ok(template.render(minijinja::context! {
-        message => header.message,
-        revision => header.revision,
-        revision_literal => string_literal(&header.revision),
-        revises => revises,
-        down_revision => literal(&header.down_revision),
-        branch_labels => literal(&header.branch_labels),
-        depends_on => literal(&header.depends_on),
-        create_date => header.create_date,
-        notes => header.notes,
-        imports => body.imports,
-        raw_type => body.raw_type,
-        upgrade => body.upgrade,
-        downgrade => body.downgrade,
-        operations => body.operations,
-        tool_version => env!("CARGO_PKG_VERSION"),
-        squashed => header.squashed,
-    })?)
+    // The body is most of the file: reserve it once rather than grow a
+    // string of many megabytes step by step.
+    let size: usize = body
+        .upgrade
+        .iter()
+        .chain(&body.downgrade)
+        .map(|l| l.len() + 8)
+        .sum();
+    let mut out = Vec::with_capacity(size + 4096);
+    template.render_captured_to(
+        minijinja::context! {
+            message => header.message,
+            revision => header.revision,
+            revision_literal => string_literal(&header.revision),
+            revises => revises,
+            down_revision => literal(&header.down_revision),
+            branch_labels => literal(&header.branch_labels),
+            depends_on => literal(&header.depends_on),
+            create_date => header.create_date,
+            notes => header.notes,
+            imports => body.imports,
+            raw_type => body.raw_type,
+            upgrade => body.upgrade,
+            downgrade => body.downgrade,
+            operations => body.operations,
+            tool_version => env!("CARGO_PKG_VERSION"),
+            squashed => header.squashed,
+        },
+        &mut out,
+    )?;
+    // Templates and values are text: the output is UTF-8.
+    Ok(String::from_utf8(out)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
 }
 
 /// Orders and writes the statements of `upgrade()` and `downgrade()`.

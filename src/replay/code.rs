@@ -281,17 +281,6 @@ impl<'a> FileScope<'a> {
         }
     }
 
-    /// The call expression an operation was read from.
-    pub fn call_at(&self, span: Span) -> Option<&'a Expr> {
-        let mut found = None;
-        self.module.walk_exprs(&mut |e| {
-            if found.is_none() && matches!(e, Expr::Call { .. }) && e.span() == span {
-                found = Some(e);
-            }
-        });
-        found
-    }
-
     /// The innermost function around `span`.
     fn function_at(&self, span: Span) -> Option<&(Span, Bindings, Vec<String>)> {
         self.functions
@@ -491,33 +480,77 @@ impl Converter<'_, '_> {
 
 /// `code` on one line (a multi-line string keeps its line breaks).
 pub fn flat(code: &Code) -> String {
+    let mut out = String::new();
+    write_flat(code, &mut out);
+    out
+}
+
+/// `flat` into `out`: a large baseline writes millions of pieces, so no
+/// piece gets a string of its own.
+pub fn write_flat(code: &Code, out: &mut String) {
     match code {
-        Code::Atom(a) | Code::Raw(a) => a.clone(),
-        Code::Attr { value, attr } => format!("{}.{attr}", flat(value)),
-        Code::Str(s) => string_literal(s),
-        Code::Call { func, args, kwargs } => {
-            let parts: Vec<String> = args
-                .iter()
-                .map(flat)
-                .chain(kwargs.iter().map(|(k, v)| format!("{k}={}", flat(v))))
-                .collect();
-            format!("{}({})", flat(func), parts.join(", "))
+        Code::Atom(a) | Code::Raw(a) => out.push_str(a),
+        Code::Attr { value, attr } => {
+            write_flat(value, out);
+            out.push('.');
+            out.push_str(attr);
         }
-        Code::List(items) => format!("[{}]", join_flat(items)),
-        Code::Tuple(items) if items.len() == 1 => format!("({},)", flat(&items[0])),
-        Code::Tuple(items) => format!("({})", join_flat(items)),
+        Code::Str(s) => out.push_str(&string_literal(s)),
+        Code::Call { func, args, kwargs } => {
+            write_flat(func, out);
+            out.push('(');
+            let mut first = true;
+            for a in args {
+                separate(&mut first, out);
+                write_flat(a, out);
+            }
+            for (k, v) in kwargs {
+                separate(&mut first, out);
+                out.push_str(k);
+                out.push('=');
+                write_flat(v, out);
+            }
+            out.push(')');
+        }
+        Code::List(items) => {
+            out.push('[');
+            write_joined(items, out);
+            out.push(']');
+        }
+        Code::Tuple(items) => {
+            out.push('(');
+            write_joined(items, out);
+            if items.len() == 1 {
+                out.push(',');
+            }
+            out.push(')');
+        }
         Code::Dict(pairs) => {
-            let parts: Vec<String> = pairs
-                .iter()
-                .map(|(k, v)| format!("{}: {}", flat(k), flat(v)))
-                .collect();
-            format!("{{{}}}", parts.join(", "))
+            out.push('{');
+            let mut first = true;
+            for (k, v) in pairs {
+                separate(&mut first, out);
+                write_flat(k, out);
+                out.push_str(": ");
+                write_flat(v, out);
+            }
+            out.push('}');
         }
     }
 }
 
-fn join_flat(items: &[Code]) -> String {
-    items.iter().map(flat).collect::<Vec<_>>().join(", ")
+fn separate(first: &mut bool, out: &mut String) {
+    if !std::mem::take(first) {
+        out.push_str(", ");
+    }
+}
+
+fn write_joined(items: &[Code], out: &mut String) {
+    let mut first = true;
+    for item in items {
+        separate(&mut first, out);
+        write_flat(item, out);
+    }
 }
 
 pub fn is_multiline(s: &str) -> bool {

@@ -12,6 +12,7 @@
 
 pub mod code;
 pub mod model;
+mod prepare;
 mod sql;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -22,11 +23,13 @@ use serde::Serialize;
 
 use crate::graph::RevisionGraph;
 use crate::ir::{OpKind, Operation, RevisionFile};
-use crate::python::{Expr, Span, parse_module};
-use code::{Code, FileScope, Import, Unknowable};
+use crate::python::{Span, parse_module};
+use code::{Code, Import, Unknowable};
 use model::{
     Column, Constraint, ConstraintKind, Index, IndexForm, Origin, Schema, Table, Unit, UnitKind,
 };
+use prepare::{BindKind, Converted, Prepared, PreparedBind, PreparedCall};
+pub use prepare::{PreparedFile, prepare};
 
 /// The type an enum column creates with its table: `sa.Enum(...,
 /// name="status")` → `status` (`None` with `create_type=False`).
@@ -80,6 +83,8 @@ pub struct Replay {
     pub operations: usize,
     /// Per table (final name): operations of the history on it.
     pub per_table: BTreeMap<String, usize>,
+    /// The docstring of each replayed file that has one.
+    pub docstrings: BTreeMap<usize, String>,
 }
 
 impl Replay {
@@ -114,25 +119,43 @@ pub fn revisions_to_replay(graph: &RevisionGraph, up_to: Option<NodeIndex>) -> V
         .collect()
 }
 
-/// Replays `revisions` (file indices, in upgrade order).
-pub fn replay(files: &[RevisionFile], revisions: &[usize]) -> Replay {
+/// Replays `revisions` (file indices, in upgrade order). `prepared` holds
+/// the files already prepared while they were parsed (indexed like
+/// `files`; may be empty); the others are parsed and prepared here.
+pub fn replay(
+    files: &[RevisionFile],
+    revisions: &[usize],
+    prepared: &[Option<PreparedFile>],
+) -> Replay {
     use rayon::prelude::*;
+    let missing: Vec<usize> = revisions
+        .iter()
+        .copied()
+        .filter(|&f| prepared.get(f).is_none_or(Option::is_none))
+        .collect();
+    // A file that does not parse is reported by the checks, and
+    // consolidate refuses on it.
+    let prepared_here: std::collections::HashMap<usize, PreparedFile> = missing
+        .par_iter()
+        .filter_map(|&f| {
+            let source = files[f].source();
+            let module = parse_module(source).ok()?;
+            Some((f, prepare(&files[f], source, &module)))
+        })
+        .collect();
     let mut state = State::default();
     state.out.revisions = revisions.to_vec();
-    // Parsing is independent per file: done in parallel, a chunk at a
-    // time so that only a chunk's trees are held; the replay itself is
-    // sequential.
-    for chunk in revisions.chunks(256) {
-        let modules: Vec<Option<crate::python::Module>> = chunk
-            .par_iter()
-            .map(|&f| parse_module(files[f].source()).ok())
-            .collect();
-        for (&file, module) in chunk.iter().zip(modules) {
-            // A file that does not parse is reported by the checks, and
-            // consolidate refuses on it.
-            if let Some(module) = module {
-                state.file(files, file, &module);
+    for &file in revisions {
+        let ready = prepared
+            .get(file)
+            .and_then(Option::as_ref)
+            .or_else(|| prepared_here.get(&file));
+        if let Some(ready) = ready {
+            let mut ready = ready.decode();
+            if let Some(doc) = ready.docstring.take() {
+                state.out.docstrings.insert(file, doc);
             }
+            state.file(files, file, &ready);
         }
     }
     state.finish()
@@ -253,29 +276,27 @@ fn literal_value(code: Option<&Code>) -> Option<Code> {
 
 /// An operation or a statement on the connection, in source order.
 enum Event<'f> {
-    Op(&'f Operation),
+    Op(&'f Operation, &'f Result<PreparedCall>),
     /// `X.create(op.get_bind())` of an enum type, `conn.execute(...)`, …
-    Bind(&'f Expr),
+    Bind(&'f PreparedBind),
 }
 
 impl State {
-    fn file(&mut self, files: &[RevisionFile], index: usize, module: &crate::python::Module) {
+    fn file(&mut self, files: &[RevisionFile], index: usize, prepared: &Prepared) {
         let file = &files[index];
-        let source = file.source();
-        let scope = FileScope::new(source, module);
         // Operations keep extraction order (helpers run where they are
         // called); statements on the connection go between them by position.
-        let upgrade = upgrade_span(&scope);
+        let upgrade = prepared.upgrade;
         let mut anchor = 0;
         let mut events: Vec<(u32, Event)> = Vec::new();
-        for op in file.upgrade_ops() {
+        for (op, call) in file.upgrade_ops().iter().zip(&prepared.calls) {
             if upgrade.is_some_and(|u| u.start <= op.span.start && op.span.end <= u.end) {
                 anchor = op.span.start;
             }
-            events.push((anchor, Event::Op(op)));
+            events.push((anchor, Event::Op(op, call)));
         }
-        for statement in bind_statements(&scope, file) {
-            let at = statement.span().start;
+        for statement in &prepared.binds {
+            let at = statement.span.start;
             let position = events.partition_point(|(a, _)| *a <= at);
             events.insert(position, (at, Event::Bind(statement)));
         }
@@ -283,7 +304,7 @@ impl State {
             self.seq += 1;
             self.out.operations += 1;
             match event {
-                Event::Op(op) => {
+                Event::Op(op, call) => {
                     let origin = Origin {
                         file: index,
                         span: op.span,
@@ -291,7 +312,7 @@ impl State {
                     };
                     let mut ctx = OpCtx {
                         state: self,
-                        scope: &scope,
+                        call,
                         op,
                         origin,
                     };
@@ -299,13 +320,13 @@ impl State {
                         self.blocker(index, err.span, err.reason);
                     }
                 }
-                Event::Bind(expr) => {
+                Event::Bind(statement) => {
                     let origin = Origin {
                         file: index,
-                        span: expr.span(),
+                        span: statement.span,
                         seq: self.seq,
                     };
-                    self.bind_statement(&scope, expr, origin);
+                    self.bind_statement(&statement.kind, origin);
                 }
             }
         }
@@ -330,19 +351,9 @@ impl State {
 
     /// A statement on `op.get_bind()`: the enum `create`/`drop` idiom is
     /// folded, DML is a data migration, anything else blocks.
-    fn bind_statement(&mut self, scope: &FileScope, expr: &Expr, origin: Origin) {
-        let Expr::Call { func, args, .. } = expr else {
-            return;
-        };
-        let Expr::Attribute { value, attr, .. } = func.as_ref() else {
-            return;
-        };
-        let mut imports = BTreeSet::new();
-        if matches!(attr.as_str(), "execute" | "exec_driver_sql") {
-            let text = args
-                .first()
-                .and_then(|a| literal_sql(scope, a, &mut imports));
-            match text.map(|t| crate::sql::SqlInfo::classify(&t)) {
+    fn bind_statement(&mut self, kind: &BindKind, origin: Origin) {
+        if let BindKind::Execute { sql } = kind {
+            match sql.as_deref().map(crate::sql::SqlInfo::classify) {
                 Some(info) if info.statements.iter().all(|s| s.is_dml() || s.kind == "SELECT") => {
                     self.finding(
                         FindingKind::DataMigration,
@@ -359,9 +370,9 @@ impl State {
             }
             return;
         }
-        if matches!(attr.as_str(), "create" | "drop") {
-            match scope.code(value, &mut imports) {
-                Ok(receiver) if matches!(receiver.callee(), Some("Enum" | "ENUM")) => {
+        if let BindKind::CreateOrDrop { drop, receiver } = kind {
+            match receiver {
+                Ok((receiver, imports)) if matches!(receiver.callee(), Some("Enum" | "ENUM")) => {
                     let name = receiver
                         .kwarg("name")
                         .and_then(Code::as_str)
@@ -375,14 +386,14 @@ impl State {
                         return;
                     };
                     let object = format!("TYPE {name}");
-                    if attr == "drop" {
+                    if *drop {
                         self.drop_object(&object, true, origin);
                         return;
                     }
-                    self.out.imports.extend(imports);
+                    self.out.imports.extend(imports.iter().cloned());
                     let code = Code::Call {
                         func: Box::new(Code::Attr {
-                            value: Box::new(receiver),
+                            value: Box::new(receiver.clone()),
                             attr: "create".into(),
                         }),
                         args: vec![Code::call("op.get_bind", vec![], vec![])],
@@ -593,89 +604,6 @@ impl State {
     }
 }
 
-/// The SQL text of `"..."`, `sa.text("...")` or `sa.text("...").bindparams(...)`.
-fn literal_sql(scope: &FileScope, expr: &Expr, imports: &mut BTreeSet<Import>) -> Option<String> {
-    let mut current = expr;
-    // `.bindparams(...)`, `.columns(...)`, `.execution_options(...)` do not
-    // change the statement.
-    while let Expr::Call { func, .. } = current
-        && let Expr::Attribute { value, attr, .. } = func.as_ref()
-        && matches!(
-            attr.as_str(),
-            "bindparams" | "columns" | "execution_options"
-        )
-    {
-        current = value;
-    }
-    match scope.code(current, imports).ok()? {
-        Code::Str(s) => Some(s),
-        c @ Code::Call { .. } if c.callee() == Some("text") => match c {
-            Code::Call { args, .. } => args.first().and_then(Code::as_str).map(str::to_owned),
-            _ => None,
-        },
-        _ => None,
-    }
-}
-
-/// Statements in `upgrade()` that use the connection: calls whose receiver
-/// or first argument is `op.get_bind()` or a name bound to it.
-fn bind_statements<'m>(scope: &FileScope<'m>, file: &RevisionFile) -> Vec<&'m Expr> {
-    if !file
-        .get_bind
-        .iter()
-        .any(|b| b.value == crate::ir::Phase::Upgrade)
-    {
-        return Vec::new();
-    }
-    let Some(upgrade) = upgrade_span(scope) else {
-        return Vec::new();
-    };
-    let is_bind = |e: &Expr, names: &BTreeSet<String>| match e {
-        Expr::Call { func, .. } => {
-            matches!(func.as_ref(), Expr::Attribute { attr, value, .. } if attr == "get_bind" && value.as_name().is_some_and(|n| scope.is_op(n)))
-        }
-        Expr::Name { id, .. } => names.contains(id),
-        _ => false,
-    };
-    // Names assigned `op.get_bind()` (or `.connect()` of it).
-    let mut names = BTreeSet::new();
-    for stmt in function_body(scope, "upgrade") {
-        if let crate::python::Stmt::Assign { targets, value, .. } = stmt
-            && is_bind(value, &names)
-        {
-            for t in targets {
-                if let Some(n) = t.as_name() {
-                    names.insert(n.to_owned());
-                }
-            }
-        }
-    }
-    let mut out = Vec::new();
-    scope.module.walk_exprs(&mut |e| {
-        let s = e.span();
-        if s.start < upgrade.start || s.end > upgrade.end {
-            return;
-        }
-        if let Expr::Call {
-            func,
-            args,
-            keywords,
-            ..
-        } = e
-        {
-            let on_bind = match func.as_ref() {
-                Expr::Attribute { value, attr, .. } => is_bind(value, &names) && attr != "get_bind",
-                _ => false,
-            } || args.iter().any(|a| is_bind(a, &names))
-                || keywords.iter().any(|k| is_bind(&k.value, &names));
-            if on_bind {
-                out.push(e);
-            }
-        }
-    });
-    out
-}
-
 /// `FUNCTION public.f()` → `f`; `TRIGGER t ON x` → `t`.
 fn object_name(object: &str) -> Option<&str> {
     let rest = match object.strip_prefix("MATERIALIZED VIEW ") {
@@ -688,31 +616,10 @@ fn object_name(object: &str) -> Option<&str> {
     (!name.is_empty()).then_some(name)
 }
 
-fn upgrade_span(scope: &FileScope) -> Option<Span> {
-    scope.module.body.iter().find_map(|s| match s {
-        crate::python::Stmt::FunctionDef { name, span, .. } if name == "upgrade" => Some(*span),
-        _ => None,
-    })
-}
-
-fn function_body<'m>(scope: &FileScope<'m>, name: &str) -> &'m [crate::python::Stmt] {
-    scope
-        .module
-        .body
-        .iter()
-        .find_map(|s| match s {
-            crate::python::Stmt::FunctionDef { name: n, body, .. } if n == name => {
-                Some(body.as_slice())
-            }
-            _ => None,
-        })
-        .unwrap_or(&[])
-}
-
 /// One operation being applied.
 struct OpCtx<'s, 'f> {
     state: &'s mut State,
-    scope: &'s FileScope<'f>,
+    call: &'f Result<PreparedCall>,
     op: &'s Operation,
     origin: Origin,
 }
@@ -727,38 +634,39 @@ impl<'f> OpCtx<'_, 'f> {
         }
     }
 
-    /// The call's arguments as code: positional (by Alembic's parameter
-    /// names) and keyword.
-    fn args(&self) -> Result<Args<'f>> {
-        let call = self
-            .scope
-            .call_at(self.op.span)
-            .ok_or_else(|| self.err("the call could not be found again in the file"))?;
-        let Expr::Call { args, keywords, .. } = call else {
-            return Err(self.err("not a call"));
-        };
-        let mut out = Args::default();
-        for arg in args {
-            out.positional.push(ArgExpr(arg));
-        }
-        for kw in keywords {
-            match &kw.arg {
-                Some(name) => out.keywords.push((name.clone(), ArgExpr(&kw.value))),
-                None => {
-                    return Err(Unknowable {
-                        span: kw.span,
-                        reason: "`**` arguments are only known when the migration runs".into(),
-                    });
-                }
-            }
-        }
-        out.params = self.op.kind.params(self.op.context.batch_table.is_some());
-        Ok(out)
+    fn call(&self) -> Result<&'f PreparedCall> {
+        self.call.as_ref().map_err(Clone::clone)
     }
 
-    fn code(&mut self, expr: &Expr) -> Result<Code> {
+    /// The call's arguments: positional (by Alembic's parameter names) and
+    /// keyword.
+    fn args(&self) -> Result<Args<'f>> {
+        let call = self.call()?;
+        if let Some(span) = call.double_star {
+            return Err(prepare::double_star(span));
+        }
+        Ok(Args {
+            params: self.op.kind.params(self.op.context.batch_table.is_some()),
+            positional: call.positional.iter().map(ArgExpr).collect(),
+            keywords: call
+                .keywords
+                .iter()
+                .map(|(k, v)| (k.clone(), ArgExpr(v)))
+                .collect(),
+        })
+    }
+
+    /// An argument as code; the imports it needs join the baseline's.
+    fn code(&mut self, arg: &Converted) -> Result<Code> {
+        let (code, imports) = arg.as_ref().map_err(Clone::clone)?;
+        self.state.out.imports.extend(imports.iter().cloned());
+        Ok(code.clone())
+    }
+
+    /// The whole call as code.
+    fn call_code(&mut self) -> Result<Code> {
         let mut imports = BTreeSet::new();
-        let code = self.scope.code(expr, &mut imports)?;
+        let code = self.call()?.code(&mut imports)?;
         self.state.out.imports.extend(imports);
         Ok(code)
     }
@@ -861,11 +769,7 @@ impl<'f> OpCtx<'_, 'f> {
     /// An operation on a table created by raw SQL: the model does not hold
     /// the table, so the operation is kept as written, after it.
     fn keep_on_sql_table(&mut self, table: &str) -> Result<()> {
-        let call = self
-            .scope
-            .call_at(self.op.span)
-            .ok_or_else(|| self.err("the call could not be found again"))?;
-        let code = self.code(call)?;
+        let code = self.call_code()?;
         let table = table.to_owned();
         if self.op.kind == OpKind::DropTable {
             self.state
@@ -1254,15 +1158,17 @@ impl<'f> OpCtx<'_, 'f> {
         self.state.tables_made.insert(new.to_owned());
         let schema = &mut self.state.out.schema;
         schema.rename_table(t, new);
-        for table in &mut schema.tables {
-            for c in &mut table.constraints {
-                if let ConstraintKind::ForeignKey { referent, .. } = &mut c.kind {
-                    let (prefix, name) = match referent.rsplit_once('.') {
-                        Some((s, n)) => (format!("{s}."), n.to_owned()),
-                        None => (String::new(), referent.clone()),
-                    };
-                    if name == old {
-                        *referent = format!("{prefix}{new}");
+        if schema.may_be_referenced(&old) {
+            for table in &mut schema.tables {
+                for c in &mut table.constraints {
+                    if let ConstraintKind::ForeignKey { referent, .. } = &mut c.kind {
+                        let (prefix, name) = match referent.rsplit_once('.') {
+                            Some((s, n)) => (format!("{s}."), n.to_owned()),
+                            None => (String::new(), referent.clone()),
+                        };
+                        if name == old {
+                            *referent = format!("{prefix}{new}");
+                        }
                     }
                 }
             }
@@ -1305,6 +1211,7 @@ impl<'f> OpCtx<'_, 'f> {
         // `index=True` may have added an index.
         let added: Vec<Index> = table.indexes.drain(before..).collect();
         self.state.out.schema.tables[t] = table;
+        self.state.out.schema.note_foreign_keys(t);
         for index in added {
             self.state.out.schema.push_index(t, index);
         }
@@ -1510,16 +1417,18 @@ impl<'f> OpCtx<'_, 'f> {
                 }
             }
         }
-        for table in &mut schema.tables {
-            for c in &mut table.constraints {
-                if let ConstraintKind::ForeignKey {
-                    referent,
-                    referent_columns,
-                    ..
-                } = &mut c.kind
-                    && names_table(referent, &table_name)
-                {
-                    rename(referent_columns);
+        if schema.may_be_referenced(&table_name) {
+            for table in &mut schema.tables {
+                for c in &mut table.constraints {
+                    if let ConstraintKind::ForeignKey {
+                        referent,
+                        referent_columns,
+                        ..
+                    } = &mut c.kind
+                        && names_table(referent, &table_name)
+                    {
+                        rename(referent_columns);
+                    }
                 }
             }
         }
@@ -1708,6 +1617,7 @@ impl<'f> OpCtx<'_, 'f> {
             return Err(self.err(format!("constraint `{db_name}` already exists")));
         }
         table.constraints.push(constraint);
+        self.state.out.schema.note_foreign_keys(t);
         Ok(())
     }
 
@@ -1770,11 +1680,7 @@ impl<'f> OpCtx<'_, 'f> {
     /// are tracked by identity so a replace or drop supersedes them.
     fn plugin(&mut self) -> Result<()> {
         let method = self.op.method().to_owned();
-        let call = self
-            .scope
-            .call_at(self.op.span)
-            .ok_or_else(|| self.err("the call could not be found again"))?;
-        let code = self.code(call)?;
+        let code = self.call_code()?;
         let Code::Call { args, kwargs, .. } = code else {
             return Err(self.err("not a call"));
         };
@@ -1965,9 +1871,9 @@ pub(crate) fn qualify(schema: Option<&str>, name: &str) -> String {
     }
 }
 
-/// An argument expression, not yet converted.
+/// An argument, converted when the file was prepared.
 #[derive(Clone, Copy)]
-struct ArgExpr<'e>(&'e Expr);
+struct ArgExpr<'e>(&'e Converted);
 
 #[derive(Default)]
 struct Args<'e> {

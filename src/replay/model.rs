@@ -35,8 +35,26 @@ pub struct Schema {
 struct Lookup {
     tables: std::collections::HashMap<String, Vec<usize>>,
     indexes: std::collections::HashMap<String, usize>,
+    /// The bare names of tables some foreign key may reference: a superset,
+    /// so that renaming a column of a table nobody references does not
+    /// search every table's constraints.
+    referenced: std::collections::HashSet<String>,
     /// Positions moved (a table was removed): rebuilt on the next look-up.
     stale: bool,
+}
+
+fn bare_name(table: &str) -> &str {
+    table.rsplit('.').next().unwrap_or(table)
+}
+
+fn note_referents(referenced: &mut std::collections::HashSet<String>, table: &Table) {
+    for c in &table.constraints {
+        if let ConstraintKind::ForeignKey { referent, .. } = &c.kind
+            && !referenced.contains(bare_name(referent))
+        {
+            referenced.insert(bare_name(referent).to_owned());
+        }
+    }
 }
 
 impl Schema {
@@ -52,8 +70,10 @@ impl Schema {
         let mut lookup = self.lookup.borrow_mut();
         lookup.tables.clear();
         lookup.indexes.clear();
+        lookup.referenced.clear();
         lookup.stale = false;
         for (t, table) in self.tables.iter().enumerate() {
+            note_referents(&mut lookup.referenced, table);
             lookup.tables.entry(table.name.clone()).or_default().push(t);
             for index in &table.indexes {
                 lookup.indexes.entry(index.name.clone()).or_insert(t);
@@ -94,8 +114,20 @@ impl Schema {
             for index in &table.indexes {
                 lookup.indexes.entry(index.name.clone()).or_insert(t);
             }
+            note_referents(&mut lookup.referenced, &table);
         }
         self.tables.push(table);
+    }
+
+    /// Records the tables that table `t`'s foreign keys reference (after
+    /// constraints were added to it).
+    pub fn note_foreign_keys(&self, t: usize) {
+        note_referents(&mut self.lookup.borrow_mut().referenced, &self.tables[t]);
+    }
+
+    /// Whether a foreign key may reference table `name`; `false` is exact.
+    pub fn may_be_referenced(&self, name: &str) -> bool {
+        self.fresh().referenced.contains(bare_name(name))
     }
 
     pub fn remove_table(&mut self, t: usize) -> Table {
@@ -113,6 +145,9 @@ impl Schema {
             }
         }
         lookup.tables.entry(new.to_owned()).or_default().push(t);
+        if lookup.referenced.contains(bare_name(&old)) {
+            lookup.referenced.insert(bare_name(new).to_owned());
+        }
     }
 
     pub fn push_index(&mut self, t: usize, index: Index) {
