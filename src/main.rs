@@ -443,8 +443,16 @@ fn run(command: Command) -> anyhow::Result<u8> {
             let template = match &template {
                 Some(path) => {
                     use anyhow::Context as _;
-                    let text = std::fs::read_to_string(path)
-                        .with_context(|| format!("cannot read template {}", path.display()))?;
+                    let text =
+                        migsquash::fsio::read_regular(path, migsquash::fsio::MAX_INPUT_BYTES)
+                            .and_then(|bytes| {
+                                String::from_utf8(bytes).map_err(|err| {
+                                    std::io::Error::new(std::io::ErrorKind::InvalidData, err)
+                                })
+                            })
+                            .map_err(|err| {
+                                anyhow::anyhow!("cannot read template {}: {err}", path.display())
+                            })?;
                     migsquash::render::check_template(&text)
                         .with_context(|| format!("{}", path.display()))?;
                     Some(text)
@@ -500,8 +508,14 @@ fn verify_command(
     format: ConsolidateFormat,
 ) -> anyhow::Result<u8> {
     use migsquash::verify::{self, Progress, VerifyRequest};
-    if !baseline.is_file() {
-        anyhow::bail!("baseline {} does not exist", baseline.display());
+    match std::fs::metadata(baseline) {
+        Ok(meta) if meta.is_file() => {}
+        Ok(meta) => anyhow::bail!(
+            "baseline {}: {}",
+            baseline.display(),
+            migsquash::fsio::not_regular(&meta)
+        ),
+        Err(_) => anyhow::bail!("baseline {} does not exist", baseline.display()),
     }
     let analysis = exit_without_drop(load(input, None, false)?);
     if let Some(d) = analysis
@@ -516,6 +530,9 @@ fn verify_command(
         );
     }
     let baseline_file = migsquash::extract::read_revision_file(baseline, String::new());
+    if let Some(migsquash::ir::FileProblem::Unreadable { message }) = &baseline_file.problem {
+        anyhow::bail!("cannot read baseline {}: {message}", baseline.display());
+    }
     let Some(revision) = baseline_file.revision_id() else {
         anyhow::bail!("{} assigns no `revision`", baseline.display());
     };
@@ -749,7 +766,7 @@ fn consolidate_command(
         return Ok(0);
     };
     if output.check || output.diff {
-        let current = std::fs::read_to_string(path).unwrap_or_default();
+        let current = current_text(path)?;
         if current == result.text {
             eprintln!("{} is up to date", path.display());
             return Ok(0);
@@ -792,6 +809,20 @@ fn consolidate_command(
         );
     }
     Ok(0)
+}
+
+/// What `--check` and `--diff` compare with: the file's text, nothing for
+/// a file not there yet or for /dev/null (to see the whole baseline as a
+/// diff).
+fn current_text(path: &Path) -> anyhow::Result<String> {
+    if path == Path::new("/dev/null") {
+        return Ok(String::new());
+    }
+    match migsquash::fsio::read_regular(path, migsquash::fsio::MAX_INPUT_BYTES) {
+        Ok(bytes) => Ok(String::from_utf8_lossy(&bytes).into_owned()),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(String::new()),
+        Err(err) => anyhow::bail!("cannot read {}: {err}", path.display()),
+    }
 }
 
 fn same_dir(a: &Path, b: &Path) -> bool {

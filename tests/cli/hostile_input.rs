@@ -1,0 +1,174 @@
+//! Input no one means to give, or someone means harm with: special files
+//! where files are read or written, file names with control characters,
+//! and histories far larger than usual. Each command has a timeout: a
+//! FIFO read without care blocks forever.
+
+use std::path::Path;
+use std::time::Duration;
+
+use crate::support::{json, migsquash};
+
+const TIMEOUT: Duration = Duration::from_secs(120);
+
+fn settings() -> insta::Settings {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_prepend_module_to_snapshot(false);
+    settings
+}
+
+/// Runs migsquash in `dir` with a timeout; returns (exit code, stdout,
+/// stderr).
+fn run_in(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let output = migsquash()
+        .current_dir(dir)
+        .args(args)
+        .timeout(TIMEOUT)
+        .output()
+        .expect("migsquash runs");
+    (
+        output
+            .status
+            .code()
+            .unwrap_or_else(|| panic!("{args:?} did not finish in time")),
+        String::from_utf8(output.stdout).expect("utf-8 stdout"),
+        String::from_utf8(output.stderr).expect("utf-8 stderr"),
+    )
+}
+
+fn write(dir: &Path, name: &str, text: &str) {
+    std::fs::write(dir.join(name), text).unwrap();
+}
+
+fn mkfifo(path: &Path) {
+    rustix::fs::mkfifoat(
+        rustix::fs::CWD,
+        path,
+        rustix::fs::Mode::from_raw_mode(0o644),
+    )
+    .unwrap();
+}
+
+const USERS: &str = "from alembic import op\nimport sqlalchemy as sa\n\nrevision = 'a'\ndown_revision = None\n\n\ndef upgrade():\n    op.create_table('users', sa.Column('id', sa.Integer(), primary_key=True))\n\n\ndef downgrade():\n    op.drop_table('users')\n";
+
+/// A history of one revision in a temporary folder.
+fn one_revision() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a.py", USERS);
+    dir
+}
+
+#[test]
+fn special_revision_files_are_reported_not_read() {
+    let dir = one_revision();
+    let root = dir.path();
+    mkfifo(&root.join("fifo.py"));
+    std::os::unix::fs::symlink("/dev/zero", root.join("zero.py")).unwrap();
+    // Sparse: 17 MiB on paper, nothing on disk.
+    std::fs::File::create(root.join("huge.py"))
+        .unwrap()
+        .set_len(17 << 20)
+        .unwrap();
+    let (code, stdout, stderr) = run_in(root, &["check", "."]);
+    assert_eq!(code, 1, "{stderr}");
+    settings().bind(|| insta::assert_snapshot!("check_text_special_files", stdout));
+
+    let (code, stdout, stderr) = run_in(root, &["analyze", "--format", "json", "."]);
+    assert_eq!(code, 0, "{stderr}");
+    let report = json(&stdout);
+    // The regular file is still analysed.
+    assert_eq!(report["summary"]["revisions"], 1);
+    assert_eq!(report["summary"]["upgrade_operations"], 1);
+    let messages: Vec<&str> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        messages,
+        [
+            "cannot read fifo.py: not a regular file: FIFO",
+            "cannot read huge.py: too large (17825792 bytes; files over 16 MiB are not read)",
+            "cannot read zero.py: not a regular file: character device",
+        ]
+    );
+}
+
+#[test]
+fn special_config_files_are_refused() {
+    // alembic.ini as a FIFO, found in the project folder.
+    let dir = one_revision();
+    mkfifo(&dir.path().join("alembic.ini"));
+    let (code, _, stderr) = run_in(dir.path(), &["check", "."]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        stderr.trim(),
+        "error: ./alembic.ini: cannot read: not a regular file: FIFO"
+    );
+
+    // pyproject.toml pointing at /dev/zero.
+    let dir = one_revision();
+    std::os::unix::fs::symlink("/dev/zero", dir.path().join("pyproject.toml")).unwrap();
+    let (code, _, stderr) = run_in(dir.path(), &["check", "."]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        stderr.trim(),
+        "error: ./pyproject.toml: cannot read: not a regular file: character device"
+    );
+
+    // A FIFO given as the config file.
+    let dir = one_revision();
+    mkfifo(&dir.path().join("migrations.ini"));
+    let (code, _, stderr) = run_in(dir.path(), &["check", "migrations.ini"]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        stderr.trim(),
+        "error: migrations.ini: cannot read: not a regular file: FIFO"
+    );
+}
+
+#[test]
+fn special_template_and_baseline_are_refused() {
+    let dir = one_revision();
+    mkfifo(&dir.path().join("template.j2"));
+    let (code, stdout, stderr) = run_in(
+        dir.path(),
+        &["consolidate", "--template", "template.j2", "."],
+    );
+    assert_eq!(code, 2, "{stdout}");
+    assert_eq!(
+        stderr.trim(),
+        "error: cannot read template template.j2: not a regular file: FIFO"
+    );
+
+    // Outside the versions folder, where it would be one more revision.
+    std::fs::create_dir(dir.path().join("out")).unwrap();
+    mkfifo(&dir.path().join("out/base.py"));
+    let (code, _, stderr) = run_in(
+        dir.path(),
+        &[
+            "verify",
+            "--baseline",
+            "out/base.py",
+            "--python",
+            "false",
+            ".",
+        ],
+    );
+    assert_eq!(code, 2);
+    assert_eq!(
+        stderr.trim(),
+        "error: baseline out/base.py: not a regular file: FIFO"
+    );
+
+    // `--check` compares with the file at --out, which must be a file too.
+    let (code, _, stderr) = run_in(
+        dir.path(),
+        &["consolidate", "--check", "--out", "out/base.py", "."],
+    );
+    assert_eq!(code, 2);
+    assert_eq!(
+        stderr.trim(),
+        "error: cannot read out/base.py: not a regular file: FIFO"
+    );
+}
