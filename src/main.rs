@@ -11,6 +11,7 @@ use migsquash::checks::{self, CheckOptions};
 use migsquash::consolidate::{ConsolidateError, ConsolidateOptions};
 use migsquash::diagnostic::Severity;
 use migsquash::discover::DiscoverOptions;
+use migsquash::fsio::Destination;
 use migsquash::report;
 use migsquash::{Analysis, CacheLocation, Options};
 
@@ -105,13 +106,31 @@ struct HeadOptions {
 
 #[derive(clap::Args)]
 struct OutputFile {
-    /// Write to FILE (atomically) instead of standard output.
+    /// Write to FILE (atomically) instead of standard output (`-` or
+    /// /dev/stdout: standard output). A symbolic link is written through to
+    /// its target; a device, FIFO or folder is refused.
     #[arg(long, short = 'o', value_name = "FILE")]
     out: Option<PathBuf>,
 
-    /// Overwrite FILE if it exists.
+    /// Overwrite FILE if it exists (keeping its mode).
     #[arg(long, requires = "out")]
     force: bool,
+}
+
+impl OutputFile {
+    /// `--out -` is standard output.
+    fn resolved(self) -> Self {
+        Self {
+            out: self.out.filter(|path| !is_stdout(path)),
+            force: self.force,
+        }
+    }
+}
+
+/// `-` and /dev/stdout name standard output; written as a file, the
+/// latter would be replaced by whatever it points to now.
+fn is_stdout(path: &Path) -> bool {
+    path == Path::new("-") || path == Path::new("/dev/stdout")
 }
 
 #[derive(Subcommand)]
@@ -186,10 +205,12 @@ a difference), 2 could not run."
     Consolidate {
         #[command(flatten)]
         input: Input,
-        /// Write the baseline to FILE (atomically); without it, to standard output.
+        /// Write the baseline to FILE (atomically); without it (or with `-`), to
+        /// standard output. A symbolic link is written through to its target; a
+        /// device, FIFO or folder is refused.
         #[arg(long, short = 'o', value_name = "FILE")]
         out: Option<PathBuf>,
-        /// Overwrite FILE if it exists.
+        /// Overwrite FILE if it exists (keeping its mode).
         #[arg(long, requires = "out")]
         force: bool,
         /// Squash base..REV only; later revisions stay valid as they are.
@@ -365,6 +386,7 @@ fn run(command: Command) -> anyhow::Result<u8> {
             heads,
             output,
         } => {
+            let output = output.resolved();
             let analysis = load(&input, Some(&heads), true)?;
             let analysis = exit_without_drop(analysis);
             match format {
@@ -418,6 +440,7 @@ fn run(command: Command) -> anyhow::Result<u8> {
             format,
             output,
         } => {
+            let output = output.resolved();
             let analysis = exit_without_drop(load(&input, None, false)?);
             let rendered = match format {
                 GraphFormat::Dot => report::graph::dot(analysis),
@@ -459,14 +482,21 @@ fn run(command: Command) -> anyhow::Result<u8> {
                 }
                 None => None,
             };
+            let out = out.filter(|path| !is_stdout(path));
+            if out.is_none() && (check || diff || archive.is_some()) {
+                anyhow::bail!("--check, --diff and --archive need --out FILE, not standard output");
+            }
+            // Before the analysis: a wrong --out should not cost a whole run.
             if let Some(path) = &out
-                && path.exists()
-                && !(force || check || diff)
+                && !(check || diff)
             {
-                anyhow::bail!(
-                    "{} already exists; pass --force to overwrite it, or --diff to see what would change",
-                    path.display()
-                );
+                let destination = Destination::resolve(path)?;
+                if destination.exists() && !force {
+                    anyhow::bail!(
+                        "{} already exists; pass --force to overwrite it, or --diff to see what would change",
+                        path.display()
+                    );
+                }
             }
             let analysis = exit_without_drop(load(&input, None, true)?);
             let options = ConsolidateOptions {
@@ -789,7 +819,7 @@ fn consolidate_command(
         }
         return Ok(0);
     }
-    write_atomically(path, output.force, |file| {
+    Destination::resolve(path)?.write(output.force, |file| {
         let mut file = std::io::BufWriter::new(file);
         file.write_all(result.text.as_bytes())?;
         file.flush()
@@ -1022,7 +1052,7 @@ fn emit(
             }
         }
         Some(path) => {
-            write_atomically(path, output.force, |file| {
+            Destination::resolve(path)?.write(output.force, |file| {
                 let mut file = std::io::BufWriter::new(file);
                 render(&mut file)?;
                 file.flush()
@@ -1032,32 +1062,4 @@ fn emit(
             Ok(())
         }
     }
-}
-
-/// Writes through a temporary file in the same directory and renames it
-/// into place, so a reader never sees half a file; refuses to replace an
-/// existing file unless `force`.
-fn write_atomically(
-    path: &Path,
-    force: bool,
-    write: impl FnOnce(std::fs::File) -> std::io::Result<()>,
-) -> anyhow::Result<()> {
-    use anyhow::Context as _;
-    if path.exists() && !force {
-        anyhow::bail!(
-            "{} already exists; pass --force to overwrite it",
-            path.display()
-        );
-    }
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let temp = tempfile::NamedTempFile::new_in(dir)
-        .with_context(|| format!("cannot write in {}", dir.display()))?;
-    write(temp.as_file().try_clone()?)?;
-    temp.as_file().sync_all()?;
-    temp.persist(path)
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(())
 }

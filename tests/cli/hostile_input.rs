@@ -172,3 +172,133 @@ fn special_template_and_baseline_are_refused() {
         "error: cannot read out/base.py: not a regular file: FIFO"
     );
 }
+
+fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o7777
+}
+
+#[test]
+fn out_refuses_special_files_and_writes_through_symlinks() {
+    let dir = one_revision();
+    let root = dir.path();
+    let markdown = ["analyze", "--format", "markdown", "."];
+    let with_out = |out: &str, force: bool| {
+        let mut args = markdown.to_vec();
+        args.extend(["--out", out]);
+        if force {
+            args.push("--force");
+        }
+        run_in(root, &args)
+    };
+
+    // A FIFO is refused, with or without --force, and stays a FIFO.
+    mkfifo(&root.join("pipe.md"));
+    for force in [false, true] {
+        let (code, _, stderr) = with_out("pipe.md", force);
+        assert_eq!(code, 2);
+        assert_eq!(
+            stderr.trim(),
+            "error: pipe.md is not a regular file (FIFO); --out writes regular files only (`-` is standard output)"
+        );
+    }
+    use std::os::unix::fs::FileTypeExt;
+    assert!(
+        std::fs::symlink_metadata(root.join("pipe.md"))
+            .unwrap()
+            .file_type()
+            .is_fifo()
+    );
+
+    // A symlink to a device is refused and kept.
+    std::os::unix::fs::symlink("/dev/null", root.join("null.md")).unwrap();
+    let (code, _, stderr) = with_out("null.md", true);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("(character device)"), "{stderr}");
+    assert!(
+        std::fs::symlink_metadata(root.join("null.md"))
+            .unwrap()
+            .is_symlink()
+    );
+
+    // A symlink to a file is written through; the link and the file's mode
+    // stay.
+    std::fs::create_dir(root.join("docs")).unwrap();
+    write(&root.join("docs"), "report.md", "old");
+    std::fs::set_permissions(
+        root.join("docs/report.md"),
+        std::os::unix::fs::PermissionsExt::from_mode(0o640),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink("docs/report.md", root.join("report.md")).unwrap();
+    let (code, _, stderr) = with_out("report.md", false);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("already exists; pass --force"), "{stderr}");
+    let (code, _, stderr) = with_out("report.md", true);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        std::fs::symlink_metadata(root.join("report.md"))
+            .unwrap()
+            .is_symlink()
+    );
+    let written = std::fs::read_to_string(root.join("docs/report.md")).unwrap();
+    assert!(written.starts_with("# Alembic history report"), "{written}");
+    assert_eq!(mode(&root.join("docs/report.md")), 0o640);
+    // No temporary file was left behind.
+    assert_eq!(std::fs::read_dir(root.join("docs")).unwrap().count(), 1);
+
+    // `-` is standard output.
+    let (code, stdout, stderr) = with_out("-", false);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.starts_with("# Alembic history report"), "{stdout}");
+    assert!(!root.join("-").exists());
+}
+
+#[test]
+fn out_files_get_the_umask_mode_or_keep_theirs() {
+    let dir = one_revision();
+    let root = dir.path();
+    let binary = assert_cmd::cargo::cargo_bin("migsquash");
+    // The umask is the shell's to set.
+    let consolidate = |out: &str, extra: &str| {
+        let status = std::process::Command::new("sh")
+            .current_dir(root)
+            .env("MIGSQUASH_NO_CACHE", "1")
+            .arg("-c")
+            .arg(format!(
+                "umask 027 && exec \"$0\" consolidate --out {out} {extra} . 2>/dev/null >/dev/null"
+            ))
+            .arg(&binary)
+            .status()
+            .unwrap();
+        assert!(status.success(), "consolidate --out {out} {extra}");
+    };
+    // Outside the versions folder, where it would be one more revision.
+    std::fs::create_dir(root.join("out")).unwrap();
+    consolidate("out/new.py", "");
+    assert_eq!(mode(&root.join("out/new.py")), 0o640);
+    std::fs::set_permissions(
+        root.join("out/new.py"),
+        std::os::unix::fs::PermissionsExt::from_mode(0o604),
+    )
+    .unwrap();
+    consolidate("out/new.py", "--force");
+    assert_eq!(mode(&root.join("out/new.py")), 0o604);
+}
+
+#[test]
+fn out_in_a_missing_folder_names_the_folder() {
+    let dir = one_revision();
+    for args in [
+        &["analyze", "--out", "nowhere/report.txt", "."][..],
+        &["consolidate", "--out", "nowhere/b.py", "."][..],
+    ] {
+        let (code, _, stderr) = run_in(dir.path(), args);
+        assert_eq!(code, 2);
+        let file = args[2];
+        assert_eq!(
+            stderr.trim(),
+            format!("error: cannot write {file}: the folder nowhere does not exist")
+        );
+    }
+}
