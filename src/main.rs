@@ -333,11 +333,13 @@ fn main() -> ExitCode {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
             let mut stderr = anstream::stderr();
+            // Errors quote paths, ids and Python's output.
             let _ = writeln!(
                 stderr,
-                "{}error:{} {err:#}",
+                "{}error:{} {}",
                 anstyle::AnsiColor::Red.on_default().bold().render(),
-                anstyle::Reset.render()
+                anstyle::Reset.render(),
+                report::printable_lines(&format!("{err:#}"))
             );
             ExitCode::from(EXIT_FAILURE)
         }
@@ -634,7 +636,7 @@ fn verify_command(
             } => format!(
                 "{run}: {phase} {step}/{} {}",
                 total.map_or("?".to_owned(), |t| t.to_string()),
-                revision.as_deref().unwrap_or("")
+                report::printable(revision.as_deref().unwrap_or(""))
             ),
             Progress::Dump { run, phase } => format!("{run}: reading the schema after {phase}"),
         };
@@ -667,7 +669,7 @@ fn verify_command(
         ConsolidateFormat::Text => {
             let mut out = String::new();
             if let Some(diff) = &outcome.diff {
-                out.push_str(diff);
+                out.push_str(&report::printable_lines(diff));
                 if !diff.ends_with('\n') {
                     out.push('\n');
                 }
@@ -684,17 +686,19 @@ fn verify_command(
             } else {
                 out.push_str("✗ its downgrade() leaves:\n");
                 for line in &outcome.downgrade_leftover {
-                    out.push_str(&format!("    {line}\n"));
+                    out.push_str(&format!("    {}\n", report::printable(line)));
                 }
             }
             match &outcome.deployed {
                 Some((rev, None)) => out.push_str(&format!(
-                    "✓ a database deployed at {rev} upgrades with the new files to the same schema\n"
+                    "✓ a database deployed at {} upgrades with the new files to the same schema\n",
+                    report::printable(rev)
                 )),
                 Some((rev, Some(diff))) => {
-                    out.push_str(diff);
+                    out.push_str(&report::printable_lines(diff));
                     out.push_str(&format!(
-                        "✗ a database deployed at {rev} ends with a different schema after upgrading with the new files (- history, + deployed)\n"
+                        "✗ a database deployed at {} ends with a different schema after upgrading with the new files (- history, + deployed)\n",
+                        report::printable(rev)
                     ));
                 }
                 None => {}
@@ -742,9 +746,10 @@ fn consolidate_command(
             let mut stderr = anstream::stderr();
             let _ = writeln!(
                 stderr,
-                "{}error:{} {err}",
+                "{}error:{} {}",
                 anstyle::AnsiColor::Red.on_default().bold().render(),
-                anstyle::Reset.render()
+                anstyle::Reset.render(),
+                report::printable_lines(&err.to_string())
             );
             return Ok(code);
         }
@@ -886,7 +891,10 @@ fn archive(
         .filter(|(from, _)| from.canonicalize().ok() != baseline)
         .collect();
     if let Some((_, to)) = moves.iter().find(|(_, to)| to.exists()) {
-        anyhow::bail!("{} already exists; nothing was moved", to.display());
+        anyhow::bail!(
+            "{} already exists; nothing was moved",
+            report::printable(&to.display().to_string())
+        );
     }
     for (from, to) in &moves {
         if let Some(parent) = to.parent() {
@@ -912,17 +920,21 @@ fn deploy_plan(
     options: &ConsolidateOptions,
 ) -> String {
     let mut out = String::new();
-    let heads = &result.replaced_heads;
-    if result.header.revision == heads[0] && heads.len() == 1 {
+    let heads: Vec<_> = result
+        .replaced_heads
+        .iter()
+        .map(|h| report::printable(h))
+        .collect();
+    let revision = report::printable(&result.header.revision);
+    if result.header.revision == result.replaced_heads[0] && heads.len() == 1 {
         out.push_str(&format!(
             "  deployed databases at {} need nothing; databases at an earlier revision: `alembic upgrade {}` with the old files first, then deploy\n",
             heads[0], heads[0]
         ));
     } else {
         out.push_str(&format!(
-            "  deployed databases at {}: run `alembic stamp --purge {}` once the baseline is deployed (an earlier revision: `alembic upgrade {}` with the old files first)\n",
+            "  deployed databases at {}: run `alembic stamp --purge {revision}` once the baseline is deployed (an earlier revision: `alembic upgrade {}` with the old files first)\n",
             heads.join(", "),
-            result.header.revision,
             heads.join(" ")
         ));
     }

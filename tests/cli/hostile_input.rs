@@ -302,3 +302,78 @@ fn out_in_a_missing_folder_names_the_folder() {
         );
     }
 }
+
+/// A file name that would start a GitHub workflow command on a line of
+/// its own, and turn a terminal red.
+const HOSTILE_NAME: &str = "b\n::error::x\x1b[31m.py";
+const HOSTILE_SHOWN: &str = "b\\n::error::x\\x1b[31m.py";
+
+/// A clean history whose second revision has a hostile file name and a
+/// data migration (so consolidate names the file).
+fn hostile_history() -> tempfile::TempDir {
+    let dir = one_revision();
+    write(
+        dir.path(),
+        HOSTILE_NAME,
+        "from alembic import op\n\nrevision = 'b'\ndown_revision = 'a'\n\n\ndef upgrade():\n    op.execute(\"UPDATE users SET id = 1\")\n\n\ndef downgrade():\n    pass\n",
+    );
+    dir
+}
+
+fn assert_escaped(what: &str, text: &str) {
+    assert!(
+        !text.contains('\x1b'),
+        "{what}: an escape sequence:\n{text}"
+    );
+    assert!(
+        !text
+            .lines()
+            .any(|l| l.trim_start().starts_with("::error::x")),
+        "{what}: a workflow command:\n{text}"
+    );
+    assert!(
+        text.contains(HOSTILE_SHOWN),
+        "{what}: no file name:\n{text}"
+    );
+}
+
+#[test]
+fn file_names_cannot_inject_into_human_output() {
+    let dir = hostile_history();
+    let root = dir.path();
+    let (code, stdout, _) = run_in(root, &["analyze", "."]);
+    assert_eq!(code, 0);
+    assert_escaped("analyze", &stdout);
+    let (code, stdout, _) = run_in(root, &["analyze", "--format", "markdown", "."]);
+    assert_eq!(code, 0);
+    assert_escaped("analyze --format markdown", &stdout);
+    // Not in the versions folder, where it would be one more revision.
+    std::fs::create_dir(root.join("out")).unwrap();
+    let (code, _, stderr) = run_in(root, &["consolidate", "--out", "out/base.py", "."]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_escaped("consolidate", &stderr);
+
+    // A diagnostic about the file, in every format.
+    write(
+        root,
+        HOSTILE_NAME,
+        "revision = 'b'\ndown_revision = 'a'\nif\n",
+    );
+    let (code, stdout, _) = run_in(root, &["check", "."]);
+    assert_eq!(code, 1);
+    assert_escaped("check", &stdout);
+    settings().bind(|| insta::assert_snapshot!("check_text_hostile_name", stdout));
+    let (code, stdout, _) = run_in(root, &["analyze", "--format", "markdown", "."]);
+    assert_eq!(code, 0);
+    assert_escaped("analyze --format markdown", &stdout);
+    let (code, stdout, _) = run_in(root, &["check", "--format", "github", "."]);
+    assert_eq!(code, 1);
+    assert!(
+        !stdout.lines().any(|l| l.starts_with("::error::x")),
+        "{stdout}"
+    );
+    let (code, _, stderr) = run_in(root, &["consolidate", "."]);
+    assert_eq!(code, 1);
+    assert!(!stderr.contains('\x1b'), "{stderr}");
+    assert!(stderr.contains(HOSTILE_SHOWN), "{stderr}");
+}
