@@ -324,8 +324,6 @@ pub fn analyze(analysis: &Analysis, color: bool) -> String {
         }
     }
 
-    more(w, p, report.churn.len());
-
     heading(w, &format!("Churn ({})", report.churn.len()));
     if report.churn.is_empty() {
         let _ = writeln!(w, "  none found");
@@ -351,6 +349,7 @@ pub fn analyze(analysis: &Analysis, color: bool) -> String {
             );
         }
     }
+    more(w, p, report.churn.len());
 
     heading(
         w,

@@ -377,3 +377,67 @@ fn file_names_cannot_inject_into_human_output() {
     assert!(!stderr.contains('\x1b'), "{stderr}");
     assert!(stderr.contains(HOSTILE_SHOWN), "{stderr}");
 }
+
+#[test]
+fn the_more_line_closes_its_own_section() {
+    let dir = tempfile::tempdir().unwrap();
+    let tables: Vec<String> = (0..32).map(|i| format!("t{i:02}")).collect();
+    let body = |call: &str| {
+        tables
+            .iter()
+            .map(|t| format!("    op.{call}('{t}')\n"))
+            .collect::<String>()
+    };
+    write(
+        dir.path(),
+        "a.py",
+        &format!(
+            "from alembic import op\n\nrevision = 'a'\ndown_revision = None\n\n\ndef upgrade():\n{}",
+            body("create_table")
+        ),
+    );
+    write(
+        dir.path(),
+        "b.py",
+        &format!(
+            "from alembic import op\n\nrevision = 'b'\ndown_revision = 'a'\n\n\ndef upgrade():\n{}",
+            body("drop_table")
+        ),
+    );
+    let (code, stdout, _) = run_in(dir.path(), &["analyze", "."]);
+    assert_eq!(code, 0);
+    let churn = stdout.find("\nChurn (32)\n").expect("churn section");
+    let more = stdout.find("… 2 more").expect("a more line");
+    let next = stdout.find("\nRaw SQL").expect("raw SQL section");
+    assert!(churn < more && more < next, "{stdout}");
+}
+
+#[test]
+fn thousands_of_heads_make_one_short_annotation() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "base.py",
+        "revision = 'base'\ndown_revision = None\n",
+    );
+    for i in 0..2000 {
+        write(
+            dir.path(),
+            &format!("h{i:04}.py"),
+            &format!("revision = 'h{i:04}'\ndown_revision = 'base'\n"),
+        );
+    }
+    let (code, stdout, _) = run_in(dir.path(), &["check", "--format", "github", "."]);
+    assert_eq!(code, 1);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 1, "{stdout}");
+    assert!(lines[0].len() < 2000, "{} bytes", lines[0].len());
+    assert!(
+        lines[0].contains("… and 1990 more (`alembic heads` lists them all)"),
+        "{stdout}"
+    );
+    assert!(
+        lines[0].contains("alembic merge -m \"merge heads\" heads`"),
+        "{stdout}"
+    );
+}
