@@ -352,7 +352,7 @@ impl RevisionFile {
     /// since become unreadable reads as empty.
     pub fn source(&self) -> &str {
         self.source.get_or_init(|| {
-            std::fs::read(&self.path)
+            crate::fsio::read_regular(&self.path, crate::fsio::MAX_INPUT_BYTES)
                 .map(|bytes| crate::extract::decode(bytes).0)
                 .unwrap_or_default()
         })

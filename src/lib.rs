@@ -13,6 +13,7 @@ pub mod consolidate;
 pub mod diagnostic;
 pub mod discover;
 pub mod extract;
+pub mod fsio;
 pub mod graph;
 pub mod ir;
 pub mod python;

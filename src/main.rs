@@ -11,6 +11,7 @@ use migsquash::checks::{self, CheckOptions};
 use migsquash::consolidate::{ConsolidateError, ConsolidateOptions};
 use migsquash::diagnostic::Severity;
 use migsquash::discover::DiscoverOptions;
+use migsquash::fsio::Destination;
 use migsquash::report;
 use migsquash::{Analysis, CacheLocation, Options};
 
@@ -105,13 +106,31 @@ struct HeadOptions {
 
 #[derive(clap::Args)]
 struct OutputFile {
-    /// Write to FILE (atomically) instead of standard output.
+    /// Write to FILE (atomically) instead of standard output (`-` or
+    /// /dev/stdout: standard output). A symbolic link is written through to
+    /// its target; a device, FIFO or folder is refused.
     #[arg(long, short = 'o', value_name = "FILE")]
     out: Option<PathBuf>,
 
-    /// Overwrite FILE if it exists.
+    /// Overwrite FILE if it exists (keeping its mode).
     #[arg(long, requires = "out")]
     force: bool,
+}
+
+impl OutputFile {
+    /// `--out -` is standard output.
+    fn resolved(self) -> Self {
+        Self {
+            out: self.out.filter(|path| !is_stdout(path)),
+            force: self.force,
+        }
+    }
+}
+
+/// `-` and /dev/stdout name standard output; written as a file, the
+/// latter would be replaced by whatever it points to now.
+fn is_stdout(path: &Path) -> bool {
+    path == Path::new("-") || path == Path::new("/dev/stdout")
 }
 
 #[derive(Subcommand)]
@@ -186,10 +205,12 @@ a difference), 2 could not run."
     Consolidate {
         #[command(flatten)]
         input: Input,
-        /// Write the baseline to FILE (atomically); without it, to standard output.
+        /// Write the baseline to FILE (atomically); without it (or with `-`), to
+        /// standard output. A symbolic link is written through to its target; a
+        /// device, FIFO or folder is refused.
         #[arg(long, short = 'o', value_name = "FILE")]
         out: Option<PathBuf>,
-        /// Overwrite FILE if it exists.
+        /// Overwrite FILE if it exists (keeping its mode).
         #[arg(long, requires = "out")]
         force: bool,
         /// Squash base..REV only; later revisions stay valid as they are.
@@ -312,11 +333,13 @@ fn main() -> ExitCode {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
             let mut stderr = anstream::stderr();
+            // Errors quote paths, ids and Python's output.
             let _ = writeln!(
                 stderr,
-                "{}error:{} {err:#}",
+                "{}error:{} {}",
                 anstyle::AnsiColor::Red.on_default().bold().render(),
-                anstyle::Reset.render()
+                anstyle::Reset.render(),
+                report::printable_lines(&format!("{err:#}"))
             );
             ExitCode::from(EXIT_FAILURE)
         }
@@ -366,6 +389,7 @@ fn run(command: Command) -> anyhow::Result<u8> {
             heads,
             output,
         } => {
+            let output = output.resolved();
             let analysis = load(&input, Some(&heads), true)?;
             let analysis = exit_without_drop(analysis);
             match format {
@@ -419,6 +443,7 @@ fn run(command: Command) -> anyhow::Result<u8> {
             format,
             output,
         } => {
+            let output = output.resolved();
             let analysis = exit_without_drop(load(&input, None, false)?);
             let rendered = match format {
                 GraphFormat::Dot => report::graph::dot(analysis),
@@ -444,22 +469,37 @@ fn run(command: Command) -> anyhow::Result<u8> {
             let template = match &template {
                 Some(path) => {
                     use anyhow::Context as _;
-                    let text = std::fs::read_to_string(path)
-                        .with_context(|| format!("cannot read template {}", path.display()))?;
+                    let text =
+                        migsquash::fsio::read_regular(path, migsquash::fsio::MAX_INPUT_BYTES)
+                            .and_then(|bytes| {
+                                String::from_utf8(bytes).map_err(|err| {
+                                    std::io::Error::new(std::io::ErrorKind::InvalidData, err)
+                                })
+                            })
+                            .map_err(|err| {
+                                anyhow::anyhow!("cannot read template {}: {err}", path.display())
+                            })?;
                     migsquash::render::check_template(&text)
                         .with_context(|| format!("{}", path.display()))?;
                     Some(text)
                 }
                 None => None,
             };
+            let out = out.filter(|path| !is_stdout(path));
+            if out.is_none() && (check || diff || archive.is_some()) {
+                anyhow::bail!("--check, --diff and --archive need --out FILE, not standard output");
+            }
+            // Before the analysis: a wrong --out should not cost a whole run.
             if let Some(path) = &out
-                && path.exists()
-                && !(force || check || diff)
+                && !(check || diff)
             {
-                anyhow::bail!(
-                    "{} already exists; pass --force to overwrite it, or --diff to see what would change",
-                    path.display()
-                );
+                let destination = Destination::resolve(path)?;
+                if destination.exists() && !force {
+                    anyhow::bail!(
+                        "{} already exists; pass --force to overwrite it, or --diff to see what would change",
+                        path.display()
+                    );
+                }
             }
             // Consolidate needs no report, only each file prepared for replay.
             let analysis = exit_without_drop(migsquash::analyze(
@@ -508,8 +548,14 @@ fn verify_command(
     format: ConsolidateFormat,
 ) -> anyhow::Result<u8> {
     use migsquash::verify::{self, Progress, VerifyRequest};
-    if !baseline.is_file() {
-        anyhow::bail!("baseline {} does not exist", baseline.display());
+    match std::fs::metadata(baseline) {
+        Ok(meta) if meta.is_file() => {}
+        Ok(meta) => anyhow::bail!(
+            "baseline {}: {}",
+            baseline.display(),
+            migsquash::fsio::not_regular(&meta)
+        ),
+        Err(_) => anyhow::bail!("baseline {} does not exist", baseline.display()),
     }
     let analysis = exit_without_drop(load(input, None, false)?);
     if let Some(d) = analysis
@@ -524,6 +570,9 @@ fn verify_command(
         );
     }
     let baseline_file = migsquash::extract::read_revision_file(baseline, String::new());
+    if let Some(migsquash::ir::FileProblem::Unreadable { message }) = &baseline_file.problem {
+        anyhow::bail!("cannot read baseline {}: {message}", baseline.display());
+    }
     let Some(revision) = baseline_file.revision_id() else {
         anyhow::bail!("{} assigns no `revision`", baseline.display());
     };
@@ -595,7 +644,7 @@ fn verify_command(
             } => format!(
                 "{run}: {phase} {step}/{} {}",
                 total.map_or("?".to_owned(), |t| t.to_string()),
-                revision.as_deref().unwrap_or("")
+                report::printable(revision.as_deref().unwrap_or(""))
             ),
             Progress::Dump { run, phase } => format!("{run}: reading the schema after {phase}"),
         };
@@ -628,7 +677,7 @@ fn verify_command(
         ConsolidateFormat::Text => {
             let mut out = String::new();
             if let Some(diff) = &outcome.diff {
-                out.push_str(diff);
+                out.push_str(&report::printable_lines(diff));
                 if !diff.ends_with('\n') {
                     out.push('\n');
                 }
@@ -645,17 +694,19 @@ fn verify_command(
             } else {
                 out.push_str("✗ its downgrade() leaves:\n");
                 for line in &outcome.downgrade_leftover {
-                    out.push_str(&format!("    {line}\n"));
+                    out.push_str(&format!("    {}\n", report::printable(line)));
                 }
             }
             match &outcome.deployed {
                 Some((rev, None)) => out.push_str(&format!(
-                    "✓ a database deployed at {rev} upgrades with the new files to the same schema\n"
+                    "✓ a database deployed at {} upgrades with the new files to the same schema\n",
+                    report::printable(rev)
                 )),
                 Some((rev, Some(diff))) => {
-                    out.push_str(diff);
+                    out.push_str(&report::printable_lines(diff));
                     out.push_str(&format!(
-                        "✗ a database deployed at {rev} ends with a different schema after upgrading with the new files (- history, + deployed)\n"
+                        "✗ a database deployed at {} ends with a different schema after upgrading with the new files (- history, + deployed)\n",
+                        report::printable(rev)
                     ));
                 }
                 None => {}
@@ -703,9 +754,10 @@ fn consolidate_command(
             let mut stderr = anstream::stderr();
             let _ = writeln!(
                 stderr,
-                "{}error:{} {err}",
+                "{}error:{} {}",
                 anstyle::AnsiColor::Red.on_default().bold().render(),
-                anstyle::Reset.render()
+                anstyle::Reset.render(),
+                report::printable_lines(&err.to_string())
             );
             return Ok(code);
         }
@@ -757,7 +809,7 @@ fn consolidate_command(
         return Ok(0);
     };
     if output.check || output.diff {
-        let current = std::fs::read_to_string(path).unwrap_or_default();
+        let current = current_text(path)?;
         if current == result.text {
             eprintln!("{} is up to date", path.display());
             return Ok(0);
@@ -780,7 +832,7 @@ fn consolidate_command(
         }
         return Ok(0);
     }
-    write_atomically(path, output.force, |file| {
+    Destination::resolve(path)?.write(output.force, |file| {
         let mut file = std::io::BufWriter::new(file);
         file.write_all(result.text.as_bytes())?;
         file.flush()
@@ -800,6 +852,20 @@ fn consolidate_command(
         );
     }
     Ok(0)
+}
+
+/// What `--check` and `--diff` compare with: the file's text, nothing for
+/// a file not there yet or for /dev/null (to see the whole baseline as a
+/// diff).
+fn current_text(path: &Path) -> anyhow::Result<String> {
+    if path == Path::new("/dev/null") {
+        return Ok(String::new());
+    }
+    match migsquash::fsio::read_regular(path, migsquash::fsio::MAX_INPUT_BYTES) {
+        Ok(bytes) => Ok(String::from_utf8_lossy(&bytes).into_owned()),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(String::new()),
+        Err(err) => anyhow::bail!("cannot read {}: {err}", path.display()),
+    }
 }
 
 fn same_dir(a: &Path, b: &Path) -> bool {
@@ -833,7 +899,10 @@ fn archive(
         .filter(|(from, _)| from.canonicalize().ok() != baseline)
         .collect();
     if let Some((_, to)) = moves.iter().find(|(_, to)| to.exists()) {
-        anyhow::bail!("{} already exists; nothing was moved", to.display());
+        anyhow::bail!(
+            "{} already exists; nothing was moved",
+            report::printable(&to.display().to_string())
+        );
     }
     for (from, to) in &moves {
         if let Some(parent) = to.parent() {
@@ -859,17 +928,21 @@ fn deploy_plan(
     options: &ConsolidateOptions,
 ) -> String {
     let mut out = String::new();
-    let heads = &result.replaced_heads;
-    if result.header.revision == heads[0] && heads.len() == 1 {
+    let heads: Vec<_> = result
+        .replaced_heads
+        .iter()
+        .map(|h| report::printable(h))
+        .collect();
+    let revision = report::printable(&result.header.revision);
+    if result.header.revision == result.replaced_heads[0] && heads.len() == 1 {
         out.push_str(&format!(
             "  deployed databases at {} need nothing; databases at an earlier revision: `alembic upgrade {}` with the old files first, then deploy\n",
             heads[0], heads[0]
         ));
     } else {
         out.push_str(&format!(
-            "  deployed databases at {}: run `alembic stamp --purge {}` once the baseline is deployed (an earlier revision: `alembic upgrade {}` with the old files first)\n",
+            "  deployed databases at {}: run `alembic stamp --purge {revision}` once the baseline is deployed (an earlier revision: `alembic upgrade {}` with the old files first)\n",
             heads.join(", "),
-            result.header.revision,
             heads.join(" ")
         ));
     }
@@ -999,7 +1072,7 @@ fn emit(
             }
         }
         Some(path) => {
-            write_atomically(path, output.force, |file| {
+            Destination::resolve(path)?.write(output.force, |file| {
                 let mut file = std::io::BufWriter::new(file);
                 render(&mut file)?;
                 file.flush()
@@ -1009,32 +1082,4 @@ fn emit(
             Ok(())
         }
     }
-}
-
-/// Writes through a temporary file in the same directory and renames it
-/// into place, so a reader never sees half a file; refuses to replace an
-/// existing file unless `force`.
-fn write_atomically(
-    path: &Path,
-    force: bool,
-    write: impl FnOnce(std::fs::File) -> std::io::Result<()>,
-) -> anyhow::Result<()> {
-    use anyhow::Context as _;
-    if path.exists() && !force {
-        anyhow::bail!(
-            "{} already exists; pass --force to overwrite it",
-            path.display()
-        );
-    }
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let temp = tempfile::NamedTempFile::new_in(dir)
-        .with_context(|| format!("cannot write in {}", dir.display()))?;
-    write(temp.as_file().try_clone()?)?;
-    temp.as_file().sync_all()?;
-    temp.persist(path)
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(())
 }

@@ -161,6 +161,22 @@ pub fn docs_markdown() -> String {
     out
 }
 
+/// How many revisions a diagnostic names, in its message and as related
+/// locations: thousands of them would make one annotation of hundreds of
+/// KB that nobody reads.
+pub(crate) const LISTED: usize = 10;
+
+/// The first `LISTED` items, joined, and how many more there are (and
+/// where they are all listed).
+pub(crate) fn listing(items: impl ExactSizeIterator<Item = String>, all_in: &str) -> String {
+    let total = items.len();
+    let mut text = items.take(LISTED).collect::<Vec<_>>().join(", ");
+    if total > LISTED {
+        text.push_str(&format!(", … and {} more ({all_in})", total - LISTED));
+    }
+    text
+}
+
 /// A file's name in messages: relative to its version location, so that
 /// messages read the same wherever the command runs.
 pub(crate) fn file_name(ctx: &Context, file: usize) -> String {

@@ -50,11 +50,14 @@ impl Check for MultipleBases {
                 .map(|d| d.span)
                 .or(ctx.files[f].header.revision.as_ref().map(|r| r.span))
         };
-        let ids: Vec<&str> = unlabeled.iter().map(|(b, _)| b.as_str()).collect();
+        let ids = super::listing(
+            unlabeled.iter().map(|(b, _)| b.to_string()),
+            "`migsquash analyze --format json` lists them all",
+        );
         let (first, first_file) = unlabeled[0];
         let mut diagnostic = Diagnostic::new(
             &Self::META,
-            format!("{} unlabeled bases: {}", unlabeled.len(), ids.join(", ")),
+            format!("{} unlabeled bases: {ids}", unlabeled.len()),
         )
         .at(first_file, span_of(first_file))
         .label("a base")
@@ -62,7 +65,7 @@ impl Check for MultipleBases {
         .help(
             "set the down_revision of the stray base, or give each independent root a branch label",
         );
-        for (base, file) in &unlabeled[1..] {
+        for (base, file) in unlabeled.iter().take(super::LISTED).skip(1) {
             diagnostic =
                 diagnostic.related(*file, span_of(*file), format!("{base} is also a base"));
         }
@@ -94,5 +97,17 @@ mod tests {
             CheckOptions::default(),
         );
         assert!(labeled.is_empty());
+    }
+
+    #[test]
+    fn many_bases_are_counted_not_all_listed() {
+        let files: Vec<String> = (0..12).map(|i| rev(&format!("b{i:02}"), "None")).collect();
+        let files: Vec<&str> = files.iter().map(String::as_str).collect();
+        let out = run(&MultipleBases, &files, CheckOptions::default());
+        assert_eq!(
+            out[0].message,
+            "12 unlabeled bases: b00, b01, b02, b03, b04, b05, b06, b07, b08, b09, … and 2 more (`migsquash analyze --format json` lists them all)"
+        );
+        assert_eq!(out[0].related.len(), 9);
     }
 }

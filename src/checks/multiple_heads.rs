@@ -97,12 +97,19 @@ impl Check for MultipleHeads {
                 .iter()
                 .any(|&n| !ctx.files[ctx.graph.dag[n]].header.is_known("branch_labels"))
         });
-        let listing = heads
-            .iter()
-            .zip(&files)
-            .map(|(h, f)| format!("{h} ({})", super::file_name(ctx, *f)))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let listing = super::listing(
+            heads
+                .iter()
+                .zip(&files)
+                .map(|(h, f)| format!("{h} ({})", super::file_name(ctx, *f))),
+            "`alembic heads` lists them all",
+        );
+        // Alembic's `heads` names them all when they are too many to spell.
+        let merge_args = if heads.len() > super::LISTED {
+            "heads".to_owned()
+        } else {
+            heads.join(" ")
+        };
         let span_of = |f: usize| ctx.files[f].header.revision.as_ref().map(|r| r.span);
         let mut diagnostic = Diagnostic::new(
             &Self::META,
@@ -113,17 +120,15 @@ impl Check for MultipleHeads {
         .revision(heads[0].clone())
         .help(if unknown_labels {
             format!(
-                "some of these branches have branch labels that are not literals (MS008), so whether they are separately labeled branches cannot be known statically; if they are, pass `--max-heads {}`; otherwise merge them with `alembic merge -m \"merge heads\" {}`",
+                "some of these branches have branch labels that are not literals (MS008), so whether they are separately labeled branches cannot be known statically; if they are, pass `--max-heads {}`; otherwise merge them with `alembic merge -m \"merge heads\" {merge_args}`",
                 heads.len(),
-                heads.join(" ")
             )
         } else {
             format!(
-                "merge them with `alembic merge -m \"merge heads\" {}`, or point the newer revision's down_revision at the other head",
-                heads.join(" ")
+                "merge them with `alembic merge -m \"merge heads\" {merge_args}`, or point the newer revision's down_revision at the other head",
             )
         });
-        for (head, &file) in heads.iter().zip(&files).skip(1) {
+        for (head, &file) in heads.iter().zip(&files).take(super::LISTED).skip(1) {
             diagnostic = diagnostic.related(file, span_of(file), format!("{head} is also a head"));
         }
         out.push(diagnostic);
@@ -153,6 +158,35 @@ mod tests {
                 .contains("alembic merge -m \"merge heads\" b c")
         );
         assert_eq!(out[0].related.len(), 1);
+    }
+
+    #[test]
+    fn many_heads_are_counted_not_all_listed() {
+        let mut files = vec![rev("a", "None")];
+        files.extend((0..25).map(|i| rev(&format!("h{i:02}"), "'a'")));
+        let files: Vec<&str> = files.iter().map(String::as_str).collect();
+        let out = run(&MultipleHeads, &files, CheckOptions::default());
+        assert_eq!(out.len(), 1);
+        assert!(
+            out[0].message.starts_with("25 heads: h00 (r1.py), "),
+            "{}",
+            out[0].message
+        );
+        assert!(
+            out[0]
+                .message
+                .ends_with("h09 (r10.py), … and 15 more (`alembic heads` lists them all)"),
+            "{}",
+            out[0].message
+        );
+        assert!(
+            out[0]
+                .help
+                .as_ref()
+                .unwrap()
+                .contains("alembic merge -m \"merge heads\" heads`")
+        );
+        assert_eq!(out[0].related.len(), 9);
     }
 
     #[test]

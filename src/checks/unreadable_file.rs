@@ -7,8 +7,10 @@ declare_check! {
     /// A revision file cannot be read as Python source.
     ///
     /// ## What it finds
-    /// A file that cannot be opened, or whose bytes are not valid UTF-8
-    /// (nor Latin-1 under a `# -*- coding: latin-1 -*-` declaration).
+    /// A file that cannot be opened; that is not a regular file (a FIFO, a
+    /// device, a socket, or a symlink to one), which is not read at all;
+    /// that is larger than 16 MiB; or whose bytes are not valid UTF-8 (nor
+    /// Latin-1 under a `# -*- coding: latin-1 -*-` declaration).
     ///
     /// ## Why
     /// Python reads source files as UTF-8 unless a coding declaration says
@@ -17,8 +19,9 @@ declare_check! {
     /// encoding (an accented name in a comment or docstring).
     ///
     /// ## How to fix
-    /// Re-save the file as UTF-8 (`iconv -f latin1 -t utf-8`), or fix its
-    /// permissions.
+    /// Re-save the file as UTF-8 (`iconv -f latin1 -t utf-8`), fix its
+    /// permissions, or move what is not a revision file out of the
+    /// versions folder.
     pub struct UnreadableFile {
         code: "MS006",
         name: "unreadable-file",

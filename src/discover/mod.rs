@@ -40,10 +40,11 @@ pub enum DiscoverError {
     NotFound { path: PathBuf },
     #[error("{path}: {message}")]
     Config { path: PathBuf, message: String },
-    #[error("{path}: cannot read: {source}")]
+    // Not `source`: the message already says it, and `{:#}` would repeat it.
+    #[error("{path}: cannot read: {error}")]
     Io {
         path: PathBuf,
-        source: std::io::Error,
+        error: std::io::Error,
     },
     #[error(
         "{path}: `{value}` names a Python package resource; migsquash does not import packages, pass the versions directory instead"
@@ -66,15 +67,17 @@ pub fn locate(path: &Path, options: &DiscoverOptions) -> Result<Layout, Discover
             path: path.to_path_buf(),
         });
     }
-    if path.is_file() {
+    if !path.is_dir() {
+        // A config file, which must be a regular one.
+        config_file(path)?;
         return from_config(path, options);
     }
     let ini = path.join("alembic.ini");
-    if ini.is_file() {
+    if config_file(&ini)? {
         return from_config(&ini, options);
     }
     let pyproject = path.join("pyproject.toml");
-    if pyproject.is_file() && read_to_string(&pyproject)?.contains("[tool.alembic]") {
+    if config_file(&pyproject)? && read_to_string(&pyproject)?.contains("[tool.alembic]") {
         return from_config(&pyproject, options);
     }
     let versions = path.join("versions");
@@ -90,11 +93,28 @@ pub fn locate(path: &Path, options: &DiscoverOptions) -> Result<Layout, Discover
     })
 }
 
+/// Whether a config file is there: `false` when nothing is, an error when
+/// something other than a regular file is (a FIFO named `alembic.ini`
+/// would block the read, a device would never end).
+fn config_file(path: &Path) -> Result<bool, DiscoverError> {
+    match std::fs::metadata(path) {
+        Ok(meta) if meta.is_file() => Ok(true),
+        Ok(meta) => Err(DiscoverError::Io {
+            path: path.to_path_buf(),
+            error: crate::fsio::not_regular(&meta),
+        }),
+        Err(_) => Ok(false),
+    }
+}
+
 fn read_to_string(path: &Path) -> Result<String, DiscoverError> {
-    std::fs::read_to_string(path).map_err(|source| DiscoverError::Io {
+    let io_err = |error| DiscoverError::Io {
         path: path.to_path_buf(),
-        source,
-    })
+        error,
+    };
+    let bytes = crate::fsio::read_regular(path, crate::fsio::MAX_INPUT_BYTES).map_err(io_err)?;
+    String::from_utf8(bytes)
+        .map_err(|err| io_err(std::io::Error::new(std::io::ErrorKind::InvalidData, err)))
 }
 
 /// The raw options Alembic reads, from the ini section or `[tool.alembic]`.
@@ -143,7 +163,7 @@ fn from_config(config: &Path, options: &DiscoverOptions) -> Result<Layout, Disco
         };
         // Alembic falls back to pyproject.toml for options the ini lacks.
         let pyproject = here.join("pyproject.toml");
-        if pyproject.is_file() {
+        if config_file(&pyproject)? {
             let toml =
                 toml_options(&read_to_string(&pyproject)?, &here_str).map_err(|message| {
                     DiscoverError::Config {
@@ -295,7 +315,7 @@ pub fn revision_files(layout: &Layout) -> Result<Vec<Candidate>, DiscoverError> 
             recursive: layout.recursive,
         };
         walk.list_py_dir(location, "", &mut seen, &mut out)
-            .map_err(|(path, source)| DiscoverError::Io { path, source })?;
+            .map_err(|(path, error)| DiscoverError::Io { path, error })?;
     }
     Ok(out)
 }

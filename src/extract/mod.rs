@@ -27,12 +27,15 @@ pub fn read_revision_file(path: &Path, rel_path: String) -> RevisionFile {
 /// with its `FileProblem`) and the cache key of its bytes.
 pub fn read(path: &Path, rel_path: String) -> (RevisionFile, Option<u64>) {
     let mut file = RevisionFile::unread(path.to_path_buf(), rel_path);
-    let bytes = match std::fs::read(path) {
+    let bytes = match crate::fsio::read_regular(path, crate::fsio::MAX_INPUT_BYTES) {
         Ok(bytes) => bytes,
         Err(err) => {
             file.problem = Some(FileProblem::Unreadable {
                 message: err.to_string(),
             });
+            // Reports ask for the source of a file with a problem; it must
+            // not be looked for on disk again.
+            file.set_source(String::new());
             return (file, None);
         }
     };

@@ -3,11 +3,13 @@
 
 use std::fmt::Write;
 
-use super::{Locator, display_path};
+use super::{Locator, display_path, printable};
 use crate::Analysis;
 
+/// Text from the history in a table cell: one line (control characters
+/// escaped, see `printable`), `|` escaped so it cannot end the cell.
 fn cell(text: &str) -> String {
-    text.replace('|', "\\|").replace('\n', " ")
+    printable(text).replace('|', "\\|")
 }
 
 pub fn analyze(analysis: &Analysis) -> String {
@@ -20,7 +22,7 @@ pub fn analyze(analysis: &Analysis) -> String {
     let _ = writeln!(
         w,
         "# Alembic history report: `{}`\n",
-        display_path(&analysis.input)
+        printable(&display_path(&analysis.input))
     );
     let _ = writeln!(w, "| | |\n|---|---|");
     let _ = writeln!(w, "| Revision files | {} |", summary.revision_files);
@@ -28,7 +30,7 @@ pub fn analyze(analysis: &Analysis) -> String {
     let _ = writeln!(w, "| Merge revisions | {} |", summary.merge_revisions);
     let code_list = |ids: &[String]| {
         ids.iter()
-            .map(|i| format!("`{i}`"))
+            .map(|i| format!("`{}`", cell(i)))
             .collect::<Vec<_>>()
             .join(", ")
     };
@@ -82,12 +84,13 @@ pub fn analyze(analysis: &Analysis) -> String {
                 .iter()
                 .map(|s| {
                     let line = locator.position(s.file, s.span.start).line;
-                    format!(
+                    // `<br>` joins the steps: each is escaped on its own.
+                    cell(&format!(
                         "{} in `{}` ({}:{line})",
                         s.action,
                         s.revision,
                         locator.path(s.file)
-                    )
+                    ))
                 })
                 .collect();
             let _ = writeln!(
@@ -95,7 +98,7 @@ pub fn analyze(analysis: &Analysis) -> String {
                 "| `{}` | {} | {} |",
                 cell(&churn.subject()),
                 churn.kind.describe(),
-                cell(&steps.join("<br>"))
+                steps.join("<br>")
             );
         }
     }
@@ -126,10 +129,10 @@ pub fn analyze(analysis: &Analysis) -> String {
             let _ = writeln!(
                 w,
                 "| `{}` | {} | {} | `{}:{line}` |",
-                data.revision,
+                cell(&data.revision),
                 format!("{:?}", data.phase).to_lowercase(),
                 cell(&data.detail),
-                locator.path(data.file)
+                cell(&locator.path(data.file))
             );
         }
     }
@@ -146,7 +149,13 @@ pub fn analyze(analysis: &Analysis) -> String {
             let place = d
                 .location
                 .as_ref()
-                .map(|loc| format!("`{}:{}`", locator.path(loc.file), locator.start(loc).line))
+                .map(|loc| {
+                    format!(
+                        "`{}:{}`",
+                        cell(&locator.path(loc.file)),
+                        locator.start(loc).line
+                    )
+                })
                 .unwrap_or_default();
             let _ = writeln!(
                 w,

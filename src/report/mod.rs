@@ -7,6 +7,7 @@ pub mod json;
 pub mod markdown;
 pub mod text;
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::HashMap;
 
@@ -110,6 +111,53 @@ pub fn display_path(path: &std::path::Path) -> String {
     if out.is_empty() { ".".to_owned() } else { out }
 }
 
+/// Text from the history (file names, revision ids, names quoted in
+/// messages) as a human-readable report may show it: control characters
+/// but the tab, and bidirectional overrides, escaped (`\n`, `\x1b`,
+/// `\u{202e}`), so a file name can neither start a line of its own (a
+/// `::error` workflow command under GitHub Actions) nor drive the terminal.
+/// JSON and the GitHub format escape by their own rules and take the text
+/// as it is.
+pub fn printable(text: &str) -> Cow<'_, str> {
+    escape(text, false)
+}
+
+/// `printable` for text that has lines by design (a diff, a traceback):
+/// line breaks are kept too.
+pub fn printable_lines(text: &str) -> Cow<'_, str> {
+    escape(text, true)
+}
+
+fn escape(text: &str, keep_lines: bool) -> Cow<'_, str> {
+    use std::fmt::Write;
+    let unsafe_char =
+        |c: char| (c.is_control() && c != '\t' && !(keep_lines && c == '\n')) || is_bidi_control(c);
+    if !text.contains(unsafe_char) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            _ if !unsafe_char(c) => out.push(c),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            _ if c.is_ascii() => {
+                let _ = write!(out, "\\x{:02x}", c as u32);
+            }
+            _ => {
+                let _ = write!(out, "\\u{{{:x}}}", c as u32);
+            }
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Unicode's embedding, override and isolate controls, which reorder how
+/// the text around them is displayed.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
 /// Counts by severity.
 #[derive(Debug, Default, Clone, Copy, serde::Serialize)]
 pub struct Counts {
@@ -137,5 +185,25 @@ fn plural(n: usize, word: &str) -> String {
         format!("{n} {word}")
     } else {
         format!("{n} {word}s")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn printable_escapes_what_would_reach_a_terminal_or_a_ci_log() {
+        assert_eq!(printable("a.py"), "a.py");
+        assert!(matches!(printable("é.py"), Cow::Borrowed(_)));
+        assert_eq!(
+            printable("x\n::error::x\x1b[31m.py"),
+            "x\\n::error::x\\x1b[31m.py"
+        );
+        assert_eq!(
+            printable("\r\t\u{7f}\u{9b}\u{202e}"),
+            "\\r\t\\x7f\\u{9b}\\u{202e}"
+        );
+        assert_eq!(printable_lines("a\nb\x1b"), "a\nb\\x1b");
     }
 }

@@ -7,7 +7,7 @@ use std::fmt::Write;
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 use anstyle::{AnsiColor, Style};
 
-use super::{Counts, Locator, display_path, plural};
+use super::{Counts, Locator, display_path, plural, printable};
 use crate::Analysis;
 use crate::diagnostic::{Diagnostic, Severity};
 
@@ -75,13 +75,13 @@ pub fn consolidation(
         plural(summary.replaced_revisions, "revision"),
         plural(summary.operations_before, "operation"),
         plural(summary.operations_after, "operation"),
-        summary.revision
+        printable(&summary.revision)
     );
     let folded: Vec<String> = summary
         .per_table
         .iter()
         .filter(|t| t.operations > t.statements)
-        .map(|t| format!("{} {}→{}", t.table, t.operations, t.statements))
+        .map(|t| format!("{} {}→{}", printable(&t.table), t.operations, t.statements))
         .collect();
     if !folded.is_empty() {
         let _ = writeln!(w, "  folded per table: {}", folded.join(", "));
@@ -107,12 +107,15 @@ fn diagnostic_report<'a>(
         Severity::Warning => Level::WARNING,
         Severity::Info => Level::INFO,
     };
-    let title = level.primary_title(d.message.as_str()).id(d.code);
+    let title = level
+        .primary_title(printable(&d.message).into_owned())
+        .id(d.code);
     let mut group = Group::with_title(title);
     let snippet_for =
         |file: usize, span: Option<crate::python::Span>, label: Option<&'a str>, primary: bool| {
+            // The source itself is escaped by annotate-snippets.
             let source = analysis.files[file].source();
-            let path = locator.path(file);
+            let path = printable(&locator.path(file)).into_owned();
             match span {
                 Some(span) => {
                     let kind = if primary {
@@ -122,7 +125,7 @@ fn diagnostic_report<'a>(
                     };
                     let mut annotation = kind.span(super::char_range(source, span));
                     if let Some(label) = label {
-                        annotation = annotation.label(label);
+                        annotation = annotation.label(printable(label));
                     }
                     Some(Snippet::source(source).path(path).annotation(annotation))
                 }
@@ -147,7 +150,7 @@ fn diagnostic_report<'a>(
     let mut groups = vec![group];
     if let Some(help) = &d.help {
         groups.push(Group::with_title(
-            Level::HELP.secondary_title(help.as_str()),
+            Level::HELP.secondary_title(printable(help)),
         ));
     }
     groups
@@ -158,7 +161,7 @@ fn verdict(analysis: &Analysis, p: Painter) -> String {
     let scope = format!(
         "{} in {}",
         plural(analysis.graph.nodes.len(), "revision"),
-        display_path(&analysis.input)
+        printable(&display_path(&analysis.input))
     );
     if counts.errors + counts.warnings + counts.infos == 0 {
         return format!("{} no problems: {scope}\n", p.paint(GREEN, "✓"));
@@ -218,7 +221,7 @@ pub fn analyze(analysis: &Analysis, color: bool) -> String {
         let mut text = ids
             .iter()
             .take(SHOWN)
-            .cloned()
+            .map(|id| printable(id))
             .collect::<Vec<_>>()
             .join(", ");
         if ids.len() > SHOWN {
@@ -231,14 +234,14 @@ pub fn analyze(analysis: &Analysis, color: bool) -> String {
         w,
         "{} {}",
         p.paint(BOLD, "Alembic history"),
-        display_path(&analysis.input)
+        printable(&display_path(&analysis.input))
     );
     if let Some(config) = &analysis.layout.config {
         let _ = writeln!(
             w,
             "  {} {}",
             p.paint(DIM, "config        "),
-            display_path(config)
+            printable(&display_path(config))
         );
     }
     let _ = writeln!(
@@ -294,7 +297,7 @@ pub fn analyze(analysis: &Analysis, color: bool) -> String {
             .tables
             .iter()
             .take(15)
-            .map(|t| t.table.len())
+            .map(|t| printable(&t.table).chars().count())
             .max()
             .unwrap_or(0);
         for table in report.tables.iter().take(15) {
@@ -306,7 +309,7 @@ pub fn analyze(analysis: &Analysis, color: bool) -> String {
             let _ = writeln!(
                 w,
                 "  {:<width$}  {:>4} ops in {:>3} revisions  {}",
-                table.table,
+                printable(&table.table),
                 table.operations,
                 table.revisions,
                 p.paint(DIM, kinds.join(", "))
@@ -321,8 +324,6 @@ pub fn analyze(analysis: &Analysis, color: bool) -> String {
         }
     }
 
-    more(w, p, report.churn.len());
-
     heading(w, &format!("Churn ({})", report.churn.len()));
     if report.churn.is_empty() {
         let _ = writeln!(w, "  none found");
@@ -331,7 +332,7 @@ pub fn analyze(analysis: &Analysis, color: bool) -> String {
         let _ = writeln!(
             w,
             "  {} — {}",
-            p.paint(CYAN, churn.subject()),
+            p.paint(CYAN, printable(&churn.subject())),
             churn.kind.describe()
         );
         for step in &churn.steps {
@@ -339,12 +340,16 @@ pub fn analyze(analysis: &Analysis, color: bool) -> String {
             let _ = writeln!(
                 w,
                 "      {:<28} {} {}",
-                step.action,
-                step.revision,
-                p.paint(DIM, format!("{}:{}", locator.path(step.file), pos.line))
+                printable(&step.action),
+                printable(&step.revision),
+                p.paint(
+                    DIM,
+                    format!("{}:{}", printable(&locator.path(step.file)), pos.line)
+                )
             );
         }
     }
+    more(w, p, report.churn.len());
 
     heading(
         w,
@@ -368,7 +373,12 @@ pub fn analyze(analysis: &Analysis, color: bool) -> String {
         } else {
             String::new()
         };
-        let _ = writeln!(w, "  {:<24} {:>4}{unparsed}", kind.kind, kind.count);
+        let _ = writeln!(
+            w,
+            "  {:<24} {:>4}{unparsed}",
+            printable(&kind.kind),
+            kind.count
+        );
     }
 
     heading(
@@ -383,10 +393,13 @@ pub fn analyze(analysis: &Analysis, color: bool) -> String {
         let _ = writeln!(
             w,
             "  {} {:<9} {}  {}",
-            data.revision,
+            printable(&data.revision),
             format!("{:?}", data.phase).to_lowercase(),
-            data.detail,
-            p.paint(DIM, format!("{}:{}", locator.path(data.file), pos.line))
+            printable(&data.detail),
+            p.paint(
+                DIM,
+                format!("{}:{}", printable(&locator.path(data.file)), pos.line)
+            )
         );
     }
 
@@ -395,7 +408,7 @@ pub fn analyze(analysis: &Analysis, color: bool) -> String {
     if !report.opaque_operations.is_empty() {
         heading(w, "Plugin and unknown operations (kept as written)");
         for (method, count) in &report.opaque_operations {
-            let _ = writeln!(w, "  op.{method:<28} {count:>4}");
+            let _ = writeln!(w, "  op.{:<28} {count:>4}", printable(method));
         }
     }
 

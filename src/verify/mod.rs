@@ -885,9 +885,13 @@ pub fn schema_diff(history: &[String], baseline: &[String]) -> Option<String> {
     if history == baseline {
         return None;
     }
+    // A name holding a line break must not split its line in the diff.
     let join = |lines: &[String]| {
-        let mut text = lines.join("\n");
-        text.push('\n');
+        let mut text = String::new();
+        for line in lines {
+            text.push_str(&crate::report::printable(line));
+            text.push('\n');
+        }
         text
     };
     let (old, new) = (join(history), join(baseline));

@@ -3,6 +3,8 @@
 //!
 //! - `snapshots`: every output format, snapshotted with insta;
 //! - `bad_input`: located errors and exit codes for broken input;
+//! - `hostile_input`: special files, control characters in file names,
+//!   thousands of heads;
 //! - `cache`: the extraction cache changes speed, never output;
 //! - `oracle`: real Alembic (from the test venv) and migsquash must agree;
 //! - `postgres`: every runnable history applies on a real PostgreSQL.
@@ -13,6 +15,7 @@
 mod bad_input;
 mod cache;
 mod consolidate;
+mod hostile_input;
 mod oracle;
 mod postgres;
 mod snapshots;
