@@ -11,17 +11,29 @@
 //! recorded that its timestamps could not change ("racily clean" in git)
 //! is never vouched for by stat data: a record is trusted only if the
 //! file's mtime and ctime are at least two seconds (`SETTLE_NS`) older than
-//! the cache file itself; other files are read and hashed, and the cache
-//! is rewritten once they have settled.
+//! the cache (the earlier of the time written in it and its mtime); other
+//! files are read and hashed, and the cache is rewritten once they have
+//! settled.
 //!
 //! Layout: `<cache dir>/<hash of the version locations>.bin`, with a
-//! `.gitignore` and a `CACHEDIR.TAG` in the cache dir. The file (mapped,
-//! not read) is the stat records, a small index, then per entry four
-//! postcard blobs: header and facts, upgrade operations, downgrade
-//! operations, line table. A run decodes only what it uses, when first
-//! asked for (`ir::Cached`). Each entry carries a checksum,
-//! verified before use. A missing, stale or corrupt cache is an empty
-//! cache; failing to write it is not an error.
+//! `.gitignore` and a `CACHEDIR.TAG` in the cache dir. The file is a
+//! header (magic, format, `STAMP`), the tables (write time, stat records,
+//! index) under one checksum, then per entry four postcard blobs: header
+//! and facts, upgrade operations, downgrade operations, line table. A run
+//! decodes only what it uses, when first asked for (`ir::Cached`).
+//!
+//! Trust: the cache is as trusted as whoever can write it; what it guards
+//! against is damage (a torn or concurrent write, a bad disk, a stray
+//! edit), so that damage costs speed, never a wrong result. Every byte
+//! that decides a result is checked before use: the header is compared,
+//! the tables' checksum is verified when the file is opened, and each
+//! entry's checksum (over its key, its blobs' lengths and the blobs) when
+//! it is first used; the file must end where its last entry does. The file
+//! is read into memory, not mapped, so a concurrent rewrite in place
+//! cannot change (or truncate) bytes after they were verified; only a
+//! regular file of bounded size is read. A missing, stale or damaged cache
+//! is an empty cache (and is rewritten); failing to write it is not an
+//! error.
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::io::Write;
@@ -35,7 +47,11 @@ use crate::ir::{Cached, FileProblem, Header, Phase, PhaseFacts, RevisionFile, Sp
 
 const MAGIC: &[u8; 8] = b"MSQCACHE";
 /// The file layout below; the layout of entries is covered by `STAMP`.
-const FORMAT: u32 = 3;
+const FORMAT: u32 = 4;
+/// The largest cache file read: far above any real history's (400
+/// revisions take under 1 MiB), so that whatever sits at the cache's path
+/// cannot make a run read or allocate without bound.
+const MAX_FILE_BYTES: u64 = 1 << 30;
 /// How much older than the cache a file's timestamps must be for its stat
 /// data to vouch for its bytes: covers timestamp granularity (coarse kernel
 /// clocks, 2 s on FAT) between the file's last write and the cache's.
@@ -85,13 +101,17 @@ impl EntryAt {
     fn all(&self) -> Range<usize> {
         self.meta.start..self.lines.end
     }
+
+    fn lengths(&self) -> [usize; 4] {
+        [&self.meta, &self.upgrade, &self.downgrade, &self.lines].map(ExactSizeIterator::len)
+    }
 }
 
 /// A part of an entry (a phase's operations, a line table) as stored in
 /// the cache, decoded on demand.
 #[derive(Clone)]
 pub struct Encoded {
-    bytes: Arc<CacheBytes>,
+    bytes: Arc<Vec<u8>>,
     range: Range<usize>,
 }
 
@@ -100,9 +120,9 @@ impl Encoded {
         &self.bytes[self.range.clone()]
     }
 
-    /// The value. The entry's checksum was verified when it was used, so
-    /// this does not fail short of a bug; it then yields an empty value
-    /// rather than stop the run.
+    /// The value. The entry's checksum was verified when it was used, and
+    /// the bytes are this run's own copy, so this does not fail short of a
+    /// bug; it then yields an empty value rather than stop the run.
     pub fn decode<T: serde::de::DeserializeOwned + Default>(&self) -> T {
         postcard::from_bytes(self.bytes()).unwrap_or_default()
     }
@@ -242,12 +262,13 @@ type Records = Vec<HashMap<String, (Stamp, u64)>>;
 
 pub struct Cache {
     path: PathBuf,
-    bytes: Arc<CacheBytes>,
+    bytes: Arc<Vec<u8>>,
     /// Key → where its entry is in `bytes`.
     index: HashMap<u64, EntryAt>,
     /// The stat data each file had when its key was taken.
     records: Records,
-    /// When the cache file was written (its mtime), in ns since the epoch.
+    /// When the cache file was written (the earlier of the time recorded
+    /// in it and its mtime), in ns since the epoch.
     written_ns: i64,
 }
 
@@ -265,14 +286,23 @@ impl Cache {
             .collect::<Vec<_>>()
             .join("\n");
         let path = dir.join(format!("{:016x}.bin", key(identity.as_bytes())));
-        let (bytes, written_ns) = read_with_mtime(&path).unwrap_or_default();
-        let (records, index) = read_tables(&bytes).unwrap_or_default();
+        let (bytes, mtime_ns) = read_with_mtime(&path).unwrap_or_default();
+        let Some(tables) = read_tables(&bytes) else {
+            return Self {
+                path,
+                bytes: Arc::default(),
+                index: HashMap::default(),
+                records: Records::new(),
+                written_ns: 0,
+            };
+        };
         Self {
             path,
             bytes: Arc::new(bytes),
-            index,
-            records,
-            written_ns,
+            index: tables.index,
+            records: tables.records,
+            // A copied or touched cache file is newer than its records.
+            written_ns: tables.written_ns.min(mtime_ns),
         }
     }
 
@@ -290,7 +320,7 @@ impl Cache {
         let Some(at) = self.index.get(&key) else {
             return false;
         };
-        if checksum(&self.bytes[at.all()]) != at.checksum {
+        if entry_checksum(key, at, &self.bytes) != at.checksum {
             return false;
         }
         let Ok(meta) = postcard::from_bytes::<Meta>(&self.bytes[at.meta.clone()]) else {
@@ -343,62 +373,75 @@ impl Cache {
     }
 }
 
-/// The cache file's contents: mapped, not copied, as a run decodes only
-/// part of it. (Read where a mapped file could not be replaced.)
-#[derive(Default)]
-enum CacheBytes {
-    #[default]
-    Empty,
-    #[cfg(unix)]
-    Mapped(memmap2::Mmap),
-    #[cfg(not(unix))]
-    Read(Vec<u8>),
-}
-
-impl std::ops::Deref for CacheBytes {
-    type Target = [u8];
-    fn deref(&self) -> &[u8] {
-        match self {
-            CacheBytes::Empty => &[],
-            #[cfg(unix)]
-            CacheBytes::Mapped(map) => map,
-            #[cfg(not(unix))]
-            CacheBytes::Read(bytes) => bytes,
-        }
-    }
-}
-
 impl std::fmt::Debug for Encoded {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "Encoded({:?})", self.range)
     }
 }
 
-fn read_with_mtime(path: &Path) -> std::io::Result<(CacheBytes, i64)> {
-    let file = std::fs::File::open(path)?;
-    let meta = file.metadata()?;
-    let written_ns = meta
-        .modified()?
+/// The cache file's bytes and mtime (ns since the epoch), if it is a
+/// regular file no larger than `MAX_FILE_BYTES`. Read, not mapped: a
+/// mapping would see (or fault on) a rewrite in place after its bytes were
+/// verified.
+fn read_with_mtime(path: &Path) -> Option<(Vec<u8>, i64)> {
+    use std::io::Read;
+    // A FIFO could block, a device read without end, a symlink lead
+    // anywhere: only a regular file is opened.
+    if !std::fs::symlink_metadata(path).ok()?.is_file() {
+        return None;
+    }
+    let file = open_no_follow(path)?;
+    // Again on what was opened: the path may have been replaced since.
+    let meta = file.metadata().ok()?;
+    if !meta.is_file() || meta.len() > MAX_FILE_BYTES {
+        return None;
+    }
+    let mtime_ns = meta
+        .modified()
+        .ok()?
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos() as i64);
-    #[cfg(unix)]
-    {
-        // SAFETY: the cache file is only ever replaced by rename, never
-        // modified in place, so the mapped bytes do not change under us.
-        let map = unsafe { memmap2::Mmap::map(&file)? };
-        Ok((CacheBytes::Mapped(map), written_ns))
-    }
-    #[cfg(not(unix))]
-    {
-        use std::io::Read;
-        let mut bytes = Vec::with_capacity(meta.len() as usize);
-        { file }.read_to_end(&mut bytes)?;
-        Ok((CacheBytes::Read(bytes), written_ns))
-    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    // The file may grow while it is read.
+    file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes).ok()?;
+    (bytes.len() as u64 <= MAX_FILE_BYTES).then_some((bytes, mtime_ns))
 }
 
+/// Opens `path` for reading without following a symlink, and without
+/// blocking should it have become a FIFO.
+#[cfg(unix)]
+fn open_no_follow(path: &Path) -> Option<std::fs::File> {
+    use rustix::fs::{Mode, OFlags};
+    let flags = OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::NOCTTY;
+    let fd = rustix::fs::open(path, flags | OFlags::CLOEXEC, Mode::empty()).ok()?;
+    Some(std::fs::File::from(fd))
+}
+
+#[cfg(not(unix))]
+fn open_no_follow(path: &Path) -> Option<std::fs::File> {
+    std::fs::File::open(path).ok()
+}
+
+const CHECKSUM_SEED: u64 = 0x6d73_7163;
+
 fn checksum(bytes: &[u8]) -> u64 {
-    xxhash_rust::xxh3::xxh3_64_with_seed(bytes, 0x6d73_7163)
+    xxhash_rust::xxh3::xxh3_64_with_seed(bytes, CHECKSUM_SEED)
+}
+
+/// An entry's checksum: over its key and its blobs' lengths as well as the
+/// blobs, so that an entry cannot answer for another file's bytes.
+fn entry_checksum(key: u64, at: &EntryAt, bytes: &[u8]) -> u64 {
+    entry_checksum_of(key, &at.lengths(), bytes.get(at.all()).unwrap_or_default())
+}
+
+fn entry_checksum_of(key: u64, lengths: &[usize; 4], blobs: &[u8]) -> u64 {
+    let mut hasher = xxhash_rust::xxh3::Xxh3::with_seed(CHECKSUM_SEED);
+    hasher.update(&key.to_le_bytes());
+    for len in lengths {
+        hasher.update(&(*len as u64).to_le_bytes());
+    }
+    hasher.update(blobs);
+    hasher.digest()
 }
 
 /// A forward-only reader over the cache file.
@@ -423,7 +466,12 @@ impl<'b> Cursor<'b> {
     }
 }
 
-type Tables = (Records, HashMap<u64, EntryAt>);
+/// What the tables of a cache file say.
+struct Tables {
+    written_ns: i64,
+    records: Records,
+    index: HashMap<u64, EntryAt>,
+}
 
 fn read_tables(bytes: &[u8]) -> Option<Tables> {
     let mut cursor = Cursor { bytes, at: 0 };
@@ -434,6 +482,19 @@ fn read_tables(bytes: &[u8]) -> Option<Tables> {
     if cursor.take(version_len)? != STAMP.as_bytes() {
         return None;
     }
+    let tables_len = cursor.u32()? as usize;
+    let tables_checksum = cursor.u64()?;
+    let tables = cursor.take(tables_len)?;
+    // Everything below decides results: nothing is used unverified.
+    if checksum(tables) != tables_checksum {
+        return None;
+    }
+    let blobs_start = cursor.at;
+    let mut cursor = Cursor {
+        bytes: tables,
+        at: 0,
+    };
+    let written_ns = cursor.u64()? as i64;
     let record_count = cursor.u32()? as usize;
     let mut records = Records::new();
     for _ in 0..record_count {
@@ -457,29 +518,32 @@ fn read_tables(bytes: &[u8]) -> Option<Tables> {
         records[location].insert(rel, (stamp, cursor.u64()?));
     }
     let count = cursor.u32()? as usize;
-    let mut entries = Vec::with_capacity(count.min(1 << 20));
+    let mut index = HashMap::with_capacity_and_hasher(count.min(1 << 20), Default::default());
+    let mut at = blobs_start;
     for _ in 0..count {
         let key = cursor.u64()?;
         let checksum = cursor.u64()?;
-        let lengths = [cursor.u32()?, cursor.u32()?, cursor.u32()?, cursor.u32()?];
-        entries.push((key, checksum, lengths));
-    }
-    let mut index = HashMap::with_capacity_and_hasher(entries.len(), Default::default());
-    for (key, checksum, lengths) in entries {
-        let mut next = |len: u32| {
-            let start = cursor.at;
-            cursor.take(len as usize).map(|_| start..cursor.at)
+        let mut next = || {
+            let len = cursor.u32()? as usize;
+            let start = at;
+            at = at.checked_add(len)?;
+            Some(start..at)
         };
-        let at = EntryAt {
+        let entry = EntryAt {
             checksum,
-            meta: next(lengths[0])?,
-            upgrade: next(lengths[1])?,
-            downgrade: next(lengths[2])?,
-            lines: next(lengths[3])?,
+            meta: next()?,
+            upgrade: next()?,
+            downgrade: next()?,
+            lines: next()?,
         };
-        index.insert(key, at);
+        index.insert(key, entry);
     }
-    Some((records, index))
+    // The tables and the blobs account for every byte of the file.
+    (cursor.at == tables.len() && at == bytes.len()).then_some(Tables {
+        written_ns,
+        records,
+        index,
+    })
 }
 
 /// One entry, serialized: meta, upgrade, downgrade and lines blobs, back
@@ -549,24 +613,23 @@ fn write(
             "Signature: 8a477f597d28d172789f06886806bc55\n# This directory is a cache created by migsquash.\n",
         )?;
     }
-    let mut temp = tempfile::NamedTempFile::new_in(dir)?;
-    let mut out = std::io::BufWriter::with_capacity(1 << 16, temp.as_file_mut());
+    // The tables first, in memory: their checksum precedes them.
     let u32_le = |n: usize| (n as u32).to_le_bytes();
-    let version = STAMP.as_bytes();
-    out.write_all(MAGIC)?;
-    out.write_all(&FORMAT.to_le_bytes())?;
-    out.write_all(&u32_le(version.len()))?;
-    out.write_all(version)?;
+    let mut tables = Vec::with_capacity(64 * ids.len() + 40 * entries.len() + 16);
+    let written_ns = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as i64);
+    tables.extend_from_slice(&written_ns.to_le_bytes());
     let records: Vec<_> = ids
         .iter()
         .zip(seen)
         .filter_map(|(id, seen)| Some((id, seen.stamp?, seen.key?)))
         .collect();
-    out.write_all(&u32_le(records.len()))?;
+    tables.extend_from_slice(&u32_le(records.len()));
     for ((location, rel), stamp, key) in records {
-        out.write_all(&u32_le(*location))?;
-        out.write_all(&u32_le(rel.len()))?;
-        out.write_all(rel.as_bytes())?;
+        tables.extend_from_slice(&u32_le(*location));
+        tables.extend_from_slice(&u32_le(rel.len()));
+        tables.extend_from_slice(rel.as_bytes());
         for n in [
             stamp.size,
             stamp.mtime_ns as u64,
@@ -575,17 +638,38 @@ fn write(
             stamp.dev,
             key,
         ] {
-            out.write_all(&n.to_le_bytes())?;
+            tables.extend_from_slice(&n.to_le_bytes());
         }
     }
-    out.write_all(&u32_le(entries.len()))?;
+    tables.extend_from_slice(&u32_le(entries.len()));
     for (key, entry) in &entries {
-        out.write_all(&key.to_le_bytes())?;
-        out.write_all(&checksum(&entry.bytes).to_le_bytes())?;
+        tables.extend_from_slice(&key.to_le_bytes());
+        let checksum = entry_checksum_of(*key, &entry.lengths, &entry.bytes);
+        tables.extend_from_slice(&checksum.to_le_bytes());
         for len in entry.lengths {
-            out.write_all(&u32_le(len))?;
+            tables.extend_from_slice(&u32_le(len));
         }
     }
+    let version = STAMP.as_bytes();
+    let header_len = MAGIC.len() + 4 + 4 + version.len() + 4 + 8;
+    let size =
+        header_len + tables.len() + entries.iter().map(|(_, e)| e.bytes.len()).sum::<usize>();
+    if size as u64 > MAX_FILE_BYTES {
+        // It would not be read back.
+        return Ok(());
+    }
+
+    // Written aside and renamed into place: a cache file is never
+    // modified where it is.
+    let mut temp = tempfile::NamedTempFile::new_in(dir)?;
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, temp.as_file_mut());
+    out.write_all(MAGIC)?;
+    out.write_all(&FORMAT.to_le_bytes())?;
+    out.write_all(&u32_le(version.len()))?;
+    out.write_all(version)?;
+    out.write_all(&u32_le(tables.len()))?;
+    out.write_all(&checksum(&tables).to_le_bytes())?;
+    out.write_all(&tables)?;
     for (_, entry) in &entries {
         out.write_all(&entry.bytes)?;
     }
@@ -663,6 +747,126 @@ mod tests {
         let cache = Cache::open(dir, &locations);
         assert!(!cache.fill(key, &mut file));
         assert_eq!(cache.vouch(0, "a.py", &stamp(1_000)), None);
+    }
+
+    /// What a cache answers about the files of `two_files`: each record's
+    /// key, and what each entry fills in (as text, to compare).
+    fn answers(dir: &Path, locations: &[PathBuf], keys: [u64; 2]) -> Vec<Option<String>> {
+        let cache = Cache::open(dir, locations);
+        let mut out = Vec::new();
+        for (rel, key) in ["a.py", "b.py"].into_iter().zip(keys) {
+            out.push(cache.vouch(0, rel, &stamp(1_000)).map(|k| k.to_string()));
+            let mut file = RevisionFile::unread("v/x.py".into(), rel.into());
+            out.push(cache.fill(key, &mut file).then(|| {
+                format!(
+                    "{:?} {:?} {:?} {:?} {:?}",
+                    file.header,
+                    file.problem,
+                    file.upgrade_ops(),
+                    file.downgrade_ops(),
+                    file.line_table()
+                )
+            }));
+        }
+        out
+    }
+
+    /// A cache of two files; returns their keys.
+    fn two_files(dir: &Path, locations: &[PathBuf]) -> [u64; 2] {
+        let files = [
+            "from alembic import op\nrevision = 'a'\ndown_revision = None\n\
+             def upgrade():\n    op.drop_column('t', 'c')\n",
+            "from alembic import op\nrevision = 'b'\ndown_revision = 'a'\n\
+             def upgrade():\n    op.execute('UPDATE t SET c = 1')\n\
+             def downgrade():\n    op.drop_table('u')\n",
+        ]
+        .map(crate::extract::extract_str);
+        let keys = [key(b"a"), key(b"b")];
+        let seen = keys.map(|key| Seen {
+            key: Some(key),
+            stamp: Some(stamp(1_000)),
+            vouched: false,
+            parsed: true,
+        });
+        Cache::open(dir, locations).save(&files, &[(0, "a.py"), (0, "b.py")], &seen);
+        keys
+    }
+
+    #[test]
+    fn every_damaged_byte_is_noticed() {
+        let temp = tempfile::tempdir().unwrap();
+        let dir = temp.path();
+        let locations = vec![PathBuf::from("versions")];
+        let keys = two_files(dir, &locations);
+        let path = cache_file(dir);
+        let good = std::fs::read(&path).unwrap();
+        let expected = answers(dir, &locations, keys);
+        assert!(expected.iter().all(Option::is_some));
+
+        let mut damaged_files = Vec::new();
+        for at in 0..good.len() {
+            for flip in [0x01, 0x80] {
+                let mut bytes = good.clone();
+                bytes[at] ^= flip;
+                damaged_files.push((at, bytes));
+            }
+        }
+        damaged_files.push((good.len() - 1, good[..good.len() - 1].to_vec()));
+        damaged_files.push((good.len(), [&good[..], b"\0"].concat()));
+        for (at, bytes) in damaged_files {
+            std::fs::write(&path, &bytes).unwrap();
+            let got = answers(dir, &locations, keys);
+            // A damaged part is a miss, never a different answer...
+            for (got, expected) in got.iter().zip(&expected) {
+                assert!(got.is_none() || got == expected, "byte {at}: {got:?}");
+            }
+            // ... and no byte goes unchecked.
+            assert_ne!(got, expected, "damage at byte {at} went unnoticed");
+        }
+    }
+
+    /// The bytes a run uses are its own: a rewrite in place (which would
+    /// fault or change a mapping) changes nothing for a run that has the
+    /// cache open.
+    #[test]
+    fn a_rewrite_in_place_does_not_reach_an_open_cache() {
+        let temp = tempfile::tempdir().unwrap();
+        let dir = temp.path();
+        let locations = vec![PathBuf::from("versions")];
+        let keys = two_files(dir, &locations);
+        let cache = Cache::open(dir, &locations);
+        // Truncated in place, as `>` or a copy over it would.
+        std::fs::write(cache_file(dir), b"").unwrap();
+        let mut file = RevisionFile::unread("v/b.py".into(), "b.py".into());
+        assert!(cache.fill(keys[1], &mut file));
+        assert_eq!(file.revision_id(), Some("b"));
+        assert_eq!(file.upgrade_ops().len(), 1);
+        assert_eq!(file.downgrade_ops().len(), 1);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn only_a_regular_file_of_bounded_size_is_read() {
+        let temp = tempfile::tempdir().unwrap();
+        let dir = temp.path().join("cache");
+        let locations = vec![PathBuf::from("versions")];
+        let keys = two_files(&dir, &locations);
+        let path = cache_file(&dir);
+        let elsewhere = temp.path().join("elsewhere.bin");
+        std::fs::rename(&path, &elsewhere).unwrap();
+
+        // A symlink is not followed, even to a valid cache.
+        std::os::unix::fs::symlink(&elsewhere, &path).unwrap();
+        let cache = Cache::open(&dir, &locations);
+        assert!(!cache.fill(keys[0], &mut RevisionFile::unread("a".into(), "a".into())));
+        assert_eq!(cache.vouch(0, "a.py", &stamp(1_000)), None);
+        std::fs::remove_file(&path).unwrap();
+
+        // Nor is a file too large to be a cache read (sparse: costs no disk).
+        let large = std::fs::File::create(&path).unwrap();
+        large.set_len(MAX_FILE_BYTES + 1).unwrap();
+        let cache = Cache::open(&dir, &locations);
+        assert!(!cache.fill(keys[0], &mut RevisionFile::unread("a".into(), "a".into())));
     }
 
     #[test]

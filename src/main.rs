@@ -88,7 +88,7 @@ struct Input {
     no_cache: bool,
 
     /// Where to keep the cache [default: .migsquash_cache beside the Alembic
-    /// config, or in the current directory]
+    /// config, or in the current directory; none when CI is set]
     #[arg(long, env = "MIGSQUASH_CACHE_DIR", value_name = "DIR")]
     cache_dir: Option<PathBuf>,
 }
@@ -361,11 +361,20 @@ fn options(input: &Input, heads: Option<&HeadOptions>, report: bool) -> Options 
         cache: match (&input.cache_dir, input.no_cache) {
             (_, true) => CacheLocation::Off,
             (Some(dir), false) => CacheLocation::At(dir.clone()),
+            // In CI the checkout, and a cache committed in it, come from the
+            // change under review: read a cache only where CI puts one.
+            (None, false) if in_ci() => CacheLocation::Off,
             (None, false) => CacheLocation::Default,
         },
         report,
         replay: false,
     }
+}
+
+/// `CI` is set, as CI services do, to anything but `false` or `0`.
+fn in_ci() -> bool {
+    std::env::var_os("CI")
+        .is_some_and(|v| !v.is_empty() && v != "0" && !v.eq_ignore_ascii_case("false"))
 }
 
 fn load(input: &Input, heads: Option<&HeadOptions>, report: bool) -> anyhow::Result<Analysis> {

@@ -160,3 +160,376 @@ fn settled_files_are_vouched_for_by_their_stat_data() {
     assert_eq!(run_text(&history, Some(&cache)), run_text(&history, None));
     assert_ne!(cache_inode(&cache), written);
 }
+
+// A damaged, truncated, foreign or concurrently rewritten cache costs speed,
+// never a different result: every run below must print (and exit with)
+// exactly what a run without the cache does.
+
+/// A run's exit code (`None`: killed by a signal), stdout and stderr.
+type Run = (Option<i32>, String, String);
+
+/// `args` on `history` with the cache in `cache` (or without one). A run
+/// that hangs (on a FIFO, say) is killed.
+fn run_with(args: &[&str], history: &Path, cache: Option<&Path>) -> Run {
+    let mut command = migsquash();
+    command
+        .env_remove("MIGSQUASH_NO_CACHE")
+        .env_remove("CI")
+        .timeout(std::time::Duration::from_secs(30))
+        .args(args);
+    match cache {
+        Some(cache) => command.arg("--cache-dir").arg(cache),
+        None => command.arg("--no-cache"),
+    };
+    let output = command.arg(history).output().unwrap();
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+/// Panics, naming the first line that differs, unless `got` is `expected`.
+fn assert_same(got: &Run, expected: &Run, what: &str) {
+    assert_eq!(got.0, expected.0, "{what}: exit code (stderr: {})", got.2);
+    assert_eq!(got.2, expected.2, "{what}: stderr");
+    if got.1 != expected.1 {
+        let (line, (got, expected)) = got
+            .1
+            .lines()
+            .chain(["<end>"])
+            .zip(expected.1.lines().chain(["<end>"]))
+            .enumerate()
+            .find(|(_, (a, b))| a != b)
+            .unwrap_or((0, ("", "")));
+        panic!(
+            "{what}: stdout differs at line {}:\n  got:      {got}\n  expected: {expected}",
+            line + 1
+        );
+    }
+}
+
+const JSON: &[&str] = &["analyze", "--format", "json"];
+const CHECK: &[&str] = &["check", "--format", "json"];
+
+/// What `analyze --format json` and `check` say without a cache.
+struct Uncached {
+    analyze: Run,
+    check: Run,
+}
+
+impl Uncached {
+    fn of(history: &Path) -> Self {
+        Self {
+            analyze: run_with(JSON, history, None),
+            check: run_with(CHECK, history, None),
+        }
+    }
+
+    /// Runs both with `bytes` in the file of the cache in `cache`, and
+    /// compares.
+    fn assert_same(&self, history: &Path, cache: &Path, bytes: &[u8], what: &str) {
+        let file = bin(cache);
+        for (args, expected) in [(JSON, &self.analyze), (CHECK, &self.check)] {
+            std::fs::write(&file, bytes).unwrap();
+            let got = run_with(args, history, Some(cache));
+            assert_same(&got, expected, &format!("{what}, {}", args[0]));
+            assert!(
+                std::fs::read(&file).unwrap() != bytes,
+                "{what}: a damaged cache is rewritten"
+            );
+        }
+    }
+}
+
+/// The cache file in `cache`.
+fn bin(cache: &Path) -> std::path::PathBuf {
+    let mut files: Vec<_> = std::fs::read_dir(cache)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "bin"))
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    files.pop().unwrap()
+}
+
+/// Where `needle` occurs in `haystack`.
+fn find_all(haystack: &[u8], needle: &[u8]) -> Vec<usize> {
+    haystack
+        .windows(needle.len())
+        .enumerate()
+        .filter(|(_, w)| *w == needle)
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// Copies of bundled histories whose files have settled, so that the
+/// cache's stat records vouch for them (src/cache.rs).
+fn settled_copies(names: &[&str]) -> (tempfile::TempDir, Vec<std::path::PathBuf>) {
+    let work = tempfile::tempdir().unwrap();
+    let histories: Vec<_> = names
+        .iter()
+        .map(|name| {
+            let history = work.path().join(name.replace('/', "_"));
+            copy_dir(&repo_root().join(name), &history);
+            history
+        })
+        .collect();
+    std::thread::sleep(std::time::Duration::from_millis(2_200));
+    (work, histories)
+}
+
+/// Each kind of byte in a cache file damaged (the header, a stat record's
+/// key, an entry's payload, the index), and records or entries pointed at
+/// another file's: the same output and exit code as without the cache.
+#[test]
+fn a_damaged_cache_is_an_empty_cache() {
+    let (work, histories) = settled_copies(&[
+        "sample_migrations/edge_cases/labeled_branches",
+        "sample_migrations/edge_cases/missing_parent",
+    ]);
+    for history in &histories {
+        let uncached = Uncached::of(history);
+        let cache = work.path().join("cache");
+        let _ = std::fs::remove_dir_all(&cache);
+        // The files have settled: the cache's stat records vouch for them.
+        assert_same(
+            &run_with(JSON, history, Some(&cache)),
+            &uncached.analyze,
+            "cold",
+        );
+        let good = std::fs::read(bin(&cache)).unwrap();
+
+        let mut files: Vec<_> = std::fs::read_dir(history.join("versions"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        files.sort();
+        // Each key is stored twice: in its file's stat record, then in the
+        // index.
+        let keys: Vec<[u8; 8]> = files
+            .iter()
+            .map(|f| migsquash::cache::key(&std::fs::read(f).unwrap()).to_le_bytes())
+            .collect();
+        let at = |key: &[u8; 8]| -> [usize; 2] {
+            find_all(&good, key)
+                .try_into()
+                .expect("a key in a record and in the index")
+        };
+        let [record_a, index_a] = at(&keys[0]);
+        let [record_b, index_b] = at(&keys[1]);
+        // The payload: the last mention of a revision id is in an entry.
+        let id = &files[0].file_name().unwrap().to_str().unwrap()[..12];
+        let payload = *find_all(&good, id.as_bytes()).last().unwrap();
+
+        let mut damages: Vec<(String, Vec<u8>)> = Vec::new();
+        let flip = |at: usize, what: &str| {
+            let mut bytes = good.clone();
+            bytes[at] ^= 0x01;
+            (format!("{what} (byte {at})"), bytes)
+        };
+        for at in [0, 8, 12, 16, 20] {
+            damages.push(flip(at, "header"));
+        }
+        damages.push(flip(record_a + 3, "a record's key"));
+        damages.push(flip(record_a - 1, "a record's stat data"));
+        damages.push(flip(index_a, "a key in the index"));
+        damages.push(flip(index_b + 8, "the index after a key"));
+        damages.push(flip(payload, "a revision id in an entry"));
+        damages.push(flip(good.len() - 1, "the last entry"));
+        let put = |at: usize, key: &[u8; 8], what: &str| {
+            let mut bytes = good.clone();
+            bytes[at..at + 8].copy_from_slice(key);
+            (what.to_owned(), bytes)
+        };
+        damages.push(put(
+            record_a,
+            &keys[1],
+            "a record pointed at another file's entry",
+        ));
+        damages.push(put(record_b, &keys[0], "another record pointed elsewhere"));
+        damages.push(put(index_a, &keys[1], "an entry re-keyed"));
+        damages.push(put(index_b, &keys[0], "another entry re-keyed"));
+        for (what, bytes) in &damages {
+            uncached.assert_same(history, &cache, bytes, what);
+        }
+    }
+}
+
+#[test]
+fn a_truncated_cache_is_an_empty_cache() {
+    let work = tempfile::tempdir().unwrap();
+    let history = work.path().join("history");
+    copy_dir(&repo_root().join("sample_migrations/grants"), &history);
+    let cache = work.path().join("cache");
+    let uncached = Uncached::of(&history);
+    assert_same(
+        &run_with(JSON, &history, Some(&cache)),
+        &uncached.analyze,
+        "cold",
+    );
+    let good = std::fs::read(bin(&cache)).unwrap();
+    for len in [0, 7, 12, 40, 100, good.len() / 2, good.len() - 1] {
+        uncached.assert_same(&history, &cache, &good[..len], &format!("{len} bytes"));
+    }
+}
+
+/// A FIFO, a device or a symlink where the cache file should be is not
+/// read (a FIFO would block the run): the run is as without the cache,
+/// and writes a cache file in its place.
+#[cfg(unix)]
+#[test]
+fn a_fifo_device_or_symlink_is_not_read() {
+    let work = tempfile::tempdir().unwrap();
+    let history = work.path().join("history");
+    copy_dir(&repo_root().join("sample_migrations/grants"), &history);
+    let cache = work.path().join("cache");
+    let uncached = Uncached::of(&history);
+    assert_same(
+        &run_with(JSON, &history, Some(&cache)),
+        &uncached.analyze,
+        "cold",
+    );
+    let file = bin(&cache);
+    let fifo = work.path().join("fifo");
+    let mkfifo = || {
+        let _ = std::fs::remove_file(&fifo);
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+    };
+    let replacements: [(&str, &dyn Fn()); 3] = [
+        ("a FIFO", &|| {
+            mkfifo();
+            std::fs::rename(&fifo, &file).unwrap();
+        }),
+        ("a symlink to a FIFO", &|| {
+            mkfifo();
+            std::fs::remove_file(&file).unwrap();
+            std::os::unix::fs::symlink(&fifo, &file).unwrap();
+        }),
+        ("a symlink to a device", &|| {
+            std::fs::remove_file(&file).unwrap();
+            std::os::unix::fs::symlink("/dev/zero", &file).unwrap();
+        }),
+    ];
+    for (what, replace) in replacements {
+        for (args, expected) in [(JSON, &uncached.analyze), (CHECK, &uncached.check)] {
+            replace();
+            let got = run_with(args, &history, Some(&cache));
+            assert_same(&got, expected, &format!("{what}, {}", args[0]));
+            let kind = std::fs::symlink_metadata(&file).unwrap().file_type();
+            assert!(kind.is_file(), "{what}: replaced by a cache file");
+        }
+    }
+}
+
+/// A cache rewritten in place (not renamed) while runs read it: no run
+/// crashes or says anything else than without the cache.
+#[test]
+fn a_cache_rewritten_in_place_during_runs() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let work = tempfile::tempdir().unwrap();
+    let history = work.path().join("history");
+    copy_dir(&repo_root().join("sample_migrations/chat_saas"), &history);
+    let cache = work.path().join("cache");
+    let uncached = Uncached::of(&history);
+    assert_same(
+        &run_with(JSON, &history, Some(&cache)),
+        &uncached.analyze,
+        "cold",
+    );
+    let file = bin(&cache);
+    let good = std::fs::read(&file).unwrap();
+    let mut damaged = good.clone();
+    let middle = damaged.len() / 2;
+    damaged[middle] ^= 0x01;
+
+    let stop = AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            use std::io::Write;
+            // Truncate, then write back slowly, a piece at a time, so that
+            // runs see the file shrink and grow under them.
+            for round in 0.. {
+                if stop.load(Ordering::Relaxed) {
+                    break;
+                }
+                let bytes = if round % 2 == 0 { &good } else { &damaged };
+                let Ok(mut out) = std::fs::File::create(&file) else {
+                    continue;
+                };
+                for piece in bytes.chunks(4096) {
+                    let _ = out.write_all(piece);
+                    std::thread::sleep(std::time::Duration::from_micros(200));
+                }
+                drop(out);
+                std::thread::sleep(std::time::Duration::from_millis(1));
+            }
+        });
+        let outcome = std::panic::catch_unwind(|| {
+            for run in 0..40 {
+                let (args, expected) = if run % 2 == 0 {
+                    (JSON, &uncached.analyze)
+                } else {
+                    (CHECK, &uncached.check)
+                };
+                let got = run_with(args, &history, Some(&cache));
+                assert!(
+                    matches!(got.0, Some(0 | 1)),
+                    "run {run} ended with {:?}: {}",
+                    got.0,
+                    got.2
+                );
+                assert_same(&got, expected, &format!("run {run}, {}", args[0]));
+            }
+        });
+        stop.store(true, Ordering::Relaxed);
+        if let Err(panic) = outcome {
+            std::panic::resume_unwind(panic);
+        }
+    });
+}
+
+/// In CI the checkout, and a cache committed in it, come from the change
+/// under review: the cache is read only where `--cache-dir` (or
+/// `MIGSQUASH_CACHE_DIR`) puts it.
+#[test]
+fn in_ci_only_a_cache_given_explicitly_is_read() {
+    let work = tempfile::tempdir().unwrap();
+    let history = work.path().join("history");
+    copy_dir(
+        &repo_root().join("sample_migrations/edge_cases/missing_parent"),
+        &history,
+    );
+    let default = history.join(".migsquash_cache");
+    let run = |ci: Option<&str>, cache_dir: Option<&Path>| {
+        let mut command = migsquash();
+        command.env_remove("MIGSQUASH_NO_CACHE").env_remove("CI");
+        if let Some(ci) = ci {
+            command.env("CI", ci);
+        }
+        command.arg("check");
+        if let Some(dir) = cache_dir {
+            command.arg("--cache-dir").arg(dir);
+        }
+        command.arg(&history).output().unwrap().status.code()
+    };
+    // Outside CI, the default cache is written and read.
+    assert_eq!(run(None, None), Some(1));
+    let file = bin(&default);
+    // In CI it is neither read nor rewritten, even when damaged.
+    std::fs::write(&file, b"damaged").unwrap();
+    for ci in ["true", "1"] {
+        assert_eq!(run(Some(ci), None), Some(1));
+        assert!(std::fs::read(&file).unwrap() == b"damaged", "CI={ci}");
+    }
+    assert_eq!(run(Some("false"), None), Some(1));
+    assert!(std::fs::read(&file).unwrap() != b"damaged", "CI=false");
+    // Given explicitly, a cache is used in CI too.
+    let explicit = work.path().join("explicit");
+    assert_eq!(run(Some("true"), Some(&explicit)), Some(1));
+    bin(&explicit);
+}
