@@ -679,6 +679,88 @@ fn write(
     Ok(())
 }
 
+/// Results computed from a whole history rather than one file (what a
+/// squash would leave, from replaying it), beside the cache file and under
+/// the same rules: keyed by the history's digest (`history_digest`),
+/// stamped with this binary, covered by a checksum; damage is a miss.
+#[derive(Debug, Clone)]
+pub struct HistoryRecord {
+    path: PathBuf,
+    digest: u64,
+}
+
+const HISTORY_MAGIC: &[u8; 8] = b"MSQHIST1";
+/// A record is a few numbers; anything larger is not one.
+const MAX_HISTORY_BYTES: u64 = 1 << 16;
+
+/// The digest of a history: every file's place and the key of its bytes
+/// (`None`: it could not be read), in load order.
+pub fn history_digest<'a>(files: impl Iterator<Item = (usize, &'a str, Option<u64>)>) -> u64 {
+    let mut text = Vec::new();
+    for (location, rel_path, key) in files {
+        text.extend_from_slice(&(location as u64).to_le_bytes());
+        text.extend_from_slice(rel_path.as_bytes());
+        text.push(0);
+        match key {
+            Some(key) => {
+                text.push(1);
+                text.extend_from_slice(&key.to_le_bytes());
+            }
+            None => text.push(0),
+        }
+    }
+    xxhash_rust::xxh3::xxh3_64(&text)
+}
+
+impl Cache {
+    /// Where results for the history with `digest` are kept.
+    pub fn history_record(&self, digest: u64) -> HistoryRecord {
+        HistoryRecord {
+            path: self.path.with_extension("history"),
+            digest,
+        }
+    }
+}
+
+impl HistoryRecord {
+    /// The payload stored for this history by this binary, if any and
+    /// intact.
+    pub fn load(&self) -> Option<Vec<u8>> {
+        let (bytes, _) = read_with_mtime(&self.path)?;
+        if bytes.len() as u64 > MAX_HISTORY_BYTES || bytes.len() < 8 {
+            return None;
+        }
+        let (body, sum) = bytes.split_at(bytes.len() - 8);
+        if checksum(body).to_le_bytes() != sum {
+            return None;
+        }
+        let rest = body.strip_prefix(HISTORY_MAGIC.as_slice())?;
+        let rest = rest.strip_prefix(STAMP.as_bytes())?;
+        let (digest, payload) = rest.split_first_chunk::<8>()?;
+        (u64::from_le_bytes(*digest) == self.digest).then(|| payload.to_vec())
+    }
+
+    /// Stores `payload`; failing to is not an error (the cache is optional).
+    pub fn save(&self, payload: &[u8]) {
+        let _ = self.try_save(payload);
+    }
+
+    fn try_save(&self, payload: &[u8]) -> std::io::Result<()> {
+        let mut body = Vec::with_capacity(payload.len() + 64);
+        body.extend_from_slice(HISTORY_MAGIC);
+        body.extend_from_slice(STAMP.as_bytes());
+        body.extend_from_slice(&self.digest.to_le_bytes());
+        body.extend_from_slice(payload);
+        let sum = checksum(&body);
+        body.extend_from_slice(&sum.to_le_bytes());
+        let dir = self.path.parent().unwrap_or(Path::new("."));
+        let mut temp = tempfile::NamedTempFile::new_in(dir)?;
+        temp.write_all(&body)?;
+        temp.persist(&self.path).map_err(|e| e.error)?;
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

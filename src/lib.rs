@@ -143,29 +143,54 @@ pub fn analyze(path: &Path, options: &Options) -> Result<Analysis, RunError> {
             locations: layout.version_locations.clone(),
         });
     }
-    let (files, prepared) = read_all(&candidates, cache, options);
+    let read = read_all(&candidates, cache, options);
+    let files = read.files;
     let graph = RevisionGraph::build(&files);
-    // The report and the checks only read the files and the graph.
-    let (report, diagnostics) = rayon::join(
+    // The report, the checks and the replay only read the files and the
+    // graph.
+    let ((report, diagnostics), replayed) = rayon::join(
         || {
-            if options.report {
-                analysis::report(&files, &graph)
-            } else {
-                HistoryReport::default()
-            }
+            rayon::join(
+                || {
+                    if options.report {
+                        analysis::report(&files, &graph)
+                    } else {
+                        HistoryReport::default()
+                    }
+                },
+                || {
+                    checks::run_all(&Context {
+                        files: &files,
+                        graph: &graph,
+                        options: &options.checks,
+                    })
+                },
+            )
         },
         || {
-            checks::run_all(&Context {
-                files: &files,
-                graph: &graph,
-                options: &options.checks,
-            })
+            options
+                .report
+                .then(|| squash_by_replay(&files, &graph, &read.prepared, read.history.as_ref()))
         },
     );
-    let summary = if options.report {
+    let mut summary = if options.report {
         analysis::summary(&files, &graph, &report, &diagnostics)
     } else {
         Summary::default()
+    };
+    // A history with errors has no baseline (consolidate refuses it).
+    if let Some(replayed) = replayed
+        && !diagnostics
+            .iter()
+            .any(|d| d.severity == diagnostic::Severity::Error)
+    {
+        summary.squash.operations_after = replayed.operations_after;
+        summary.squash.replay_blockers = replayed.blockers;
+    }
+    let prepared = if options.replay {
+        read.prepared
+    } else {
+        Vec::new()
     };
     Ok(Analysis {
         input: path.to_path_buf(),
@@ -179,18 +204,87 @@ pub fn analyze(path: &Path, options: &Options) -> Result<Analysis, RunError> {
     })
 }
 
+/// What a squash of the whole history leaves, from replaying it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Replayed {
+    /// Operations in the baseline; `None` when replay found what cannot
+    /// be known statically.
+    operations_after: Option<usize>,
+    blockers: usize,
+}
+
+impl Replayed {
+    fn encode(&self) -> Vec<u8> {
+        let after = self.operations_after.map_or(u64::MAX, |n| n as u64);
+        [after.to_le_bytes(), (self.blockers as u64).to_le_bytes()].concat()
+    }
+
+    fn decode(bytes: &[u8]) -> Option<Self> {
+        let (after, rest) = bytes.split_first_chunk::<8>()?;
+        let blockers = rest.first_chunk::<8>()?;
+        let after = u64::from_le_bytes(*after);
+        Some(Self {
+            operations_after: (after != u64::MAX).then_some(after as usize),
+            blockers: u64::from_le_bytes(*blockers) as usize,
+        })
+    }
+}
+
+/// Replays the whole history as `consolidate` would (every head), or
+/// takes the result recorded for exactly these files.
+fn squash_by_replay(
+    files: &[RevisionFile],
+    graph: &RevisionGraph,
+    prepared: &[Option<replay::PreparedFile>],
+    record: Option<&cache::HistoryRecord>,
+) -> Replayed {
+    if let Some(found) = record
+        .and_then(|r| r.load())
+        .and_then(|b| Replayed::decode(&b))
+    {
+        return found;
+    }
+    let revisions = replay::revisions_to_replay(graph, None);
+    let replayed = replay::replay(files, &revisions, prepared);
+    let blockers = replayed.blockers().count();
+    let result = Replayed {
+        operations_after: (blockers == 0).then(|| render::operation_count(&replayed)),
+        blockers,
+    };
+    if let Some(record) = record {
+        record.save(&result.encode());
+    }
+    result
+}
+
+/// What `read_all` yields.
+struct Read {
+    files: Vec<RevisionFile>,
+    /// Indexed like `files` (empty unless a report or replay asked).
+    prepared: Vec<Option<replay::PreparedFile>>,
+    /// Where results for exactly these files are cached.
+    history: Option<cache::HistoryRecord>,
+}
+
 /// Reads every file and extracts those the cache does not know (and, for
-/// a report, decodes their cached upgrade operations; for replay, prepares
-/// them). Files are independent until the graph, so this runs in parallel;
-/// the order stays Alembic's load order.
+/// a report, decodes their cached upgrade operations). Files parsed are
+/// prepared for replay while their tree is at hand when a report or a
+/// replay will need them; with `Options::replay`, so are the others.
+/// Files are independent until the graph, so this runs in parallel; the
+/// order stays Alembic's load order.
 fn read_all(
     candidates: &[discover::Candidate],
     cache: Option<cache::Cache>,
     options: &Options,
-) -> (Vec<RevisionFile>, Vec<Option<replay::PreparedFile>>) {
+) -> Read {
     let folders = cache
         .as_ref()
         .map(|_| cache::Folders::open(candidates.iter().map(|c| c.path.as_path())));
+    let prepare = match (options.replay, options.report) {
+        (true, _) => Prepare::All,
+        (false, true) => Prepare::Parsed,
+        (false, false) => Prepare::None,
+    };
     let read: Vec<(RevisionFile, cache::Seen, Option<replay::PreparedFile>)> = candidates
         .par_iter()
         .enumerate()
@@ -198,7 +292,7 @@ fn read_all(
             let stamp = folders
                 .as_ref()
                 .and_then(|folders| folders.stamp(index, &candidate.path));
-            let (file, seen, prepared) = read_one(candidate, cache.as_ref(), stamp, options.replay);
+            let (file, seen, prepared) = read_one(candidate, cache.as_ref(), stamp, prepare);
             if options.report {
                 // The report needs every upgrade operation: decode them
                 // here, in parallel, not one by one later.
@@ -209,22 +303,47 @@ fn read_all(
         .collect();
     let mut files = Vec::with_capacity(read.len());
     let mut seen = Vec::with_capacity(read.len());
-    let mut prepared = Vec::with_capacity(if options.replay { read.len() } else { 0 });
+    let mut prepared = Vec::with_capacity(if prepare == Prepare::None {
+        0
+    } else {
+        read.len()
+    });
     for (file, s, p) in read {
         files.push(file);
         seen.push(s);
-        if options.replay {
+        if prepare != Prepare::None {
             prepared.push(p);
         }
     }
+    let mut history = None;
     if let Some(cache) = cache {
         let ids: Vec<(usize, &str)> = candidates
             .iter()
             .map(|c| (c.location, c.rel_path.as_str()))
             .collect();
+        let digest = cache::history_digest(
+            ids.iter()
+                .zip(&seen)
+                .map(|(&(location, rel_path), s)| (location, rel_path, s.key)),
+        );
+        history = Some(cache.history_record(digest));
         cache.save(&files, &ids, &seen);
     }
-    (files, prepared)
+    Read {
+        files,
+        prepared,
+        history,
+    }
+}
+
+/// Which files `read_one` prepares for replay.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Prepare {
+    None,
+    /// Those it parses anyway.
+    Parsed,
+    /// Every file, parsing those the cache spared.
+    All,
 }
 
 /// One file: from the cache without reading it when its stat record
@@ -234,7 +353,7 @@ fn read_one(
     candidate: &discover::Candidate,
     cache: Option<&cache::Cache>,
     stamp: Option<cache::Stamp>,
-    replay: bool,
+    prepare: Prepare,
 ) -> (RevisionFile, cache::Seen, Option<replay::PreparedFile>) {
     let mut seen = cache::Seen {
         stamp,
@@ -248,7 +367,9 @@ fn read_one(
         if cache.fill(key, &mut file) {
             seen.key = Some(key);
             seen.vouched = true;
-            let prepared = replay.then(|| prepare_cached(&mut file)).flatten();
+            let prepared = (prepare == Prepare::All)
+                .then(|| prepare_cached(&mut file))
+                .flatten();
             return (file, seen, prepared);
         }
     }
@@ -261,13 +382,13 @@ fn read_one(
             _ => false,
         };
         if cached {
-            if replay {
+            if prepare == Prepare::All {
                 prepared = prepare_cached(&mut file);
             }
         } else {
             let module = extract::extract_parsed(&mut file);
             seen.parsed = true;
-            if replay
+            if prepare != Prepare::None
                 && file.problem.is_none()
                 && let Some(module) = module
             {

@@ -64,7 +64,8 @@ pub struct DataMigration {
     pub detail: String,
 }
 
-/// A squash estimate before any replay: merges and churn disappear.
+/// What a squash would save: an estimate from churn (merges and churn
+/// disappear), and the exact figure from replay when it succeeds.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct SquashEstimate {
     pub revision_files_before: usize,
@@ -73,6 +74,11 @@ pub struct SquashEstimate {
     /// Operations that churn cancels out (at least this many go away).
     pub operations_cancelled: usize,
     pub operations_after_at_most: usize,
+    /// Operations in the baseline `consolidate` would write, from replaying
+    /// the history; `None` when it would refuse (`replay_blockers`
+    /// operations cannot be known statically, or the history has errors).
+    pub operations_after: Option<usize>,
+    pub replay_blockers: usize,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -331,6 +337,8 @@ pub fn summary(
             operations_before: upgrade_operations,
             operations_cancelled: cancelled,
             operations_after_at_most: upgrade_operations.saturating_sub(cancelled),
+            operations_after: None,
+            replay_blockers: 0,
         },
     }
 }

@@ -138,8 +138,24 @@ pub fn render(header: &Header, body: &Body, template: &str) -> Result<String, Re
         .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
 }
 
+/// Tables created (or dropped) in one transaction of a large baseline.
+/// PostgreSQL's lock table holds 64 locks per connection by default
+/// (`max_locks_per_transaction` × `max_connections`, 6,400); creating a
+/// table locks it, its indexes, sequences and TOAST table, and a baseline
+/// of ~650 tables in one transaction runs out ("out of shared memory").
+const TABLES_PER_TRANSACTION: usize = 200;
+
 /// Orders and writes the statements of `upgrade()` and `downgrade()`.
 pub fn body(replay: &Replay) -> Body {
+    body_of(replay, true)
+}
+
+/// The operations a baseline's `upgrade()` would hold, without writing it.
+pub fn operation_count(replay: &Replay) -> usize {
+    body_of(replay, false).operations
+}
+
+fn body_of(replay: &Replay, write: bool) -> Body {
     let schema = &replay.schema;
     let mut out = Body::default();
     let mut imports: BTreeSet<String> = replay.imports.iter().map(|i| i.line()).collect();
@@ -153,14 +169,21 @@ pub fn body(replay: &Replay) -> Body {
         .iter()
         .partition(|u| u.before_tables || needed_by_tables(u, &table_words));
 
-    let mut up = Statements::default();
+    let mut up = Statements {
+        write,
+        ..Default::default()
+    };
     for unit in &before {
         up.unit(unit);
     }
     let mut deferred: Vec<(&Table, &Constraint)> = Vec::new();
     let mut created: BTreeSet<&str> = BTreeSet::new();
     let mut late_indexes: Vec<(&Table, &Index)> = Vec::new();
-    for &t in &tables {
+    let split = tables.len() > TABLES_PER_TRANSACTION;
+    for (n, &t) in tables.iter().enumerate() {
+        if split && n > 0 && n % TABLES_PER_TRANSACTION == 0 {
+            up.commit();
+        }
         let table = &schema.tables[t];
         created.insert(&table.name);
         for c in &table.constraints {
@@ -215,7 +238,14 @@ pub fn body(replay: &Replay) -> Body {
     out.operations = up.operations;
     out.upgrade = up.lines;
 
-    let mut down = Statements::default();
+    if !write {
+        out.operations = up.operations;
+        return out;
+    }
+    let mut down = Statements {
+        write,
+        ..Default::default()
+    };
     for unit in after.iter().rev() {
         if let Some(code) = undo(unit) {
             down.push(code);
@@ -234,7 +264,10 @@ pub fn body(replay: &Replay) -> Body {
         }
     }
     let mut enum_types = BTreeSet::new();
-    for &t in tables.iter().rev() {
+    for (n, &t) in tables.iter().rev().enumerate() {
+        if split && n > 0 && n % TABLES_PER_TRANSACTION == 0 {
+            down.commit();
+        }
         let table = &schema.tables[t];
         down.push(Code::call(
             "op.drop_table",
@@ -269,12 +302,16 @@ pub fn body(replay: &Replay) -> Body {
 struct Statements {
     lines: Vec<String>,
     operations: usize,
+    /// `false`: only count.
+    write: bool,
 }
 
 impl Statements {
     fn push(&mut self, code: Code) {
         self.operations += 1;
-        self.lines.push(statement(&code, 4));
+        if self.write {
+            self.lines.push(statement(&code, 4));
+        }
     }
 
     fn unit(&mut self, unit: &Unit) {
@@ -285,8 +322,21 @@ impl Statements {
         }
     }
 
+    /// Commits the migration's transaction and begins a new one (what an
+    /// empty `autocommit_block` does), releasing the locks held so far.
+    fn commit(&mut self) {
+        self.lines.push(format!(
+            "# {TABLES_PER_TRANSACTION} tables per transaction: locks on all of them at once would \
+             exceed\n    # PostgreSQL's default max_locks_per_transaction.\n    \
+             with op.get_context().autocommit_block():\n        pass"
+        ));
+    }
+
     fn autocommit(&mut self, codes: Vec<Code>) {
         self.operations += codes.len();
+        if !self.write {
+            return;
+        }
         let mut block = String::from("with op.get_context().autocommit_block():");
         for code in codes {
             block.push_str("\n        ");

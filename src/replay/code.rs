@@ -208,6 +208,10 @@ pub struct FileScope<'a> {
 /// How deep name substitution follows `a = b` chains and nested values.
 const MAX_DEPTH: usize = 24;
 
+/// The most nodes one converted expression may have; real ones have a few
+/// hundred at most.
+const MAX_NODES: usize = 100_000;
+
 impl<'a> FileScope<'a> {
     pub fn new(source: &'a str, module: &'a Module) -> Self {
         let mut scope = FileScope {
@@ -305,6 +309,7 @@ impl<'a> FileScope<'a> {
             scope: &scope,
             params,
             imports,
+            budget: MAX_NODES,
         }
         .convert(expr, 0)
     }
@@ -326,6 +331,9 @@ struct Converter<'s, 'a> {
     scope: &'s Scope<'s>,
     params: &'s [String],
     imports: &'s mut BTreeSet<Import>,
+    /// Nodes still allowed: substituting names can double an expression
+    /// at every level (`b = [a, a]`, `c = [b, b]`, …).
+    budget: usize,
 }
 
 impl Converter<'_, '_> {
@@ -337,6 +345,12 @@ impl Converter<'_, '_> {
         if depth > MAX_DEPTH {
             return Err(unknowable("the expression is nested too deeply".into()));
         }
+        if self.budget == 0 {
+            return Err(unknowable(
+                "the expression grows too large once its names are substituted".into(),
+            ));
+        }
+        self.budget -= 1;
         Ok(match expr {
             Expr::Str { value, .. } => Code::Str(value.clone()),
             Expr::FString { span } => {

@@ -384,3 +384,18 @@ fn a_dropped_table_is_told_from_one_never_created() {
         "{messages:?}"
     );
 }
+
+#[test]
+fn names_that_double_an_expression_at_every_level_are_refused_not_expanded() {
+    let mut body = String::from("    x0 = sa.Column('a', sa.Integer())\n");
+    for i in 1..=24 {
+        body.push_str(&format!("    x{i} = [x{}, x{}]\n", i - 1, i - 1));
+    }
+    body.push_str("    op.bulk_insert(sa.table('t'), x24)\n");
+    let replay = history(&[&body]);
+    let blockers: Vec<_> = replay.blockers().map(|f| f.message.as_str()).collect();
+    assert!(
+        blockers.iter().any(|m| m.contains("too large")),
+        "{blockers:?}"
+    );
+}

@@ -46,10 +46,14 @@ pub fn analyze(analysis: &Analysis) -> String {
     );
     let _ = writeln!(w, "| Data migrations | {} |", summary.data_migrations);
     let squash = &summary.squash;
+    let after = match squash.operations_after {
+        Some(after) => after.to_string(),
+        None => format!("at most {}", squash.operations_after_at_most),
+    };
     let _ = writeln!(
         w,
-        "| Squash | {} files → 1; {} operations → at most {} |",
-        squash.revision_files_before, squash.operations_before, squash.operations_after_at_most
+        "| Squash | {} files → 1; {} operations → {after} |",
+        squash.revision_files_before, squash.operations_before
     );
 
     let _ = writeln!(w, "\n## Operations per table\n");

@@ -414,14 +414,33 @@ pub fn analyze(analysis: &Analysis, color: bool) -> String {
 
     let squash = &summary.squash;
     heading(w, "What a squash would save");
-    let _ = writeln!(
-        w,
-        "  {} revision files → 1 baseline; {} upgrade operations → at most {} ({} cancel out through churn)",
-        squash.revision_files_before,
-        squash.operations_before,
-        squash.operations_after_at_most,
-        squash.operations_cancelled
-    );
+    match squash.operations_after {
+        Some(after) => {
+            let _ = writeln!(
+                w,
+                "  {} revision files → 1 baseline; {} upgrade operations → {} (`migsquash consolidate` writes it)",
+                squash.revision_files_before, squash.operations_before, after
+            );
+        }
+        None => {
+            let _ = writeln!(
+                w,
+                "  {} revision files → 1 baseline; {} upgrade operations → at most {} ({} cancel out through churn)",
+                squash.revision_files_before,
+                squash.operations_before,
+                squash.operations_after_at_most,
+                squash.operations_cancelled
+            );
+            if squash.replay_blockers > 0 {
+                let _ = writeln!(
+                    w,
+                    "  {} operation{} cannot be known statically: `migsquash consolidate` shows where, and how to squash up to them",
+                    squash.replay_blockers,
+                    if squash.replay_blockers == 1 { "" } else { "s" }
+                );
+            }
+        }
+    }
 
     heading(w, &format!("Diagnostics ({})", analysis.diagnostics.len()));
     out.push_str(&diagnostics(analysis, color));

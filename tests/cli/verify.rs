@@ -124,3 +124,59 @@ fn verify_reports_what_keeps_it_from_running() {
     assert_eq!(code, 2);
     assert!(stderr.contains("--python"), "{stderr}");
 }
+
+/// A history of revisions creating many tables each.
+fn many_tables_history(dir: &std::path::Path, revisions: usize, tables_each: usize) {
+    let versions = dir.join("versions");
+    std::fs::create_dir_all(&versions).unwrap();
+    for r in 0..revisions {
+        let down = match r {
+            0 => "None".to_owned(),
+            _ => format!("'r{:04}'", r - 1),
+        };
+        let mut body = String::new();
+        for t in 0..tables_each {
+            let name = format!("t{r}_{t}");
+            body.push_str(&format!(
+                "    op.create_table('{name}', sa.Column('id', sa.Integer(), primary_key=True), sa.Column('code', sa.String(20), unique=True))\n    op.create_index('ix_{name}_code', '{name}', ['id', 'code'])\n"
+            ));
+        }
+        std::fs::write(
+            versions.join(format!("r{r:04}.py")),
+            format!(
+                "from alembic import op\nimport sqlalchemy as sa\n\nrevision = 'r{r:04}'\ndown_revision = {down}\n\n\ndef upgrade():\n{body}\n\ndef downgrade():\n    pass\n"
+            ),
+        )
+        .unwrap();
+    }
+}
+
+#[test]
+fn a_baseline_of_many_tables_commits_between_groups_of_them() {
+    // One transaction creating 700 tables with their indexes runs out of
+    // PostgreSQL's default lock table; the history's revisions each commit.
+    let dir = tempfile::tempdir().unwrap();
+    many_tables_history(dir.path(), 7, 100);
+    let history = dir.path().join("versions");
+    let history = history.to_str().unwrap();
+    let out = dir.path().join("baseline.py");
+    consolidate(history, &[], &out);
+    let baseline = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(
+        baseline
+            .matches("with op.get_context().autocommit_block():\n        pass")
+            .count(),
+        6,
+        "three commit points in upgrade() and three in downgrade()"
+    );
+    let (code, stdout, stderr) = verify(history, &out);
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains("✓ the baseline builds the same schema"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("✓ its downgrade() leaves an empty schema"),
+        "{stdout}"
+    );
+}
