@@ -296,6 +296,23 @@ enum GraphFormat {
 }
 
 fn main() -> ExitCode {
+    // All the work runs on a thread with the stack the syntax-tree walks
+    // need (see `migsquash::STACK_SIZE`), as do rayon's workers: the same
+    // input never passes on one thread and fails on another.
+    match std::thread::Builder::new()
+        .name("main".to_owned())
+        .stack_size(migsquash::STACK_SIZE)
+        .spawn(main_thread)
+    {
+        Ok(thread) => thread
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+        // Where the system refuses such a thread, run with what there is.
+        Err(_) => main_thread(),
+    }
+}
+
+fn main_thread() -> ExitCode {
     let cli = Cli::parse();
     let choice = match cli.color {
         ColorWhen::Auto => anstream::ColorChoice::Auto,
@@ -303,10 +320,11 @@ fn main() -> ExitCode {
         ColorWhen::Never => anstream::ColorChoice::Never,
     };
     choice.write_global();
-    // The main thread works in the pool instead of waiting for it: one
+    // This thread works in the pool instead of waiting for it: one
     // thread (and allocator arena) fewer to start.
     let _ = rayon::ThreadPoolBuilder::new()
         .use_current_thread()
+        .stack_size(migsquash::STACK_SIZE)
         .build_global();
     match run(cli.command) {
         Ok(code) => ExitCode::from(code),

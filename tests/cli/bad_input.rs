@@ -137,3 +137,114 @@ fn missing_version_location_exits_2() {
         "{stderr}"
     );
 }
+
+/// A chain of revisions, one per `(name, value)`, each creating a table
+/// whose column default is `value`.
+fn history_of_defaults(dir: &std::path::Path, values: &[(&str, String)]) {
+    for (index, (name, value)) in values.iter().enumerate() {
+        let down = match index {
+            0 => "None".to_owned(),
+            _ => format!("'r{}'", index - 1),
+        };
+        std::fs::write(
+            dir.join(format!("r{index}_{name}.py")),
+            format!(
+                "revision = 'r{index}'\ndown_revision = {down}\nfrom alembic import op\nimport sqlalchemy as sa\n\n\
+def upgrade():\n    op.create_table('{name}', sa.Column('x', sa.Integer(), server_default={value}))\n\n\
+def downgrade():\n    op.drop_table('{name}')\n"
+            ),
+        )
+        .unwrap();
+    }
+}
+
+/// Nesting within Python's limits is read whichever thread reads it;
+/// beyond them it is a located MS005, as Python refuses it too. Never a
+/// stack overflow.
+#[test]
+fn deep_nesting_is_read_or_located_never_a_crash() {
+    let fine = tempfile::tempdir().unwrap();
+    history_of_defaults(
+        fine.path(),
+        &[
+            ("unary", format!("{}1", "-".repeat(2_900))),
+            ("operators", format!("1{}", " + 1".repeat(2_900))),
+            ("power", format!("2{}", " ** 2".repeat(2_900))),
+            ("negation", format!("{}1", "not ".repeat(2_900))),
+            (
+                "calls",
+                format!("{}1{}", "sa.func.coalesce(".repeat(190), ")".repeat(190)),
+            ),
+        ],
+    );
+    let path = fine.path().to_str().unwrap();
+    let (code, out, stderr) = run(&["analyze", "--format", "json", path]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(json(&out)["diagnostics"], serde_json::json!([]));
+    let (code, _, stderr) = run(&["check", path]);
+    assert_eq!(code, 0, "{stderr}");
+    let (code, out, stderr) = run(&["consolidate", "--up-to", "r3", path]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(out.contains(&format!("server_default={}1", "-".repeat(2_900))));
+    // Replay keeps its own, lower limit on what it rewrites: a refusal.
+    let (code, _, stderr) = run(&["consolidate", path]);
+    assert_eq!(code, 1);
+    assert!(
+        stderr.starts_with("error[MS201]: the expression is nested too deeply\n --> "),
+        "{stderr}"
+    );
+
+    let deep = tempfile::tempdir().unwrap();
+    history_of_defaults(
+        deep.path(),
+        &[
+            ("plain", "1".to_owned()),
+            (
+                "brackets",
+                format!("{}1{}", "(".repeat(12_000), ")".repeat(12_000)),
+            ),
+            (
+                "calls",
+                format!("{}1{}", "f(".repeat(3_000), ")".repeat(3_000)),
+            ),
+            ("operators", format!("1{}", " + 1".repeat(20_000))),
+            ("unary", format!("{}1", "-".repeat(100_000))),
+            ("lambdas", format!("{}1", "lambda: ".repeat(20_000))),
+        ],
+    );
+    let path = deep.path().to_str().unwrap();
+    let (code, out, stderr) = run(&["analyze", "--format", "json", path]);
+    assert_eq!(code, 0, "{stderr}");
+    let found: Vec<String> = json(&out)["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            format!(
+                "{} {}:{}:{} {}",
+                d["code"].as_str().unwrap(),
+                d["path"].as_str().unwrap().rsplit('/').next().unwrap(),
+                d["line"],
+                d["column"],
+                d["message"].as_str().unwrap().split(": ").nth(1).unwrap()
+            )
+        })
+        .collect();
+    // Where Python says: the 201st bracket, the first node past the limit.
+    assert_eq!(
+        found,
+        [
+            "MS005 r1_brackets.py:7:275 too many nested parentheses",
+            "MS005 r2_calls.py:7:471 too many nested parentheses",
+            "MS005 r3_operators.py:7:78 nested too deeply (more than 3000 levels)",
+            "MS005 r4_unary.py:7:3067 nested too deeply (more than 3000 levels)",
+            "MS005 r5_lambdas.py:7:24020 nested too deeply (more than 3000 levels)",
+        ]
+    );
+    let (code, out, stderr) = run(&["check", path]);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(out.matches("error[MS005]").count(), 5, "{out}");
+    let (code, _, stderr) = run(&["consolidate", path]);
+    assert_eq!(code, 1);
+    assert_eq!(stderr.matches("error[MS005]").count(), 5, "{stderr}");
+}
