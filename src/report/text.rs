@@ -52,9 +52,22 @@ pub fn diagnostic_list(analysis: &Analysis, diagnostics: &[Diagnostic], color: b
     } else {
         Renderer::plain()
     };
+    // Each file's text as annotate-snippets is given it, made once.
+    let mut sources = std::collections::HashMap::new();
+    for d in diagnostics {
+        let files = d
+            .location
+            .iter()
+            .chain(d.related.iter().map(|r| &r.location));
+        for location in files.filter(|l| l.span.is_some()) {
+            sources
+                .entry(location.file)
+                .or_insert_with(|| super::snippet_source(analysis.files[location.file].source()));
+        }
+    }
     let mut out = String::new();
     for d in diagnostics {
-        out.push_str(&renderer.render(&diagnostic_report(d, analysis, &locator)));
+        out.push_str(&renderer.render(&diagnostic_report(d, &sources, &locator)));
         out.push_str("\n\n");
     }
     out
@@ -99,7 +112,7 @@ pub fn consolidation(
 
 fn diagnostic_report<'a>(
     d: &'a Diagnostic,
-    analysis: &'a Analysis,
+    sources: &'a std::collections::HashMap<usize, (std::borrow::Cow<'_, str>, u32)>,
     locator: &Locator,
 ) -> Vec<Group<'a>> {
     let level = match d.severity {
@@ -111,10 +124,14 @@ fn diagnostic_report<'a>(
     let mut group = Group::with_title(title);
     let snippet_for =
         |file: usize, span: Option<crate::python::Span>, label: Option<&'a str>, primary: bool| {
-            let source = analysis.files[file].source();
             let path = locator.path(file);
             match span {
                 Some(span) => {
+                    let (source, cut) = &sources[&file];
+                    let span = crate::python::Span::new(
+                        span.start.saturating_sub(*cut),
+                        span.end.saturating_sub(*cut),
+                    );
                     let kind = if primary {
                         AnnotationKind::Primary
                     } else {
@@ -124,7 +141,11 @@ fn diagnostic_report<'a>(
                     if let Some(label) = label {
                         annotation = annotation.label(label);
                     }
-                    Some(Snippet::source(source).path(path).annotation(annotation))
+                    Some(
+                        Snippet::source(source.as_ref())
+                            .path(path)
+                            .annotation(annotation),
+                    )
                 }
                 None => Some(Snippet::source("").path(path)),
             }

@@ -13,6 +13,7 @@
 mod bad_input;
 mod cache;
 mod consolidate;
+mod locations;
 mod oracle;
 mod postgres;
 mod snapshots;
