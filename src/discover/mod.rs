@@ -125,7 +125,10 @@ fn from_config(config: &Path, options: &DiscoverOptions) -> Result<Layout, Disco
         if !ini.has_section(section) {
             return Err(config_error(format!("no [{section}] section")));
         }
-        let get = |key: &str| ini.get(section, key, &here_str).map_err(config_error);
+        let get = |key: &str| {
+            ini.get(section, key, &here_str)
+                .map_err(|e| config_error(e.to_string()))
+        };
         let version_locations = match get("version_locations")? {
             Some(value) if !value.is_empty() => {
                 let separator = match get("path_separator")? {

@@ -38,13 +38,42 @@ fn config_without_script_location_exits_2() {
 fn unparsable_config_is_located() {
     let dir = tempfile::tempdir().unwrap();
     let ini = dir.path().join("alembic.ini");
-    std::fs::write(&ini, "[alembic]\nscript_location = %(missing)s\n").unwrap();
-    let (code, _, stderr) = run(&["analyze", ini.to_str().unwrap()]);
-    assert_eq!(code, 2);
-    assert!(
-        stderr.contains("`%(missing)s` refers to an option that is not set"),
-        "{stderr}"
-    );
+    let cases = [
+        (
+            "[alembic]\n# the scripts\nscript_location = %(missing)s\n",
+            "alembic.ini: line 3: `%(missing)s` refers to an option that is not set",
+        ),
+        (
+            "[alembic]\rscript_location = migrations\rversion_locations = 100%\r",
+            "alembic.ini: line 3: `%` must be followed by `%` or `(` in `100%`",
+        ),
+    ];
+    for (text, expected) in cases {
+        std::fs::write(&ini, text).unwrap();
+        let (code, _, stderr) = run(&["analyze", ini.to_str().unwrap()]);
+        assert_eq!(code, 2);
+        assert!(stderr.trim_end().ends_with(expected), "{stderr}");
+    }
+}
+
+/// Python reads a config with `\r` line ends as any other.
+#[test]
+fn config_with_old_mac_line_ends_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("versions")).unwrap();
+    std::fs::write(
+        dir.path().join("alembic.ini"),
+        "[alembic]\rscript_location = .\rversion_locations = %(here)s/versions\r",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("versions/a.py"),
+        "revision = 'a'\ndown_revision = None\n",
+    )
+    .unwrap();
+    let (code, out, stderr) = run(&["check", dir.path().to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(out.contains("no problems: 1 revision"), "{out}");
 }
 
 #[test]
