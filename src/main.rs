@@ -26,7 +26,9 @@ static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 #[unsafe(export_name = "_rjem_malloc_conf")]
 pub static malloc_conf: &[u8; 31] = b"thp:always,metadata_thp:always\0";
 
-/// Exit codes: 0 clean, 1 findings, 2 could not run.
+/// Exit codes, one contract for every command (as ruff's): 0 when no
+/// error-level finding is shown, 1 when one is (0 with `--exit-zero`), 2
+/// when the command could not run. See docs/ARCHITECTURE.md.
 const EXIT_FINDINGS: u8 = 1;
 const EXIT_FAILURE: u8 = 2;
 
@@ -49,7 +51,8 @@ migsquash graph --format mermaid        # the revision DAG for a README or PR\n 
 migsquash explain MS001                 # what a diagnostic means and how to fix it\n  \
 migsquash consolidate --out base.py     # squash the history into one baseline\n  \
 migsquash verify --baseline base.py     # prove it builds the same schema on PostgreSQL\n\n\
-Exit codes: 0 clean, 1 findings (check), 2 could not run."
+Exit codes (every command): 0 no error-level finding, 1 error-level findings shown (0 with \
+--exit-zero), 2 could not run."
 )]
 struct Cli {
     /// When to use colors (honours NO_COLOR).
@@ -104,6 +107,24 @@ struct HeadOptions {
 }
 
 #[derive(clap::Args)]
+struct ExitZero {
+    /// Exit 0 even when error-level findings are shown (an exit 2, could
+    /// not run, stays 2).
+    #[arg(long)]
+    exit_zero: bool,
+}
+
+impl ExitZero {
+    fn code(&self, code: u8) -> u8 {
+        if self.exit_zero && code == EXIT_FINDINGS {
+            0
+        } else {
+            code
+        }
+    }
+}
+
+#[derive(clap::Args)]
 struct OutputFile {
     /// Write to FILE (atomically) instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
@@ -119,7 +140,9 @@ enum Command {
     /// Report on a history: graph shape, operations per table, churn, raw SQL,
     /// data migrations, what a squash would save, and every diagnostic.
     #[command(after_help = "Examples:\n  migsquash analyze alembic/versions\n  \
-migsquash analyze --format markdown --out docs/migrations.md\n  migsquash analyze --format json | jq .heads")]
+migsquash analyze --format markdown --out docs/migrations.md\n  migsquash analyze --format json | jq .heads\n\n\
+Exit codes: 0 no error-level finding, 1 the report has error-level findings (0 with \
+--exit-zero), 2 could not run.")]
     Analyze {
         #[command(flatten)]
         input: Input,
@@ -129,6 +152,8 @@ migsquash analyze --format markdown --out docs/migrations.md\n  migsquash analyz
         heads: HeadOptions,
         #[command(flatten)]
         output: OutputFile,
+        #[command(flatten)]
+        exit: ExitZero,
     },
     /// The pre-merge gate: exit 1 when the history has an error-level problem
     /// (multiple heads, missing parent, duplicate id, cycle, unparsable file, ...).
@@ -136,7 +161,8 @@ migsquash analyze --format markdown --out docs/migrations.md\n  migsquash analyz
         after_help = "Examples:\n  migsquash check                     # in the project root\n  \
 migsquash check --format github     # annotations on the pull request (default under GitHub Actions)\n  \
 migsquash check --max-heads 2       # two heads are intended\n\n\
-Exit codes: 0 clean, 1 errors found (or warnings with --deny-warnings), 2 could not run."
+Exit codes: 0 clean, 1 errors found (or warnings with --deny-warnings; 0 with --exit-zero), 2 \
+could not run."
     )]
     Check {
         #[command(flatten)]
@@ -149,6 +175,8 @@ Exit codes: 0 clean, 1 errors found (or warnings with --deny-warnings), 2 could 
         /// Exit 1 on warnings too.
         #[arg(long)]
         deny_warnings: bool,
+        #[command(flatten)]
+        exit: ExitZero,
     },
     /// The revision DAG as Graphviz DOT or Mermaid, heads and merges highlighted.
     #[command(
@@ -181,7 +209,7 @@ migsquash consolidate --out versions/base.py --archive old_versions/\n  \
 migsquash consolidate --out versions/base.py --check # CI: is the committed baseline current?\n  \
 migsquash verify --baseline baseline.py             # prove it on PostgreSQL\n\n\
 Exit codes: 0 written (or up to date), 1 refused because of the history (or --check found \
-a difference), 2 could not run."
+a difference; 0 with --exit-zero), 2 could not run."
     )]
     Consolidate {
         #[command(flatten)]
@@ -221,6 +249,8 @@ a difference), 2 could not run."
         /// Report format.
         #[arg(long, short = 'f', value_enum, default_value_t = ConsolidateFormat::Text)]
         format: ConsolidateFormat,
+        #[command(flatten)]
+        exit: ExitZero,
     },
     /// Prove on a real PostgreSQL that a baseline builds the same schema as
     /// the history it replaces.
@@ -241,7 +271,7 @@ migsquash consolidate --out /tmp/baseline.py && migsquash verify --baseline /tmp
 migsquash verify --baseline baseline.py --python .venv/bin/python\n  \
 migsquash verify --baseline baseline.py --database-url postgresql://localhost/postgres\n\n\
 Exit codes: 0 same schema and a clean downgrade, 1 the schemas differ or the downgrade \
-leaves something, 2 could not run."
+leaves something (0 with --exit-zero), 2 could not run."
     )]
     Verify {
         #[command(flatten)]
@@ -258,6 +288,8 @@ leaves something, 2 could not run."
         /// Report format.
         #[arg(long, short = 'f', value_enum, default_value_t = ConsolidateFormat::Text)]
         format: ConsolidateFormat,
+        #[command(flatten)]
+        exit: ExitZero,
     },
     /// Explain a diagnostic code, or list them all.
     Explain {
@@ -382,6 +414,7 @@ fn run(command: Command) -> anyhow::Result<u8> {
             format,
             heads,
             output,
+            exit,
         } => {
             let analysis = load(&input, Some(&heads), true)?;
             let analysis = exit_without_drop(analysis);
@@ -395,13 +428,18 @@ fn run(command: Command) -> anyhow::Result<u8> {
                     emit(&output, text(&report::markdown::analyze(analysis)))?
                 }
             }
-            Ok(0)
+            let errors = analysis
+                .diagnostics
+                .iter()
+                .any(|d| d.severity == Severity::Error);
+            Ok(exit.code(if errors { EXIT_FINDINGS } else { 0 }))
         }
         Command::Check {
             input,
             format,
             heads,
             deny_warnings,
+            exit,
         } => {
             let analysis = exit_without_drop(load(&input, Some(&heads), false)?);
             let format = format.unwrap_or(
@@ -429,7 +467,7 @@ fn run(command: Command) -> anyhow::Result<u8> {
                 Severity::Error
             };
             let failed = analysis.diagnostics.iter().any(|d| d.severity >= threshold);
-            Ok(if failed { EXIT_FINDINGS } else { 0 })
+            Ok(exit.code(if failed { EXIT_FINDINGS } else { 0 }))
         }
         Command::Graph {
             input,
@@ -457,6 +495,7 @@ fn run(command: Command) -> anyhow::Result<u8> {
             diff,
             archive,
             format,
+            exit,
         } => {
             let template = match &template {
                 Some(path) => {
@@ -486,7 +525,7 @@ fn run(command: Command) -> anyhow::Result<u8> {
                 message,
                 template,
             };
-            consolidate_command(
+            let code = consolidate_command(
                 analysis,
                 &options,
                 ConsolidateOutput {
@@ -497,7 +536,8 @@ fn run(command: Command) -> anyhow::Result<u8> {
                     archive,
                     format,
                 },
-            )
+            )?;
+            Ok(exit.code(code))
         }
         Command::Verify {
             input,
@@ -505,7 +545,14 @@ fn run(command: Command) -> anyhow::Result<u8> {
             python,
             database_url,
             format,
-        } => verify_command(&input, &baseline, python, database_url, format),
+            exit,
+        } => Ok(exit.code(verify_command(
+            &input,
+            &baseline,
+            python,
+            database_url,
+            format,
+        )?)),
         Command::Explain { code, all } => explain(code.as_deref(), all),
     }
 }

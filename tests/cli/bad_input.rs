@@ -84,7 +84,7 @@ fn one_broken_file_does_not_stop_the_others() {
         "json",
         "sample_migrations/edge_cases/syntax_error",
     ]);
-    assert_eq!(code, 0);
+    assert_eq!(code, 1, "an error-level finding is reported");
     let report = json(&out);
     assert_eq!(report["revisions"].as_array().unwrap().len(), 3);
     assert_eq!(report["summary"]["revision_files"], 4);
@@ -243,7 +243,7 @@ fn deep_nesting_is_read_or_located_never_a_crash() {
     );
     let path = deep.path().to_str().unwrap();
     let (code, out, stderr) = run(&["analyze", "--format", "json", path]);
-    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(code, 1, "{stderr}");
     let found: Vec<String> = json(&out)["diagnostics"]
         .as_array()
         .unwrap()
@@ -276,4 +276,41 @@ fn deep_nesting_is_read_or_located_never_a_crash() {
     let (code, _, stderr) = run(&["consolidate", path]);
     assert_eq!(code, 1);
     assert_eq!(stderr.matches("error[MS005]").count(), 5, "{stderr}");
+}
+
+/// One contract for every command, as ruff's: 0 when no error-level
+/// finding is shown, 1 when one is (0 with `--exit-zero`), 2 when the
+/// command could not run, whatever the flags.
+#[test]
+fn exit_codes_are_one_contract() {
+    let errors = "sample_migrations/edge_cases/two_heads";
+    let warnings = "sample_migrations/edge_cases/several_bases";
+    let clean = "sample_migrations/grants";
+    let cases: &[(&[&str], i32)] = &[
+        (&["analyze", errors], 1),
+        (&["analyze", "--format", "json", errors], 1),
+        (&["analyze", "--format", "markdown", errors], 1),
+        (&["analyze", "--exit-zero", errors], 0),
+        (&["analyze", warnings], 0),
+        (&["analyze", clean], 0),
+        (&["check", errors], 1),
+        (&["check", "--exit-zero", errors], 0),
+        (&["check", warnings], 0),
+        (&["check", "--deny-warnings", warnings], 1),
+        (&["check", "--deny-warnings", "--exit-zero", warnings], 0),
+        (&["consolidate", errors], 1),
+        (&["consolidate", "--exit-zero", errors], 0),
+        (&["graph", errors], 0),
+        (&["analyze", "--exit-zero", "no/such/dir"], 2),
+        (&["check", "--exit-zero", "no/such/dir"], 2),
+        (&["consolidate", "--exit-zero", "--up-to", "nope", clean], 2),
+        (
+            &["verify", "--exit-zero", "--baseline", "no/such.py", clean],
+            2,
+        ),
+    ];
+    for (args, expected) in cases {
+        let (code, _, stderr) = run(args);
+        assert_eq!(code, *expected, "{args:?}\n{stderr}");
+    }
 }

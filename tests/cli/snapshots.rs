@@ -100,7 +100,7 @@ fn analyze_json_diagnostics_have_locations() {
         "json",
         "sample_migrations/edge_cases/two_heads",
     ]);
-    assert_eq!(code, 0, "analyze reports; only check gates");
+    assert_eq!(code, 1, "an error-level finding is reported");
     let report = json(&out);
     let diagnostic = &report["diagnostics"][0];
     for key in [
@@ -289,4 +289,5 @@ fn help_teaches() {
     let out = snapshot("help", &["--help"], 0);
     assert!(out.contains("Examples:"));
     snapshot("check_help", &["check", "--help"], 0);
+    snapshot("analyze_help", &["analyze", "--help"], 0);
 }
