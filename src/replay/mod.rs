@@ -999,14 +999,18 @@ impl<'f> OpCtx<'_, 'f> {
         let Code::Call { args, kwargs, .. } = code else {
             return Err(self.err("not a column"));
         };
-        let mut args = args.into_iter();
-        let name = match args.next() {
-            Some(Code::Str(name)) => name,
-            _ => {
-                return Err(self.err(
-                    "a column whose name is not a literal first argument cannot be replayed",
-                ));
-            }
+        let mut args = args.into_iter().peekable();
+        // SQLAlchemy takes a leading string as the name, else `name=`.
+        let name = match (args.next_if(|a| matches!(a, Code::Str(_))), &kwargs[..]) {
+            (Some(Code::Str(name)), _) => name,
+            (_, kwargs) => match kwargs.iter().find(|(k, _)| k == "name") {
+                Some((_, Code::Str(name))) => name.clone(),
+                _ => {
+                    return Err(self.err(
+                        "a column whose name is not a literal (first argument or `name=`) cannot be replayed",
+                    ));
+                }
+            },
         };
         if table.columns.iter().any(|c| c.name == name) {
             return Err(self.err(format!(

@@ -384,3 +384,16 @@ fn a_dropped_table_is_told_from_one_never_created() {
         "{messages:?}"
     );
 }
+
+#[test]
+fn a_column_named_by_keyword_is_replayed() {
+    let r = history(&[
+        "    op.create_table('users', sa.Column(sa.Integer(), name='id', primary_key=True))",
+        "    op.add_column('users', sa.Column(name='phone', type_=sa.String(20)))",
+    ]);
+    assert!(blockers(&r).is_empty(), "{:?}", blockers(&r));
+    assert_eq!(column_names(&r, "users"), ["id", "phone"]);
+    let phone = &r.schema.tables[0].columns[1];
+    assert_eq!(flat(phone.type_.as_ref().unwrap()), "sa.String(20)");
+    assert!(phone.kwarg("name").is_none());
+}
