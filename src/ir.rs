@@ -23,13 +23,17 @@ pub struct Spanned<T> {
     pub span: Span,
 }
 
-/// A header field whose value cannot be known without running the code.
+/// A header field whose value is not what Alembic reads: not a literal
+/// (only known when the code runs), or a literal of the wrong type.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct NonLiteral {
     pub field: Cow<'static, str>,
     pub span: Span,
     /// The source text of the value, e.g. `(cli.EXPAND_BRANCH,)`.
     pub text: String,
+    /// For a literal of the wrong type, what it is: `None`, `an integer`,
+    /// `a tuple holding an integer`.
+    pub wrong_type: Option<Cow<'static, str>>,
 }
 
 /// The module-level variables Alembic reads from a revision file.
