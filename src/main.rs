@@ -642,7 +642,9 @@ fn verify_command(
             Progress::ServerReady { kind, seconds } => {
                 format!("PostgreSQL ({kind}) ready in {seconds:.1} s")
             }
-            Progress::Run { run, phase, total } => format!("{run}: {phase}, {total} revisions"),
+            Progress::Run { run, phase, total } => {
+                format!("{run}: {phase}, {}", report::plural(*total, "revision"))
+            }
             Progress::Step {
                 run,
                 phase,
@@ -692,8 +694,11 @@ fn verify_command(
                 out.push_str("✗ the baseline builds a different schema than the history (- history, + baseline)\n");
             } else {
                 out.push_str(&format!(
-                    "✓ the baseline builds the same schema as the history ({} objects compared, PostgreSQL {})\n",
-                    outcome.history.schema.iter().filter(|l| !l.starts_with(' ')).count(),
+                    "✓ the baseline builds the same schema as the history ({} compared, PostgreSQL {})\n",
+                    report::plural(
+                        outcome.history.schema.iter().filter(|l| !l.starts_with(' ')).count(),
+                        "object"
+                    ),
                     outcome.server.version
                 ));
             }
@@ -719,11 +724,11 @@ fn verify_command(
             }
             let speedup = outcome.history.seconds / outcome.baseline.seconds.max(1e-9);
             out.push_str(&format!(
-                "  fresh database: history {:.2} s ({} revisions), baseline {:.2} s ({} revisions): {speedup:.1}× faster\n",
+                "  fresh database: history {:.2} s ({}), baseline {:.2} s ({}): {speedup:.1}× faster\n",
                 outcome.history.seconds,
-                outcome.history.steps,
+                report::plural(outcome.history.steps, "revision"),
                 outcome.baseline.seconds,
-                outcome.baseline.steps
+                report::plural(outcome.baseline.steps, "revision")
             ));
             print(&out)?;
         }
@@ -902,8 +907,8 @@ fn archive(
             .with_context(|| format!("cannot move {} to {}", from.display(), to.display()))?;
     }
     eprintln!(
-        "moved {} replaced revision files to {}",
-        moves.len(),
+        "moved {} to {}",
+        report::plural(moves.len(), "replaced revision file"),
         dir.display()
     );
     Ok(())
@@ -932,8 +937,11 @@ fn deploy_plan(
     }
     if !result.remaining.is_empty() {
         out.push_str(&format!(
-            "  {} later revisions stay as they are\n",
-            result.remaining.len()
+            "  {} as they are\n",
+            match result.remaining.len() {
+                1 => "1 later revision stays".to_owned(),
+                n => format!("{n} later revisions stay"),
+            }
         ));
     }
     let _ = (analysis, options);

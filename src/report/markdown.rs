@@ -35,7 +35,11 @@ pub fn analyze(analysis: &Analysis) -> String {
     let _ = writeln!(w, "| Heads | {} |", code_list(&graph.heads));
     let _ = writeln!(w, "| Bases | {} |", code_list(&graph.bases));
     let _ = writeln!(w, "| Branch points | {} |", graph.branch_points.len());
-    let _ = writeln!(w, "| Longest chain | {} revisions |", summary.longest_chain);
+    let _ = writeln!(
+        w,
+        "| Longest chain | {} |",
+        super::plural(summary.longest_chain, "revision")
+    );
     let _ = writeln!(w, "| Upgrade operations | {} |", summary.upgrade_operations);
     let _ = writeln!(
         w,
@@ -46,8 +50,10 @@ pub fn analyze(analysis: &Analysis) -> String {
     let squash = &summary.squash;
     let _ = writeln!(
         w,
-        "| Squash | {} files → 1; {} operations → at most {} |",
-        squash.revision_files_before, squash.operations_before, squash.operations_after_at_most
+        "| Squash | {} → 1; {} → at most {} |",
+        super::plural(squash.revision_files_before, "file"),
+        super::plural(squash.operations_before, "operation"),
+        squash.operations_after_at_most
     );
 
     let _ = writeln!(w, "\n## Operations per table\n");

@@ -157,7 +157,8 @@ impl Counts {
     }
 }
 
-fn plural(n: usize, word: &str) -> String {
+/// `1 revision`, `2 revisions`.
+pub fn plural(n: usize, word: &str) -> String {
     if n == 1 {
         format!("{n} {word}")
     } else {

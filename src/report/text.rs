@@ -264,11 +264,11 @@ pub fn analyze(analysis: &Analysis, color: bool) -> String {
     }
     let _ = writeln!(
         w,
-        "  {} {} ({} merge revisions), {} files",
+        "  {} {} ({}), {}",
         p.paint(DIM, "revisions     "),
         summary.revisions,
-        summary.merge_revisions,
-        summary.revision_files
+        plural(summary.merge_revisions, "merge revision"),
+        plural(summary.revision_files, "file")
     );
     let head_style = if graph.heads.len() > 1 {
         YELLOW
@@ -297,9 +297,9 @@ pub fn analyze(analysis: &Analysis, color: bool) -> String {
     );
     let _ = writeln!(
         w,
-        "  {} {} revisions",
+        "  {} {}",
         p.paint(DIM, "longest chain "),
-        summary.longest_chain
+        plural(summary.longest_chain, "revision")
     );
     let _ = writeln!(
         w,
@@ -326,10 +326,16 @@ pub fn analyze(analysis: &Analysis, color: bool) -> String {
                 .collect();
             let _ = writeln!(
                 w,
-                "  {:<width$}  {:>4} ops in {:>3} revisions  {}",
+                "  {:<width$}  {:>4} {:<3} in {:>3} {:<9}  {}",
                 table.table,
                 table.operations,
+                if table.operations == 1 { "op" } else { "ops" },
                 table.revisions,
+                if table.revisions == 1 {
+                    "revision"
+                } else {
+                    "revisions"
+                },
                 p.paint(DIM, kinds.join(", "))
             );
         }
@@ -370,8 +376,10 @@ pub fn analyze(analysis: &Analysis, color: bool) -> String {
     heading(
         w,
         &format!(
-            "Raw SQL ({} op.execute calls; {} kept verbatim, {} built at run time)",
-            summary.raw_sql, summary.raw_sql_unparsed, summary.dynamic_sql
+            "Raw SQL ({}; {} kept verbatim, {} built at run time)",
+            plural(summary.raw_sql, "op.execute call"),
+            summary.raw_sql_unparsed,
+            summary.dynamic_sql
         ),
     );
     if report.raw_sql.is_empty() {
@@ -424,9 +432,9 @@ pub fn analyze(analysis: &Analysis, color: bool) -> String {
     heading(w, "What a squash would save");
     let _ = writeln!(
         w,
-        "  {} revision files → 1 baseline; {} upgrade operations → at most {} ({} cancel out through churn)",
-        squash.revision_files_before,
-        squash.operations_before,
+        "  {} → 1 baseline; {} → at most {} ({} cancel out through churn)",
+        plural(squash.revision_files_before, "revision file"),
+        plural(squash.operations_before, "upgrade operation"),
         squash.operations_after_at_most,
         squash.operations_cancelled
     );
