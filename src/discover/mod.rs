@@ -40,7 +40,9 @@ pub enum DiscoverError {
     NotFound { path: PathBuf },
     #[error("{path}: {message}")]
     Config { path: PathBuf, message: String },
-    #[error("{path}: cannot read: {source}")]
+    /// The OS error is the source, not part of the message: the CLI
+    /// prints the chain, which would show it twice.
+    #[error("{path}: cannot read")]
     Io {
         path: PathBuf,
         source: std::io::Error,

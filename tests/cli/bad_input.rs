@@ -314,3 +314,21 @@ fn exit_codes_are_one_contract() {
         assert_eq!(code, *expected, "{args:?}\n{stderr}");
     }
 }
+
+/// The OS's reason is said once, not once by the message and again by
+/// the error chain.
+#[test]
+fn unreadable_config_says_why_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let ini = dir.path().join("alembic.ini");
+    std::fs::write(&ini, b"[alembic]\nscript_location = caf\xe9\n").unwrap();
+    let (code, _, stderr) = run(&["check", ini.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr
+            .trim_end()
+            .ends_with("alembic.ini: cannot read: stream did not contain valid UTF-8"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.matches("valid UTF-8").count(), 1, "{stderr}");
+}
