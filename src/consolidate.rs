@@ -300,7 +300,11 @@ fn findings_as_diagnostics(
                 d = d.revision(id);
             }
             if f.kind == FindingKind::Blocker {
-                d = d.help(up_to_help(analysis, replaced, f.file));
+                d = d.help(
+                    f.help
+                        .clone()
+                        .unwrap_or_else(|| up_to_help(analysis, replaced, f.file)),
+                );
             }
             d
         })

@@ -23,13 +23,17 @@ pub struct Spanned<T> {
     pub span: Span,
 }
 
-/// A header field whose value cannot be known without running the code.
+/// A header field whose value is not what Alembic reads: not a literal
+/// (only known when the code runs), or a literal of the wrong type.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct NonLiteral {
     pub field: Cow<'static, str>,
     pub span: Span,
     /// The source text of the value, e.g. `(cli.EXPAND_BRANCH,)`.
     pub text: String,
+    /// For a literal of the wrong type, what it is: `None`, `an integer`,
+    /// `a tuple holding an integer`.
+    pub wrong_type: Option<Cow<'static, str>>,
 }
 
 /// The module-level variables Alembic reads from a revision file.
@@ -505,20 +509,28 @@ impl<T: std::fmt::Debug> std::fmt::Debug for Cached<T> {
 /// unchanged file is not read again to show a line number.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LineTable {
-    /// The byte offset of each line's first byte; the first is 0.
+    /// The byte offset of each line's first character; the first is 0, or 3
+    /// after a UTF-8 byte order mark, which no column counts.
     starts: Vec<u32>,
-    /// Every byte is ASCII: a column is a byte count.
+    /// Every byte after the mark is ASCII: a column is a byte count.
     ascii: bool,
 }
 
+const BOM: char = '\u{feff}';
+
 impl LineTable {
     pub fn new(source: &str) -> Self {
-        let starts = std::iter::once(0)
-            .chain(source.match_indices('\n').map(|(i, _)| i as u32 + 1))
+        let first = if source.starts_with(BOM) {
+            BOM.len_utf8()
+        } else {
+            0
+        };
+        let starts = std::iter::once(first as u32)
+            .chain(line_breaks(source.as_bytes()).map(|end| end as u32))
             .collect();
         Self {
             starts,
-            ascii: source.is_ascii(),
+            ascii: source[first..].is_ascii(),
         }
     }
 
@@ -540,6 +552,33 @@ impl LineTable {
         };
         (line, column + 1)
     }
+}
+
+/// The byte offset just past each line end, by Python's rule (its
+/// tokenizer and text files): `\n`, `\r\n` or a lone `\r`. Nothing else ends
+/// a line, not even the characters `str.splitlines` splits at.
+pub fn line_breaks(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
+    memchr::memchr2_iter(b'\n', b'\r', bytes)
+        .filter(|&i| !(bytes[i] == b'\r' && bytes.get(i + 1) == Some(&b'\n')))
+        .map(|i| i + 1)
+}
+
+/// The lines of `text` without their line ends, split by Python's rule
+/// (see `line_breaks`); like `str::lines`, no empty line after the last end.
+pub fn lines(text: &str) -> impl Iterator<Item = &str> + '_ {
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let (line, next) = match rest.find(['\r', '\n']) {
+            Some(i) if rest[i..].starts_with("\r\n") => (&rest[..i], &rest[i + 2..]),
+            Some(i) => (&rest[..i], &rest[i + 1..]),
+            None => (rest, ""),
+        };
+        rest = next;
+        Some(line)
+    })
 }
 
 /// What the analysis needs of one phase's operations without them.
@@ -574,6 +613,70 @@ mod tests {
         assert_eq!(table.line_col(7, || source), (2, 4));
         // past the end (a file changed since): clamped, no panic
         assert_eq!(table.line_col(99, || source).0, 3);
+    }
+
+    /// Python's rule written plainly, to check `LineTable` against: walk
+    /// the characters; `\r\n` ends one line, `\r` or `\n` alone end one
+    /// each; a byte order mark at the very start is not a column.
+    fn python_positions(source: &str) -> Vec<(u32, (usize, usize))> {
+        let mut out = Vec::new();
+        let (mut line, mut column) = (1, 1);
+        let mut chars = source.char_indices().peekable();
+        while let Some((i, c)) = chars.next() {
+            out.push((i as u32, (line, column)));
+            match c {
+                '\u{feff}' if i == 0 => {}
+                '\r' if chars.peek().is_some_and(|&(_, next)| next == '\n') => {
+                    let (j, _) = chars.next().unwrap();
+                    out.push((j as u32, (line, column + 1)));
+                    (line, column) = (line + 1, 1);
+                }
+                '\r' | '\n' => (line, column) = (line + 1, 1),
+                _ => column += 1,
+            }
+        }
+        out.push((source.len() as u32, (line, column)));
+        out
+    }
+
+    #[test]
+    fn lines_and_columns_follow_pythons_rule_for_any_mix_of_line_ends() {
+        const PIECES: &[&str] = &[
+            "a", "bc", " ", "\t", "é", "🙂", "\n", "\r", "\r\n", "\n\r", "\u{feff}", "\x0c",
+            "\u{2028}",
+        ];
+        // xorshift64: a fixed seed, so a failure reproduces.
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = move |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        for _ in 0..3_000 {
+            let mut source = String::new();
+            if next(3) == 0 {
+                source.push('\u{feff}');
+            }
+            for _ in 0..next(40) {
+                source.push_str(PIECES[next(PIECES.len())]);
+            }
+            let table = LineTable::new(&source);
+            for (offset, expected) in python_positions(&source) {
+                assert_eq!(
+                    table.line_col(offset, || &source),
+                    expected,
+                    "offset {offset} of {source:?}"
+                );
+            }
+            let lines: Vec<&str> = super::lines(&source).collect();
+            let expected_lines = match python_positions(&source).last().unwrap().1 {
+                _ if source.is_empty() => 0,
+                (line, _) => line - usize::from(source.ends_with(['\r', '\n'])),
+            };
+            assert_eq!(lines.len(), expected_lines, "{source:?}: {lines:?}");
+            assert!(lines.iter().all(|l| !l.contains(['\r', '\n'])));
+        }
     }
 
     #[test]

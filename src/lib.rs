@@ -34,6 +34,13 @@ use crate::discover::{DiscoverError, DiscoverOptions, Layout};
 use crate::graph::RevisionGraph;
 use crate::ir::RevisionFile;
 
+/// The stack every thread that parses or walks syntax trees needs. Their
+/// recursion is bounded by `python::MAX_DEPTH`; this holds the deepest walk
+/// at that depth with a wide margin, in debug builds too. The CLI gives it
+/// to all its threads (rayon's default is 2 MiB), so that an input passes
+/// or fails the same way whichever thread reads it.
+pub const STACK_SIZE: usize = 64 << 20;
+
 #[derive(Debug, Clone)]
 pub struct Options {
     pub discover: DiscoverOptions,

@@ -27,7 +27,9 @@ static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 #[unsafe(export_name = "_rjem_malloc_conf")]
 pub static malloc_conf: &[u8; 31] = b"thp:always,metadata_thp:always\0";
 
-/// Exit codes: 0 clean, 1 findings, 2 could not run.
+/// Exit codes, one contract for every command (as ruff's): 0 when no
+/// error-level finding is shown, 1 when one is (0 with `--exit-zero`), 2
+/// when the command could not run. See docs/ARCHITECTURE.md.
 const EXIT_FINDINGS: u8 = 1;
 const EXIT_FAILURE: u8 = 2;
 
@@ -50,7 +52,8 @@ migsquash graph --format mermaid        # the revision DAG for a README or PR\n 
 migsquash explain MS001                 # what a diagnostic means and how to fix it\n  \
 migsquash consolidate --out base.py     # squash the history into one baseline\n  \
 migsquash verify --baseline base.py     # prove it builds the same schema on PostgreSQL\n\n\
-Exit codes: 0 clean, 1 findings (check), 2 could not run."
+Exit codes (every command): 0 no error-level finding, 1 error-level findings shown (0 with \
+--exit-zero), 2 could not run."
 )]
 struct Cli {
     /// When to use colors (honours NO_COLOR).
@@ -105,6 +108,24 @@ struct HeadOptions {
 }
 
 #[derive(clap::Args)]
+struct ExitZero {
+    /// Exit 0 even when error-level findings are shown (an exit 2, could
+    /// not run, stays 2).
+    #[arg(long)]
+    exit_zero: bool,
+}
+
+impl ExitZero {
+    fn code(&self, code: u8) -> u8 {
+        if self.exit_zero && code == EXIT_FINDINGS {
+            0
+        } else {
+            code
+        }
+    }
+}
+
+#[derive(clap::Args)]
 struct OutputFile {
     /// Write to FILE (atomically) instead of standard output (`-` or
     /// /dev/stdout: standard output). A symbolic link is written through to
@@ -138,7 +159,9 @@ enum Command {
     /// Report on a history: graph shape, operations per table, churn, raw SQL,
     /// data migrations, what a squash would save, and every diagnostic.
     #[command(after_help = "Examples:\n  migsquash analyze alembic/versions\n  \
-migsquash analyze --format markdown --out docs/migrations.md\n  migsquash analyze --format json | jq .heads")]
+migsquash analyze --format markdown --out docs/migrations.md\n  migsquash analyze --format json | jq .heads\n\n\
+Exit codes: 0 no error-level finding, 1 the report has error-level findings (0 with \
+--exit-zero), 2 could not run.")]
     Analyze {
         #[command(flatten)]
         input: Input,
@@ -148,6 +171,8 @@ migsquash analyze --format markdown --out docs/migrations.md\n  migsquash analyz
         heads: HeadOptions,
         #[command(flatten)]
         output: OutputFile,
+        #[command(flatten)]
+        exit: ExitZero,
     },
     /// The pre-merge gate: exit 1 when the history has an error-level problem
     /// (multiple heads, missing parent, duplicate id, cycle, unparsable file, ...).
@@ -155,7 +180,8 @@ migsquash analyze --format markdown --out docs/migrations.md\n  migsquash analyz
         after_help = "Examples:\n  migsquash check                     # in the project root\n  \
 migsquash check --format github     # annotations on the pull request (default under GitHub Actions)\n  \
 migsquash check --max-heads 2       # two heads are intended\n\n\
-Exit codes: 0 clean, 1 errors found (or warnings with --deny-warnings), 2 could not run."
+Exit codes: 0 clean, 1 errors found (or warnings with --deny-warnings; 0 with --exit-zero), 2 \
+could not run."
     )]
     Check {
         #[command(flatten)]
@@ -168,6 +194,8 @@ Exit codes: 0 clean, 1 errors found (or warnings with --deny-warnings), 2 could 
         /// Exit 1 on warnings too.
         #[arg(long)]
         deny_warnings: bool,
+        #[command(flatten)]
+        exit: ExitZero,
     },
     /// The revision DAG as Graphviz DOT or Mermaid, heads and merges highlighted.
     #[command(
@@ -200,7 +228,7 @@ migsquash consolidate --out versions/base.py --archive old_versions/\n  \
 migsquash consolidate --out versions/base.py --check # CI: is the committed baseline current?\n  \
 migsquash verify --baseline baseline.py             # prove it on PostgreSQL\n\n\
 Exit codes: 0 written (or up to date), 1 refused because of the history (or --check found \
-a difference), 2 could not run."
+a difference; 0 with --exit-zero), 2 could not run."
     )]
     Consolidate {
         #[command(flatten)]
@@ -242,6 +270,8 @@ a difference), 2 could not run."
         /// Report format.
         #[arg(long, short = 'f', value_enum, default_value_t = ConsolidateFormat::Text)]
         format: ConsolidateFormat,
+        #[command(flatten)]
+        exit: ExitZero,
     },
     /// Prove on a real PostgreSQL that a baseline builds the same schema as
     /// the history it replaces.
@@ -262,7 +292,7 @@ migsquash consolidate --out /tmp/baseline.py && migsquash verify --baseline /tmp
 migsquash verify --baseline baseline.py --python .venv/bin/python\n  \
 migsquash verify --baseline baseline.py --database-url postgresql://localhost/postgres\n\n\
 Exit codes: 0 same schema and a clean downgrade, 1 the schemas differ or the downgrade \
-leaves something, 2 could not run."
+leaves something (0 with --exit-zero), 2 could not run."
     )]
     Verify {
         #[command(flatten)]
@@ -279,6 +309,8 @@ leaves something, 2 could not run."
         /// Report format.
         #[arg(long, short = 'f', value_enum, default_value_t = ConsolidateFormat::Text)]
         format: ConsolidateFormat,
+        #[command(flatten)]
+        exit: ExitZero,
     },
     /// Explain a diagnostic code, or list them all.
     Explain {
@@ -317,6 +349,23 @@ enum GraphFormat {
 }
 
 fn main() -> ExitCode {
+    // All the work runs on a thread with the stack the syntax-tree walks
+    // need (see `migsquash::STACK_SIZE`), as do rayon's workers: the same
+    // input never passes on one thread and fails on another.
+    match std::thread::Builder::new()
+        .name("main".to_owned())
+        .stack_size(migsquash::STACK_SIZE)
+        .spawn(main_thread)
+    {
+        Ok(thread) => thread
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+        // Where the system refuses such a thread, run with what there is.
+        Err(_) => main_thread(),
+    }
+}
+
+fn main_thread() -> ExitCode {
     let cli = Cli::parse();
     let choice = match cli.color {
         ColorWhen::Auto => anstream::ColorChoice::Auto,
@@ -324,10 +373,11 @@ fn main() -> ExitCode {
         ColorWhen::Never => anstream::ColorChoice::Never,
     };
     choice.write_global();
-    // The main thread works in the pool instead of waiting for it: one
+    // This thread works in the pool instead of waiting for it: one
     // thread (and allocator arena) fewer to start.
     let _ = rayon::ThreadPoolBuilder::new()
         .use_current_thread()
+        .stack_size(migsquash::STACK_SIZE)
         .build_global();
     match run(cli.command) {
         Ok(code) => ExitCode::from(code),
@@ -397,6 +447,7 @@ fn run(command: Command) -> anyhow::Result<u8> {
             format,
             heads,
             output,
+            exit,
         } => {
             let output = output.resolved();
             let analysis = load(&input, Some(&heads), true)?;
@@ -411,13 +462,18 @@ fn run(command: Command) -> anyhow::Result<u8> {
                     emit(&output, text(&report::markdown::analyze(analysis)))?
                 }
             }
-            Ok(0)
+            let errors = analysis
+                .diagnostics
+                .iter()
+                .any(|d| d.severity == Severity::Error);
+            Ok(exit.code(if errors { EXIT_FINDINGS } else { 0 }))
         }
         Command::Check {
             input,
             format,
             heads,
             deny_warnings,
+            exit,
         } => {
             let analysis = exit_without_drop(load(&input, Some(&heads), false)?);
             let format = format.unwrap_or(
@@ -445,7 +501,7 @@ fn run(command: Command) -> anyhow::Result<u8> {
                 Severity::Error
             };
             let failed = analysis.diagnostics.iter().any(|d| d.severity >= threshold);
-            Ok(if failed { EXIT_FINDINGS } else { 0 })
+            Ok(exit.code(if failed { EXIT_FINDINGS } else { 0 }))
         }
         Command::Graph {
             input,
@@ -474,6 +530,7 @@ fn run(command: Command) -> anyhow::Result<u8> {
             diff,
             archive,
             format,
+            exit,
         } => {
             let template = match &template {
                 Some(path) => {
@@ -525,7 +582,7 @@ fn run(command: Command) -> anyhow::Result<u8> {
                 message,
                 template,
             };
-            consolidate_command(
+            let code = consolidate_command(
                 analysis,
                 &options,
                 ConsolidateOutput {
@@ -536,7 +593,8 @@ fn run(command: Command) -> anyhow::Result<u8> {
                     archive,
                     format,
                 },
-            )
+            )?;
+            Ok(exit.code(code))
         }
         Command::Verify {
             input,
@@ -544,7 +602,14 @@ fn run(command: Command) -> anyhow::Result<u8> {
             python,
             database_url,
             format,
-        } => verify_command(&input, &baseline, python, database_url, format),
+            exit,
+        } => Ok(exit.code(verify_command(
+            &input,
+            &baseline,
+            python,
+            database_url,
+            format,
+        )?)),
         Command::Explain { code, all } => explain(code.as_deref(), all),
     }
 }
@@ -643,7 +708,9 @@ fn verify_command(
             Progress::ServerReady { kind, seconds } => {
                 format!("PostgreSQL ({kind}) ready in {seconds:.1} s")
             }
-            Progress::Run { run, phase, total } => format!("{run}: {phase}, {total} revisions"),
+            Progress::Run { run, phase, total } => {
+                format!("{run}: {phase}, {}", report::plural(*total, "revision"))
+            }
             Progress::Step {
                 run,
                 phase,
@@ -693,8 +760,11 @@ fn verify_command(
                 out.push_str("✗ the baseline builds a different schema than the history (- history, + baseline)\n");
             } else {
                 out.push_str(&format!(
-                    "✓ the baseline builds the same schema as the history ({} objects compared, PostgreSQL {})\n",
-                    outcome.history.schema.iter().filter(|l| !l.starts_with(' ')).count(),
+                    "✓ the baseline builds the same schema as the history ({} compared, PostgreSQL {})\n",
+                    report::plural(
+                        outcome.history.schema.iter().filter(|l| !l.starts_with(' ')).count(),
+                        "object"
+                    ),
                     outcome.server.version
                 ));
             }
@@ -722,11 +792,11 @@ fn verify_command(
             }
             let speedup = outcome.history.seconds / outcome.baseline.seconds.max(1e-9);
             out.push_str(&format!(
-                "  fresh database: history {:.2} s ({} revisions), baseline {:.2} s ({} revisions): {speedup:.1}× faster\n",
+                "  fresh database: history {:.2} s ({}), baseline {:.2} s ({}): {speedup:.1}× faster\n",
                 outcome.history.seconds,
-                outcome.history.steps,
+                report::plural(outcome.history.steps, "revision"),
                 outcome.baseline.seconds,
-                outcome.baseline.steps
+                report::plural(outcome.baseline.steps, "revision")
             ));
             print(&out)?;
         }
@@ -923,8 +993,8 @@ fn archive(
             .with_context(|| format!("cannot move {} to {}", from.display(), to.display()))?;
     }
     eprintln!(
-        "moved {} replaced revision files to {}",
-        moves.len(),
+        "moved {} to {}",
+        report::plural(moves.len(), "replaced revision file"),
         dir.display()
     );
     Ok(())
@@ -957,8 +1027,11 @@ fn deploy_plan(
     }
     if !result.remaining.is_empty() {
         out.push_str(&format!(
-            "  {} later revisions stay as they are\n",
-            result.remaining.len()
+            "  {} as they are\n",
+            match result.remaining.len() {
+                1 => "1 later revision stays".to_owned(),
+                n => format!("{n} later revisions stay"),
+            }
         ));
     }
     let _ = (analysis, options);

@@ -7,7 +7,15 @@ use std::collections::BTreeMap;
 
 #[derive(Debug, Default)]
 pub struct Ini {
-    sections: BTreeMap<String, BTreeMap<String, String>>,
+    sections: BTreeMap<String, BTreeMap<String, Value>>,
+}
+
+/// An option's raw value and the line its key is on, for errors found
+/// when it is interpolated.
+#[derive(Debug)]
+struct Value {
+    text: String,
+    line: usize,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -22,7 +30,8 @@ impl Ini {
         let mut ini = Ini::default();
         let mut section: Option<String> = None;
         let mut last_key: Option<String> = None;
-        for (index, raw) in text.lines().enumerate() {
+        // Python reads the file with universal newlines: `\r` ends a line too.
+        for (index, raw) in crate::ir::lines(text).enumerate() {
             let line_no = index + 1;
             let trimmed = raw.trim();
             if trimmed.starts_with('#') || trimmed.starts_with(';') {
@@ -35,11 +44,12 @@ impl Ini {
             }
             let indented = raw.starts_with(char::is_whitespace);
             if indented && let (Some(s), Some(k)) = (&section, &last_key) {
-                let value = ini
+                let value = &mut ini
                     .sections
                     .get_mut(s)
                     .and_then(|sec| sec.get_mut(k))
-                    .expect("continued key exists");
+                    .expect("continued key exists")
+                    .text;
                 if !value.is_empty() {
                     value.push('\n');
                 }
@@ -65,7 +75,10 @@ impl Ini {
                 });
             };
             let key = trimmed[..split].trim().to_lowercase();
-            let value = trimmed[split + 1..].trim().to_owned();
+            let value = Value {
+                text: trimmed[split + 1..].trim().to_owned(),
+                line: line_no,
+            };
             ini.sections
                 .get_mut(current)
                 .expect("section exists")
@@ -80,17 +93,17 @@ impl Ini {
     }
 
     /// The raw value, before interpolation.
-    fn raw(&self, section: &str, key: &str) -> Option<&str> {
+    fn raw(&self, section: &str, key: &str) -> Option<&Value> {
         self.sections
             .get(section)
             .and_then(|s| s.get(key))
             .or_else(|| self.sections.get("DEFAULT").and_then(|s| s.get(key)))
-            .map(String::as_str)
     }
 
     /// The value with `%(name)s` interpolated; `here` is the config's
-    /// directory, as Alembic sets it.
-    pub fn get(&self, section: &str, key: &str, here: &str) -> Result<Option<String>, String> {
+    /// directory, as Alembic sets it. An error is located at the line of
+    /// the value that holds the bad reference.
+    pub fn get(&self, section: &str, key: &str, here: &str) -> Result<Option<String>, IniError> {
         let Some(raw) = self.raw(section, key) else {
             return Ok(None);
         };
@@ -100,15 +113,20 @@ impl Ini {
     fn interpolate(
         &self,
         section: &str,
-        raw: &str,
+        raw: &Value,
         here: &str,
         depth: usize,
-    ) -> Result<String, String> {
+    ) -> Result<String, IniError> {
+        let error = |message: String| IniError {
+            line: raw.line,
+            message,
+        };
+        let text = raw.text.as_str();
         if depth > 10 {
-            return Err(format!("interpolation too deep in `{raw}`"));
+            return Err(error(format!("interpolation too deep in `{text}`")));
         }
         let mut out = String::new();
-        let mut rest = raw;
+        let mut rest = text;
         while let Some(pos) = rest.find('%') {
             out.push_str(&rest[..pos]);
             rest = &rest[pos..];
@@ -117,21 +135,23 @@ impl Ini {
                 rest = after;
             } else if let Some(after) = rest.strip_prefix("%(") {
                 let Some(end) = after.find(")s") else {
-                    return Err(format!("bad interpolation syntax in `{raw}`"));
+                    return Err(error(format!("bad interpolation syntax in `{text}`")));
                 };
                 let name = after[..end].to_lowercase();
                 let value = if name == "here" {
                     here.to_owned()
                 } else {
                     let nested = self.raw(section, &name).ok_or_else(|| {
-                        format!("`%({name})s` refers to an option that is not set")
+                        error(format!("`%({name})s` refers to an option that is not set"))
                     })?;
                     self.interpolate(section, nested, here, depth + 1)?
                 };
                 out.push_str(&value);
                 rest = &after[end + 2..];
             } else {
-                return Err(format!("`%` must be followed by `%` or `(` in `{raw}`"));
+                return Err(error(format!(
+                    "`%` must be followed by `%` or `(` in `{text}`"
+                )));
             }
         }
         out.push_str(rest);
@@ -192,7 +212,35 @@ mod tests {
     fn reports_errors_with_line() {
         let err = Ini::parse("key = value\n").unwrap_err();
         assert_eq!(err.line, 1);
-        let ini = Ini::parse("[alembic]\nx = %(nope)s\n").unwrap();
-        assert!(ini.get("alembic", "x", "").is_err());
+        let ini = Ini::parse(
+            "[alembic]\n# a\nx = %(nope)s\ny = 100%\nz = %(w)s\n\n[DEFAULT]\nw = a\n  %(nope)s\n",
+        )
+        .unwrap();
+        let error = |key| ini.get("alembic", key, "").unwrap_err().to_string();
+        assert_eq!(
+            error("x"),
+            "line 3: `%(nope)s` refers to an option that is not set"
+        );
+        assert_eq!(
+            error("y"),
+            "line 4: `%` must be followed by `%` or `(` in `100%`"
+        );
+        // The bad reference is in `w`'s value, which `z` refers to.
+        assert_eq!(
+            error("z"),
+            "line 8: `%(nope)s` refers to an option that is not set"
+        );
+    }
+
+    #[test]
+    fn lines_end_as_python_reads_them() {
+        let ini = Ini::parse("[alembic]\rscript_location = a\r\n  b\r# c\rx = %(y)s\r").unwrap();
+        assert_eq!(
+            ini.get("alembic", "script_location", "")
+                .unwrap()
+                .as_deref(),
+            Some("a\nb")
+        );
+        assert_eq!(ini.get("alembic", "x", "").unwrap_err().line, 5);
     }
 }

@@ -113,8 +113,13 @@ fn read_to_string(path: &Path) -> Result<String, DiscoverError> {
         error,
     };
     let bytes = crate::fsio::read_regular(path, crate::fsio::MAX_INPUT_BYTES).map_err(io_err)?;
-    String::from_utf8(bytes)
-        .map_err(|err| io_err(std::io::Error::new(std::io::ErrorKind::InvalidData, err)))
+    String::from_utf8(bytes).map_err(|err| {
+        let at = err.utf8_error().valid_up_to();
+        io_err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("not valid UTF-8 (byte {at})"),
+        ))
+    })
 }
 
 /// The raw options Alembic reads, from the ini section or `[tool.alembic]`.
@@ -145,7 +150,10 @@ fn from_config(config: &Path, options: &DiscoverOptions) -> Result<Layout, Disco
         if !ini.has_section(section) {
             return Err(config_error(format!("no [{section}] section")));
         }
-        let get = |key: &str| ini.get(section, key, &here_str).map_err(config_error);
+        let get = |key: &str| {
+            ini.get(section, key, &here_str)
+                .map_err(|e| config_error(e.to_string()))
+        };
         let version_locations = match get("version_locations")? {
             Some(value) if !value.is_empty() => {
                 let separator = match get("path_separator")? {

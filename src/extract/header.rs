@@ -2,9 +2,11 @@
 //! `branch_labels` and `depends_on` that Alembic reads after importing the
 //! file. Read from the code only, never from the docstring or file name.
 
+use std::borrow::Cow;
+
 use super::bindings::{Bindings, Scope};
 use crate::ir::{Header, NonLiteral, Spanned};
-use crate::python::{Expr, Module, Stmt};
+use crate::python::{Expr, Module, OtherKind, Stmt};
 
 const FIELDS: &[&str] = &["revision", "down_revision", "branch_labels", "depends_on"];
 
@@ -46,6 +48,7 @@ fn assign(header: &mut Header, field: &'static str, value: &Expr, scope: &Scope,
         field: field.into(),
         span: value.span(),
         text: value.span().text(source).to_owned(),
+        wrong_type: wrong_type(value, field == "revision", scope, source),
     };
     if field == "revision" {
         header.revision = match scope.string(value) {
@@ -75,6 +78,66 @@ fn assign(header: &mut Header, field: &'static str, value: &Expr, scope: &Scope,
         "branch_labels" => header.branch_labels = list,
         _ => header.depends_on = list,
     }
+}
+
+/// What a header value that is a literal, but not of a type Alembic reads,
+/// is: `revision = None` and `revision = 123` are known values, only the
+/// wrong ones. `None` when it is not a literal (or is fine).
+fn wrong_type(
+    value: &Expr,
+    string_only: bool,
+    scope: &Scope,
+    source: &str,
+) -> Option<Cow<'static, str>> {
+    let value = scope.resolve(value)?;
+    match value {
+        Expr::NoneLiteral { .. } if !string_only => None,
+        Expr::Tuple { elts, .. } | Expr::List { elts, .. } if !string_only => {
+            let container = if matches!(value, Expr::Tuple { .. }) {
+                "a tuple"
+            } else {
+                "a list"
+            };
+            // The first element that is not a string decides; a
+            // non-literal one makes the whole value a non-literal.
+            let element = elts.iter().find(|e| scope.string(e).is_none())?;
+            let kind = literal_kind(scope.resolve(element)?, source)?;
+            Some(format!("{container} holding {kind}").into())
+        }
+        other => literal_kind(other, source).map(Cow::Borrowed),
+    }
+}
+
+/// The type of a literal that is not a string, as a message says it.
+fn literal_kind(expr: &Expr, source: &str) -> Option<&'static str> {
+    Some(match expr {
+        Expr::NoneLiteral { .. } => "None",
+        Expr::Bool { .. } => "a boolean",
+        Expr::Number { span } => {
+            let text = span.text(source).to_ascii_lowercase();
+            let integer = text.starts_with("0x")
+                || text.starts_with("0o")
+                || text.starts_with("0b")
+                || text.chars().all(|c| c.is_ascii_digit() || c == '_');
+            if integer { "an integer" } else { "a number" }
+        }
+        // `-1`: a number with its sign.
+        Expr::Other {
+            kind: OtherKind::UnaryOp,
+            children,
+            span,
+        } if span.text(source).starts_with(['-', '+']) => match children.as_slice() {
+            [number @ Expr::Number { .. }] => literal_kind(number, source)?,
+            _ => return None,
+        },
+        Expr::Other {
+            kind: OtherKind::Dict,
+            ..
+        } => "a dict",
+        Expr::Tuple { .. } => "a tuple",
+        Expr::List { .. } => "a list",
+        _ => return None,
+    })
 }
 
 /// Alembic shows the first paragraph of the docstring as the message.
@@ -148,6 +211,41 @@ mod tests {
         assert_eq!(non_literal[0].field, "branch_labels");
         assert_eq!(non_literal[0].text, "(cli.EXPAND_BRANCH,)");
         assert_eq!(non_literal[0].span.text(source), "(cli.EXPAND_BRANCH,)");
+    }
+
+    #[test]
+    fn literals_of_the_wrong_type_are_told_apart() {
+        let file = extract_str(
+            "REV = 0x1f\nrevision = REV\ndown_revision = ('a', -2.5)\nbranch_labels = True\ndepends_on = ['x', name]\n",
+        );
+        let found: Vec<_> = file
+            .header
+            .non_literal
+            .iter()
+            .map(|n| (n.field.as_ref(), n.text.as_str(), n.wrong_type.as_deref()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("revision", "REV", Some("an integer")),
+                (
+                    "down_revision",
+                    "('a', -2.5)",
+                    Some("a tuple holding a number")
+                ),
+                ("branch_labels", "True", Some("a boolean")),
+                // An unknown name: not a literal at all.
+                ("depends_on", "['x', name]", None),
+            ]
+        );
+        let file = extract_str("revision = None\ndown_revision = None\n");
+        let found: Vec<_> = file
+            .header
+            .non_literal
+            .iter()
+            .map(|n| (n.field.as_ref(), n.wrong_type.as_deref()))
+            .collect();
+        assert_eq!(found, [("revision", Some("None"))]);
     }
 
     #[test]

@@ -71,7 +71,14 @@ pub fn decode(bytes: Vec<u8>) -> (String, Option<FileProblem>) {
 /// PEP 263: a `coding` declaration in the first two lines naming Latin-1,
 /// the one legacy encoding Python revision files are seen in.
 fn declares_latin1(bytes: &[u8]) -> bool {
-    bytes.split(|&b| b == b'\n').take(2).any(|line| {
+    let ends: Vec<usize> = crate::ir::line_breaks(bytes).take(2).collect();
+    let first = ends.first().map_or(bytes, |&end| &bytes[..end]);
+    let second = match ends.as_slice() {
+        [a, b, ..] => &bytes[*a..*b],
+        [a] => &bytes[*a..],
+        [] => &[],
+    };
+    [first, second].into_iter().any(|line| {
         let line = String::from_utf8_lossy(line).to_ascii_lowercase();
         line.trim_start().starts_with('#')
             && ["coding:", "coding="].iter().any(|marker| {
@@ -142,5 +149,13 @@ mod tests {
         assert!(!super::declares_latin1(
             b"revision = 'a'\n# x\n# coding: latin-1\n"
         ));
+        // Lines end as Python ends them.
+        assert!(super::declares_latin1(
+            b"#!/usr/bin/env python\r# coding: latin-1\r"
+        ));
+        assert!(!super::declares_latin1(
+            b"# x\rrevision = 'a'\r# coding: latin-1\r"
+        ));
+        assert!(super::declares_latin1(b"# x\r\n# coding: latin-1\r\n"));
     }
 }

@@ -499,10 +499,13 @@ fn column_def(expr: &Expr, scope: &Scope, source: &str) -> Option<ColumnDef> {
     if !matches!(callee_name(func), Some("Column" | "mapped_column")) {
         return None;
     }
-    let name = args.first().and_then(|a| scope.name(a));
+    // SQLAlchemy takes a leading string as the name, else `name=`.
+    let positional_name = args.first().and_then(|a| scope.name(a));
+    let named_first = positional_name.is_some();
+    let name = positional_name.or_else(|| keyword(keywords, "name").and_then(|n| scope.name(n)));
     let type_expr = keyword(keywords, "type_").or_else(|| {
         args.iter()
-            .skip(usize::from(name.is_some()))
+            .skip(usize::from(named_first))
             .find(|arg| match arg {
                 Expr::Call { func, .. } => {
                     !callee_name(func).is_some_and(|n| COLUMN_EXTRAS.contains(&n))
@@ -910,6 +913,34 @@ def downgrade():
         assert_eq!(ops[4].args[0].span.text(source), "op.f('ix_users_email')");
         assert_eq!(ops[4].args[3].keyword.unwrap().text(source), "unique");
         assert_eq!(ops[4].args[3].span.text(source), "True");
+    }
+
+    #[test]
+    fn column_name_given_as_keyword() {
+        let ops = upgrade_ops(
+            r#"
+from alembic import op
+import sqlalchemy as sa
+def upgrade():
+    op.add_column('users', sa.Column(name='phone', type_=sa.String(20)))
+    op.create_table('t', sa.Column(sa.Integer(), name='id', primary_key=True), sa.Column('x', sa.Text(), name='ignored'))
+"#,
+        );
+        assert_eq!(ops[0].column.as_deref(), Some("phone"));
+        assert_eq!(ops[0].columns[0].type_text.as_deref(), Some("String(20)"));
+        let columns: Vec<_> = ops[1]
+            .columns
+            .iter()
+            .map(|c| (c.name.as_deref(), c.type_text.as_deref(), c.primary_key))
+            .collect();
+        assert_eq!(
+            columns,
+            [
+                (Some("id"), Some("Integer"), true),
+                // A leading string is the name (SQLAlchemy refuses both).
+                (Some("x"), Some("Text"), false),
+            ]
+        );
     }
 
     #[test]

@@ -339,6 +339,22 @@ impl Module {
     }
 }
 
+/// More open brackets than this are refused, as Python's tokenizer refuses
+/// them ("too many nested parentheses").
+pub const MAX_PARENS: usize = 200;
+
+/// Python's tokenizer refuses the 100th level of indentation.
+pub const MAX_INDENT: usize = 100;
+
+/// A syntax tree deeper than this (statements, expressions and their
+/// parts, counted as the parser nests them) is refused as "nested too
+/// deeply". CPython 3.11 stops compiling expressions nested about 3,000
+/// deep; bounding the depth here bounds every recursive walk of the tree
+/// (conversion, extraction, replay, rendering, dropping), so that deep
+/// input is a located error, never a stack overflow. The threads that run
+/// those walks need `crate::STACK_SIZE` of stack.
+pub const MAX_DEPTH: usize = 3000;
+
 /// A Python syntax error, located.
 #[derive(Debug, Clone)]
 pub struct SyntaxError {
@@ -381,6 +397,68 @@ mod tests {
         let err = parse_module(source).unwrap_err();
         assert!(err.span.start >= 12, "{err:?}");
         assert!(!err.message.is_empty());
+    }
+
+    /// Runs `f` with the stack the CLI gives its threads: a tree at
+    /// `MAX_DEPTH` needs more than a test thread has in a debug build.
+    fn on_cli_stack<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+        std::thread::scope(|scope| {
+            std::thread::Builder::new()
+                .stack_size(crate::STACK_SIZE)
+                .spawn_scoped(scope, f)
+                .unwrap()
+                .join()
+                .unwrap()
+        })
+    }
+
+    #[test]
+    fn nesting_beyond_pythons_limits_is_a_located_error() {
+        on_cli_stack(|| {
+            let parens = |n| format!("x = {}1{}\n", "(".repeat(n), ")".repeat(n));
+            assert!(parse_module(&parens(MAX_PARENS)).is_ok());
+            let err = parse_module(&parens(MAX_PARENS + 1)).unwrap_err();
+            assert_eq!(err.message, "too many nested parentheses");
+            assert_eq!(err.span.start as usize, 4 + MAX_PARENS);
+
+            let indented = |n: usize| {
+                let mut source: String = (0..n)
+                    .map(|i| format!("{}if x:\n", " ".repeat(i)))
+                    .collect();
+                source.push_str(&format!("{}pass\n", " ".repeat(n)));
+                source
+            };
+            assert!(parse_module(&indented(MAX_INDENT - 1)).is_ok());
+            let source = indented(MAX_INDENT);
+            let err = parse_module(&source).unwrap_err();
+            assert_eq!(err.message, "too many levels of indentation");
+            assert_eq!(
+                source[..err.span.start as usize].lines().count(),
+                MAX_INDENT
+            );
+
+            // Operators and calls nest without brackets; Python compiles
+            // about 3,000 levels.
+            let unary = |n| format!("x = {}1\n", "-".repeat(n));
+            assert!(parse_module(&unary(MAX_DEPTH - 10)).is_ok());
+            for source in [
+                unary(100_000),
+                format!("x = 1{}\n", " + 1".repeat(20_000)),
+                format!("x = a{}\n", ".b".repeat(20_000)),
+                format!("x = {}1\n", "lambda: ".repeat(20_000)),
+                // A deep tree with a syntax error after it is measured too.
+                format!("x = {}1\ny = (\n", "not ".repeat(50_000)),
+                // Inside an f-string, which the tree here does not keep.
+                format!("x = f'{{{}1}}'\n", "-".repeat(50_000)),
+            ] {
+                let err = parse_module(&source).unwrap_err();
+                assert_eq!(
+                    err.message,
+                    format!("nested too deeply (more than {MAX_DEPTH} levels)")
+                );
+                assert!(err.span.start >= 4, "{err:?}");
+            }
+        });
     }
 
     #[test]

@@ -2,20 +2,112 @@
 //! migsquash's small tree.
 
 use ruff_python_ast as ast;
+use ruff_python_ast::token::TokenKind;
+use ruff_python_ast::visitor::source_order::{SourceOrderVisitor, TraversalSignal, walk_body};
 use ruff_text_size::{Ranged, TextRange};
 
-use super::{BlockKind, Expr, ImportName, Keyword, Module, OtherKind, Stmt, SyntaxError, WithItem};
+use super::{
+    BlockKind, Expr, ImportName, Keyword, MAX_DEPTH, MAX_INDENT, MAX_PARENS, Module, OtherKind,
+    Stmt, SyntaxError, WithItem,
+};
 use crate::python::Span;
 
 pub(super) fn parse_module(source: &str) -> Result<Module, SyntaxError> {
-    let parsed = ruff_python_parser::parse_module(source).map_err(|err| SyntaxError {
-        message: err.error.to_string(),
-        span: span(err.location),
-    })?;
+    // Unchecked: a tree with errors must still be measured before it is
+    // dropped (see `Depth`).
+    let parsed = ruff_python_parser::parse_unchecked_source(source, ast::PySourceType::Python);
+    let mut depth = Depth::default();
+    walk_body(&mut depth, &parsed.syntax().body);
+    let errors = [
+        parsed.errors().first().map(|err| SyntaxError {
+            message: err.error.to_string(),
+            span: span(err.location),
+        }),
+        token_nesting(parsed.tokens()),
+        depth.error,
+    ];
+    // The first in the file, as Python reads it from the top.
+    if let Some(error) = errors.into_iter().flatten().min_by_key(|e| e.span.start) {
+        if depth.exceeded {
+            // Dropping a tree deeper than MAX_DEPTH recurses as deep as it
+            // goes and can overflow the stack: a refused file's tree is
+            // leaked instead (memory in proportion to the file's size).
+            std::mem::forget(parsed);
+        }
+        return Err(error);
+    }
     let module = parsed.into_syntax();
     Ok(Module {
         body: stmts(&module.body),
     })
+}
+
+/// Brackets and indentation nested beyond Python's own limits (its
+/// tokenizer refuses them), located at the bracket or line that goes over.
+fn token_nesting(tokens: &[ruff_python_ast::token::Token]) -> Option<SyntaxError> {
+    let (mut parens, mut indent) = (0usize, 0usize);
+    for token in tokens {
+        let (limit, message) = match token.kind() {
+            TokenKind::Lpar | TokenKind::Lsqb | TokenKind::Lbrace => {
+                parens += 1;
+                (parens > MAX_PARENS, "too many nested parentheses")
+            }
+            TokenKind::Rpar | TokenKind::Rsqb | TokenKind::Rbrace => {
+                parens = parens.saturating_sub(1);
+                continue;
+            }
+            TokenKind::Indent => {
+                indent += 1;
+                (indent >= MAX_INDENT, "too many levels of indentation")
+            }
+            TokenKind::Dedent => {
+                indent = indent.saturating_sub(1);
+                continue;
+            }
+            _ => continue,
+        };
+        if limit {
+            let start = token.start().to_u32();
+            return Some(SyntaxError {
+                message: message.to_owned(),
+                span: Span::new(start, start + 1),
+            });
+        }
+    }
+    None
+}
+
+/// Measures how deep the tree goes without going deeper than MAX_DEPTH, so
+/// that this walk, the conversion below and every walker after it recurse
+/// a bounded number of times.
+#[derive(Default)]
+struct Depth {
+    current: usize,
+    exceeded: bool,
+    error: Option<SyntaxError>,
+}
+
+impl<'a> SourceOrderVisitor<'a> for Depth {
+    fn enter_node(&mut self, node: ast::AnyNodeRef<'a>) -> TraversalSignal {
+        self.current += 1;
+        if self.current <= MAX_DEPTH {
+            return TraversalSignal::Traverse;
+        }
+        self.exceeded = true;
+        if self.error.is_none() {
+            // Where the too-deep part starts: it may run to the end of the file.
+            let start = node.start().to_u32();
+            self.error = Some(SyntaxError {
+                message: format!("nested too deeply (more than {MAX_DEPTH} levels)"),
+                span: Span::new(start, start + 1),
+            });
+        }
+        TraversalSignal::Skip
+    }
+
+    fn leave_node(&mut self, _node: ast::AnyNodeRef<'a>) {
+        self.current -= 1;
+    }
 }
 
 fn span(range: TextRange) -> Span {

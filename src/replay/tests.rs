@@ -387,15 +387,30 @@ fn a_dropped_table_is_told_from_one_never_created() {
 
 #[test]
 fn names_that_double_an_expression_at_every_level_are_refused_not_expanded() {
+    // Ten times wider at every level: 10^10 nodes within the depth limit.
     let mut body = String::from("    x0 = sa.Column('a', sa.Integer())\n");
-    for i in 1..=24 {
-        body.push_str(&format!("    x{i} = [x{}, x{}]\n", i - 1, i - 1));
+    for i in 1..=10 {
+        let previous = vec![format!("x{}", i - 1); 10].join(", ");
+        body.push_str(&format!("    x{i} = [{previous}]\n"));
     }
-    body.push_str("    op.bulk_insert(sa.table('t'), x24)\n");
+    body.push_str("    op.bulk_insert(sa.table('t'), x10)\n");
     let replay = history(&[&body]);
     let blockers: Vec<_> = replay.blockers().map(|f| f.message.as_str()).collect();
     assert!(
         blockers.iter().any(|m| m.contains("too large")),
         "{blockers:?}"
     );
+}
+
+#[test]
+fn a_column_named_by_keyword_is_replayed() {
+    let r = history(&[
+        "    op.create_table('users', sa.Column(sa.Integer(), name='id', primary_key=True))",
+        "    op.add_column('users', sa.Column(name='phone', type_=sa.String(20)))",
+    ]);
+    assert!(blockers(&r).is_empty(), "{:?}", blockers(&r));
+    assert_eq!(column_names(&r, "users"), ["id", "phone"]);
+    let phone = &r.schema.tables[0].columns[1];
+    assert_eq!(flat(phone.type_.as_ref().unwrap()), "sa.String(20)");
+    assert!(phone.kwarg("name").is_none());
 }

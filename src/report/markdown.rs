@@ -37,7 +37,11 @@ pub fn analyze(analysis: &Analysis) -> String {
     let _ = writeln!(w, "| Heads | {} |", code_list(&graph.heads));
     let _ = writeln!(w, "| Bases | {} |", code_list(&graph.bases));
     let _ = writeln!(w, "| Branch points | {} |", graph.branch_points.len());
-    let _ = writeln!(w, "| Longest chain | {} revisions |", summary.longest_chain);
+    let _ = writeln!(
+        w,
+        "| Longest chain | {} |",
+        super::plural(summary.longest_chain, "revision")
+    );
     let _ = writeln!(w, "| Upgrade operations | {} |", summary.upgrade_operations);
     let _ = writeln!(
         w,
@@ -52,8 +56,9 @@ pub fn analyze(analysis: &Analysis) -> String {
     };
     let _ = writeln!(
         w,
-        "| Squash | {} files → 1; {} operations → {after} |",
-        squash.revision_files_before, squash.operations_before
+        "| Squash | {} → 1; {} → {after} |",
+        super::plural(squash.revision_files_before, "file"),
+        super::plural(squash.operations_before, "operation"),
     );
 
     let _ = writeln!(w, "\n## Operations per table\n");

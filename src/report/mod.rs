@@ -30,6 +30,31 @@ pub fn char_range(source: &str, span: Span) -> std::ops::Range<usize> {
     start..end
 }
 
+/// A file's text as the snippet renderer must be given it, and how many
+/// bytes were cut from its start. annotate-snippets ends lines at `\n` and
+/// `\r\n` only and counts a byte order mark as a column; Python (and so
+/// `ir::LineTable`) also ends one at a lone `\r` and skips the mark. A lone
+/// `\r` becomes `\n` (a byte for a byte: spans stay valid) and the mark is
+/// cut (spans move back by its length), so the line and column shown above
+/// a snippet are the ones every other report gives.
+pub fn snippet_source(source: &str) -> (std::borrow::Cow<'_, str>, u32) {
+    let (source, cut) = match source.strip_prefix('\u{feff}') {
+        Some(rest) => (rest, '\u{feff}'.len_utf8() as u32),
+        None => (source, 0),
+    };
+    let bytes = source.as_bytes();
+    let lone_cr = |i: usize| bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n');
+    if !memchr::memchr_iter(b'\r', bytes).any(lone_cr) {
+        return (source.into(), cut);
+    }
+    let mut text = bytes.to_vec();
+    for i in memchr::memchr_iter(b'\r', bytes).filter(|&i| lone_cr(i)) {
+        text[i] = b'\n';
+    }
+    let text = String::from_utf8(text).expect("one ASCII byte replaced by another");
+    (text.into(), cut)
+}
+
 /// A resolved position for output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct Position {
@@ -180,7 +205,8 @@ impl Counts {
     }
 }
 
-fn plural(n: usize, word: &str) -> String {
+/// `1 revision`, `2 revisions`.
+pub fn plural(n: usize, word: &str) -> String {
     if n == 1 {
         format!("{n} {word}")
     } else {

@@ -52,9 +52,22 @@ pub fn diagnostic_list(analysis: &Analysis, diagnostics: &[Diagnostic], color: b
     } else {
         Renderer::plain()
     };
+    // Each file's text as annotate-snippets is given it, made once.
+    let mut sources = std::collections::HashMap::new();
+    for d in diagnostics {
+        let files = d
+            .location
+            .iter()
+            .chain(d.related.iter().map(|r| &r.location));
+        for location in files.filter(|l| l.span.is_some()) {
+            sources
+                .entry(location.file)
+                .or_insert_with(|| super::snippet_source(analysis.files[location.file].source()));
+        }
+    }
     let mut out = String::new();
     for d in diagnostics {
-        out.push_str(&renderer.render(&diagnostic_report(d, analysis, &locator)));
+        out.push_str(&renderer.render(&diagnostic_report(d, &sources, &locator)));
         out.push_str("\n\n");
     }
     out
@@ -99,7 +112,7 @@ pub fn consolidation(
 
 fn diagnostic_report<'a>(
     d: &'a Diagnostic,
-    analysis: &'a Analysis,
+    sources: &'a std::collections::HashMap<usize, (std::borrow::Cow<'_, str>, u32)>,
     locator: &Locator,
 ) -> Vec<Group<'a>> {
     let level = match d.severity {
@@ -113,11 +126,14 @@ fn diagnostic_report<'a>(
     let mut group = Group::with_title(title);
     let snippet_for =
         |file: usize, span: Option<crate::python::Span>, label: Option<&'a str>, primary: bool| {
-            // The source itself is escaped by annotate-snippets.
-            let source = analysis.files[file].source();
             let path = printable(&locator.path(file)).into_owned();
             match span {
                 Some(span) => {
+                    let (source, cut) = &sources[&file];
+                    let span = crate::python::Span::new(
+                        span.start.saturating_sub(*cut),
+                        span.end.saturating_sub(*cut),
+                    );
                     let kind = if primary {
                         AnnotationKind::Primary
                     } else {
@@ -127,7 +143,11 @@ fn diagnostic_report<'a>(
                     if let Some(label) = label {
                         annotation = annotation.label(printable(label));
                     }
-                    Some(Snippet::source(source).path(path).annotation(annotation))
+                    Some(
+                        Snippet::source(source.as_ref())
+                            .path(path)
+                            .annotation(annotation),
+                    )
                 }
                 None => Some(Snippet::source("").path(path)),
             }
@@ -246,11 +266,11 @@ pub fn analyze(analysis: &Analysis, color: bool) -> String {
     }
     let _ = writeln!(
         w,
-        "  {} {} ({} merge revisions), {} files",
+        "  {} {} ({}), {}",
         p.paint(DIM, "revisions     "),
         summary.revisions,
-        summary.merge_revisions,
-        summary.revision_files
+        plural(summary.merge_revisions, "merge revision"),
+        plural(summary.revision_files, "file")
     );
     let head_style = if graph.heads.len() > 1 {
         YELLOW
@@ -279,9 +299,9 @@ pub fn analyze(analysis: &Analysis, color: bool) -> String {
     );
     let _ = writeln!(
         w,
-        "  {} {} revisions",
+        "  {} {}",
         p.paint(DIM, "longest chain "),
-        summary.longest_chain
+        plural(summary.longest_chain, "revision")
     );
     let _ = writeln!(
         w,
@@ -308,10 +328,16 @@ pub fn analyze(analysis: &Analysis, color: bool) -> String {
                 .collect();
             let _ = writeln!(
                 w,
-                "  {:<width$}  {:>4} ops in {:>3} revisions  {}",
+                "  {:<width$}  {:>4} {:<3} in {:>3} {:<9}  {}",
                 printable(&table.table),
                 table.operations,
+                if table.operations == 1 { "op" } else { "ops" },
                 table.revisions,
+                if table.revisions == 1 {
+                    "revision"
+                } else {
+                    "revisions"
+                },
                 p.paint(DIM, kinds.join(", "))
             );
         }
@@ -354,8 +380,10 @@ pub fn analyze(analysis: &Analysis, color: bool) -> String {
     heading(
         w,
         &format!(
-            "Raw SQL ({} op.execute calls; {} kept verbatim, {} built at run time)",
-            summary.raw_sql, summary.raw_sql_unparsed, summary.dynamic_sql
+            "Raw SQL ({}; {} kept verbatim, {} built at run time)",
+            plural(summary.raw_sql, "op.execute call"),
+            summary.raw_sql_unparsed,
+            summary.dynamic_sql
         ),
     );
     if report.raw_sql.is_empty() {
@@ -418,25 +446,31 @@ pub fn analyze(analysis: &Analysis, color: bool) -> String {
         Some(after) => {
             let _ = writeln!(
                 w,
-                "  {} revision files → 1 baseline; {} upgrade operations → {} (`migsquash consolidate` writes it)",
-                squash.revision_files_before, squash.operations_before, after
+                "  {} → 1 baseline; {} → {} (`migsquash consolidate{}` writes it)",
+                plural(squash.revision_files_before, "revision file"),
+                plural(squash.operations_before, "upgrade operation"),
+                after,
+                if summary.heads > 1 {
+                    " --merge-heads"
+                } else {
+                    ""
+                }
             );
         }
         None => {
             let _ = writeln!(
                 w,
-                "  {} revision files → 1 baseline; {} upgrade operations → at most {} ({} cancel out through churn)",
-                squash.revision_files_before,
-                squash.operations_before,
+                "  {} → 1 baseline; {} → at most {} ({} cancel out through churn)",
+                plural(squash.revision_files_before, "revision file"),
+                plural(squash.operations_before, "upgrade operation"),
                 squash.operations_after_at_most,
                 squash.operations_cancelled
             );
             if squash.replay_blockers > 0 {
                 let _ = writeln!(
                     w,
-                    "  {} operation{} cannot be known statically: `migsquash consolidate` shows where, and how to squash up to them",
-                    squash.replay_blockers,
-                    if squash.replay_blockers == 1 { "" } else { "s" }
+                    "  {} cannot be known statically: `migsquash consolidate` shows where, and how to squash up to them",
+                    plural(squash.replay_blockers, "operation")
                 );
             }
         }

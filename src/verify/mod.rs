@@ -249,7 +249,9 @@ pub enum VerifyError {
     Server { message: String, log: String },
     #[error("interrupted (the scratch databases and the throwaway server were cleaned up)")]
     Interrupted,
-    #[error("{context}: {source}")]
+    /// The OS error is the source, not part of the message (as for
+    /// `PythonNotFound`): the CLI prints the chain.
+    #[error("{context}")]
     Io {
         context: String,
         #[source]
@@ -1419,8 +1421,8 @@ mod tests {
             None,
         );
         let mut events = Vec::new();
-        let outcome =
-            verify(&req, &mut |event| events.push(event.clone())).unwrap_or_else(|e| panic!("{e}"));
+        let outcome = verify(&req, &mut |event| events.push(event.clone()))
+            .unwrap_or_else(|e| panic!("{:#}", anyhow::Error::from(e)));
         assert!(outcome.schemas_equal(), "{}", outcome.diff.unwrap());
         assert!(
             outcome.downgrade_leftover.is_empty(),
@@ -1513,7 +1515,8 @@ mod tests {
             deployed_at: None,
         };
         let started = Instant::now();
-        let outcome = verify(&req, &mut |_| {}).unwrap_or_else(|e| panic!("{e}"));
+        let outcome =
+            verify(&req, &mut |_| {}).unwrap_or_else(|e| panic!("{:#}", anyhow::Error::from(e)));
         eprintln!(
             "chat_saas verify: {:.1} s in all (server start {:.1} s, history upgrade {:.2} s, \
              baseline upgrade {:.2} s, downgrade {:.2} s)",
@@ -1630,7 +1633,7 @@ with pg.running_server() as server:
             "op.drop_table('users')",
         );
         let outcome = verify(&tiny.request(missing, url.clone()), &mut |_| {})
-            .unwrap_or_else(|e| panic!("{e}"));
+            .unwrap_or_else(|e| panic!("{:#}", anyhow::Error::from(e)));
         assert_eq!(outcome.server.kind, "url");
         let diff = outcome.diff.expect("the schemas differ");
         assert!(
@@ -1642,7 +1645,7 @@ with pg.running_server() as server:
         // 2. A baseline whose downgrade leaves the table behind.
         let sticky = tiny.baseline("b1_sticky.py", BOTH_COLUMNS, "pass");
         let outcome = verify(&tiny.request(sticky, url.clone()), &mut |_| {})
-            .unwrap_or_else(|e| panic!("{e}"));
+            .unwrap_or_else(|e| panic!("{:#}", anyhow::Error::from(e)));
         assert!(outcome.schemas_equal(), "{:?}", outcome.diff);
         assert_eq!(
             outcome.downgrade_leftover.first().map(String::as_str),

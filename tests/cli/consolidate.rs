@@ -183,6 +183,40 @@ fn what_cannot_be_known_is_refused_with_its_location() {
 }
 
 #[test]
+fn a_history_that_starts_from_tables_made_outside_it_is_refused_with_advice() {
+    let (code, stdout, stderr) = run(&[
+        "consolidate",
+        "sample_migrations/edge_cases/starts_from_create_all",
+    ]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stdout.is_empty());
+    assert!(
+        stderr.contains(
+            "no revision creates table `users`: the history starts from a schema made outside it"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("no revision creates table `queries`"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("help: a baseline builds the schema from an empty database"),
+        "{stderr}"
+    );
+    // analyze says the same in one line, and gives only the estimate.
+    let (_, stdout, _) = run(&[
+        "analyze",
+        "--no-cache",
+        "sample_migrations/edge_cases/starts_from_create_all",
+    ]);
+    assert!(
+        stdout.contains("2 operations cannot be known statically"),
+        "{stdout}"
+    );
+}
+
+#[test]
 fn broken_histories_and_bad_options_are_refused() {
     let (code, _, stderr) = run(&["consolidate", "sample_migrations/edge_cases/cycle"]);
     assert_eq!(code, 1);

@@ -72,8 +72,9 @@ fn special_revision_files_are_reported_not_read() {
     assert_eq!(code, 1, "{stderr}");
     settings().bind(|| insta::assert_snapshot!("check_text_special_files", stdout));
 
+    // Error-level findings: exit 1, as for check.
     let (code, stdout, stderr) = run_in(root, &["analyze", "--format", "json", "."]);
-    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(code, 1, "{stderr}");
     let report = json(&stdout);
     // The regular file is still analysed.
     assert_eq!(report["summary"]["revisions"], 1);
@@ -364,7 +365,7 @@ fn file_names_cannot_inject_into_human_output() {
     assert_escaped("check", &stdout);
     settings().bind(|| insta::assert_snapshot!("check_text_hostile_name", stdout));
     let (code, stdout, _) = run_in(root, &["analyze", "--format", "markdown", "."]);
-    assert_eq!(code, 0);
+    assert_eq!(code, 1);
     assert_escaped("analyze --format markdown", &stdout);
     let (code, stdout, _) = run_in(root, &["check", "--format", "github", "."]);
     assert_eq!(code, 1);

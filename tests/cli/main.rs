@@ -16,6 +16,7 @@ mod bad_input;
 mod cache;
 mod consolidate;
 mod hostile_input;
+mod locations;
 mod oracle;
 mod postgres;
 mod snapshots;

@@ -100,7 +100,7 @@ fn analyze_json_diagnostics_have_locations() {
         "json",
         "sample_migrations/edge_cases/two_heads",
     ]);
-    assert_eq!(code, 0, "analyze reports; only check gates");
+    assert_eq!(code, 1, "an error-level finding is reported");
     let report = json(&out);
     let diagnostic = &report["diagnostics"][0];
     for key in [
@@ -289,4 +289,56 @@ fn help_teaches() {
     let out = snapshot("help", &["--help"], 0);
     assert!(out.contains("Examples:"));
     snapshot("check_help", &["check", "--help"], 0);
+    snapshot("analyze_help", &["analyze", "--help"], 0);
+}
+
+/// Counts agree in number with what they count: `1 merge revision`,
+/// `1 file`, `1 op in 1 revision`.
+#[test]
+fn analyze_text_counts_in_the_singular() {
+    let dir = tempfile::tempdir().unwrap();
+    let revision = |id: &str, down: &str, body: &str| {
+        format!(
+            "from alembic import op\nimport sqlalchemy as sa\nrevision = '{id}'\ndown_revision = {down}\n\ndef upgrade():\n    {body}\n\ndef downgrade():\n    pass\n"
+        )
+    };
+    for (id, down, body) in [
+        (
+            "a",
+            "None",
+            "op.create_table('t', sa.Column('id', sa.Integer()))",
+        ),
+        ("b", "'a'", "op.execute('UPDATE t SET id = 1')"),
+        ("c", "'a'", "pass"),
+        ("d", "('b', 'c')", "pass"),
+    ] {
+        std::fs::write(
+            dir.path().join(format!("{id}.py")),
+            revision(id, down, body),
+        )
+        .unwrap();
+    }
+    let (code, out, stderr) = run(&["analyze", dir.path().to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    for expected in [
+        "revisions      4 (1 merge revision), 4 files\n",
+        "longest chain  3 revisions\n",
+        "  t     1 op  in   1 revision   create_table 1\n",
+        "Raw SQL (1 op.execute call; 0 kept verbatim, 0 built at run time)\n",
+        "  4 revision files → 1 baseline; 2 upgrade operations → 1 (",
+    ] {
+        assert!(out.contains(expected), "{expected:?} in\n{out}");
+    }
+    std::fs::remove_file(dir.path().join("d.py")).unwrap();
+    std::fs::remove_file(dir.path().join("c.py")).unwrap();
+    std::fs::remove_file(dir.path().join("b.py")).unwrap();
+    let (_, out, _) = run(&["analyze", dir.path().to_str().unwrap()]);
+    for expected in [
+        "revisions      1 (0 merge revisions), 1 file\n",
+        "longest chain  1 revision\n",
+        "Raw SQL (0 op.execute calls; 0 kept verbatim, 0 built at run time)\n",
+        "  1 revision file → 1 baseline; 1 upgrade operation → 1 (",
+    ] {
+        assert!(out.contains(expected), "{expected:?} in\n{out}");
+    }
 }
