@@ -278,6 +278,17 @@ pub struct Operation {
     pub span: Span,
     /// Arguments that name a table, column or index but are not literals.
     pub unresolved: Vec<Cow<'static, str>>,
+    /// The names a literal loop around the call bound, with their values
+    /// in this iteration (`for name, columns in INDEXES.items():`): what
+    /// the call's arguments mean in this copy of the body.
+    pub loop_values: Vec<(Name, LoopValue)>,
+}
+
+/// A value a loop over a literal binds: a string, or a list of strings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LoopValue {
+    Str(Name),
+    List(Vec<Name>),
 }
 
 /// What went wrong reading one file. Turned into diagnostics by `checks`.
@@ -749,7 +760,7 @@ mod compact_operation {
     use serde::ser::SerializeTuple;
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-    use super::{Argument, Name, OpContext, Operation};
+    use super::{Argument, LoopValue, Name, OpContext, Operation};
     use crate::python::Span;
 
     const OTHER_METHOD: u32 = 1 << 0;
@@ -769,8 +780,9 @@ mod compact_operation {
     const HELPER: u32 = 1 << 14;
     const ARGS: u32 = 1 << 15;
     const UNRESOLVED: u32 = 1 << 16;
-    /// Kind, phase, bit set, span, and at most 14 fields.
-    const MAX_LEN: usize = 18;
+    const LOOP_VALUES: u32 = 1 << 17;
+    /// Kind, phase, bit set, span, and at most 15 fields.
+    const MAX_LEN: usize = 19;
 
     fn bit(set: bool, flag: u32) -> u32 {
         if set { flag } else { 0 }
@@ -795,7 +807,8 @@ mod compact_operation {
                 | bit(ctx.conditional, CONDITIONAL)
                 | bit(ctx.helper.is_some(), HELPER)
                 | bit(!self.args.is_empty(), ARGS)
-                | bit(!self.unresolved.is_empty(), UNRESOLVED);
+                | bit(!self.unresolved.is_empty(), UNRESOLVED)
+                | bit(!self.loop_values.is_empty(), LOOP_VALUES);
             let mut tuple = serializer.serialize_tuple(MAX_LEN)?;
             tuple.serialize_element(&self.kind)?;
             tuple.serialize_element(&self.phase)?;
@@ -830,6 +843,9 @@ mod compact_operation {
             }
             if !self.unresolved.is_empty() {
                 tuple.serialize_element(&self.unresolved)?;
+            }
+            if !self.loop_values.is_empty() {
+                tuple.serialize_element(&self.loop_values)?;
             }
             tuple.end()
         }
@@ -996,6 +1012,7 @@ mod compact_operation {
                 Vec::new()
             };
             let unresolved: Vec<Cow<'static, str>> = field(&mut seq, present, UNRESOLVED)?;
+            let loop_values: Vec<(Name, LoopValue)> = field(&mut seq, present, LOOP_VALUES)?;
             Ok(Operation {
                 kind,
                 other_method,
@@ -1018,6 +1035,7 @@ mod compact_operation {
                 args,
                 span,
                 unresolved,
+                loop_values,
             })
         }
     }

@@ -5,7 +5,9 @@
 use std::collections::{HashMap, HashSet};
 
 use super::bindings::{Bindings, Scope};
-use crate::ir::{Argument, ColumnDef, Name, OpContext, OpKind, Operation, Phase, Spanned};
+use crate::ir::{
+    Argument, ColumnDef, LoopValue, Name, OpContext, OpKind, Operation, Phase, Spanned,
+};
 use crate::python::{BlockKind, Expr, Keyword, Module, Span, Stmt};
 use crate::sql::{SqlInfo, SqlStatement};
 
@@ -62,6 +64,7 @@ pub fn extract(module: &Module, module_bindings: &Bindings, source: &str) -> Ext
             ctx: OpContext::default(),
             batch_alias: None,
             stack: vec![name.to_string()],
+            loop_values: Vec::new(),
         };
         walker.stmts(body, &frame);
     }
@@ -104,6 +107,8 @@ struct Frame<'f> {
     batch_alias: Option<String>,
     /// Functions being walked, to stop at recursion.
     stack: Vec<String>,
+    /// Names bound by the literal loops around this body, with their values.
+    loop_values: Vec<(Name, LoopValue)>,
 }
 
 impl<'a> Walker<'a> {
@@ -137,7 +142,22 @@ impl<'a> Walker<'a> {
                         .expect("checked by the guard");
                     for values in iterations {
                         let mut bound = Bindings::default();
+                        let mut loop_values = frame.loop_values.clone();
                         for (name, value) in values {
+                            let literal = match &value {
+                                Expr::Str { value, .. } => {
+                                    Some(LoopValue::Str(value.as_str().into()))
+                                }
+                                list => frame.scope.string_list(list).map(|items| {
+                                    LoopValue::List(
+                                        items.into_iter().map(|(s, _)| s.into()).collect(),
+                                    )
+                                }),
+                            };
+                            if let Some(literal) = literal {
+                                loop_values.retain(|(n, _)| n != name.as_str());
+                                loop_values.push((name.as_str().into(), literal));
+                            }
                             bound.bind(&name, 0, Some(value));
                         }
                         let mut frames = vec![&bound];
@@ -148,6 +168,7 @@ impl<'a> Walker<'a> {
                             ctx: frame.ctx.clone(),
                             batch_alias: frame.batch_alias.clone(),
                             stack: frame.stack.clone(),
+                            loop_values,
                         };
                         self.stmts(&bodies[0], &inner);
                     }
@@ -315,6 +336,8 @@ impl<'a> Walker<'a> {
             ctx,
             batch_alias: frame.batch_alias.clone(),
             stack,
+            // A helper's body sees its parameters, not the caller's loop.
+            loop_values: Vec::new(),
         };
         self.stmts(body, &inner);
     }
@@ -363,6 +386,7 @@ impl<'a> Walker<'a> {
             args: arguments(args, keywords),
             span: *span,
             unresolved: Vec::new(),
+            loop_values: frame.loop_values.clone(),
         };
         let string_arg = |param: &'static str, op: &mut Operation| -> Option<Name> {
             let expr = call_args.get(param)?;
@@ -650,9 +674,9 @@ fn sql_of(expr: &Expr, scope: &Scope, source: &str) -> SqlInfo {
     SqlInfo::dynamic()
 }
 
-/// The elements of a `for` loop over a literal list or tuple (of strings,
-/// or of tuples of strings unpacked into as many names), as the names'
-/// values per iteration. `None` when the loop is anything else, or its body
+/// The elements of a `for` loop over a literal list, tuple or dict (of
+/// strings, or of tuples unpacked into as many names; `.items()` of a dict
+/// into its key and value), as the names' values per iteration. `None` when the loop is anything else, or its body
 /// can leave early (`break`, `continue`, `return`, …: any statement the
 /// small tree does not model).
 fn literal_iterations(
@@ -681,15 +705,17 @@ fn literal_iterations(
         }
         _ => return None,
     };
-    let (Expr::List { elts, .. } | Expr::Tuple { elts, .. }) = scope.resolve(iterable)? else {
-        return None;
-    };
-    elts.iter()
+    elements_of(iterable, scope)?
+        .into_iter()
         .map(|element| {
-            let values: Vec<&Expr> = match (target, scope.resolve(element)?) {
-                (Expr::Name { .. }, value) => vec![value],
-                (_, Expr::Tuple { elts, .. } | Expr::List { elts, .. }) => elts.iter().collect(),
-                _ => return None,
+            let values: Vec<&Expr> = match (target, element) {
+                (Expr::Name { .. }, Element::One(value)) => vec![scope.resolve(value)?],
+                (Expr::Name { .. }, Element::Pair(..)) => return None,
+                (_, Element::Pair(key, value)) => vec![key, value],
+                (_, Element::One(value)) => match scope.resolve(value)? {
+                    Expr::Tuple { elts, .. } | Expr::List { elts, .. } => elts.iter().collect(),
+                    _ => return None,
+                },
             };
             if values.len() != names.len() {
                 return None;
@@ -698,18 +724,83 @@ fn literal_iterations(
                 .iter()
                 .zip(values)
                 .map(|(name, value)| {
-                    let text = scope.string(value)?;
-                    Some((
-                        (*name).to_owned(),
-                        Expr::Str {
+                    // A string becomes one; a literal list or tuple (the
+                    // columns of an index, say) stays as written.
+                    let bound = match scope.string(value) {
+                        Some(text) => Expr::Str {
                             value: text,
                             span: value.span(),
                         },
-                    ))
+                        None => match scope.resolve(value)? {
+                            list @ (Expr::List { .. } | Expr::Tuple { .. }) => list.clone(),
+                            _ => return None,
+                        },
+                    };
+                    Some(((*name).to_owned(), bound))
                 })
                 .collect()
         })
         .collect()
+}
+
+/// One element of a literal iterable: a value, or a dict's key and value
+/// (`.items()`).
+enum Element<'e> {
+    One(&'e Expr),
+    Pair(&'e Expr, &'e Expr),
+}
+
+/// What `for … in ITERABLE` goes through: a literal list or tuple, a
+/// literal dict (its keys), or `.keys()`, `.values()`, `.items()` of one.
+fn elements_of<'e>(iterable: &'e Expr, scope: &'e Scope) -> Option<Vec<Element<'e>>> {
+    let dict_pairs = |e: &'e Expr| -> Option<Vec<(&'e Expr, &'e Expr)>> {
+        let Expr::Other {
+            kind: crate::python::OtherKind::Dict,
+            children,
+            ..
+        } = e
+        else {
+            return None;
+        };
+        if children.len() % 2 != 0 {
+            return None;
+        }
+        Some(children.chunks(2).map(|p| (&p[0], &p[1])).collect())
+    };
+    if let Expr::Call {
+        func,
+        args,
+        keywords,
+        ..
+    } = iterable
+        && args.is_empty()
+        && keywords.is_empty()
+        && let Expr::Attribute { value, attr, .. } = func.as_ref()
+    {
+        let pairs = dict_pairs(scope.resolve(value)?)?;
+        return match attr.as_str() {
+            "keys" => Some(pairs.into_iter().map(|(k, _)| Element::One(k)).collect()),
+            "values" => Some(pairs.into_iter().map(|(_, v)| Element::One(v)).collect()),
+            "items" => Some(
+                pairs
+                    .into_iter()
+                    .map(|(k, v)| Element::Pair(k, v))
+                    .collect(),
+            ),
+            _ => None,
+        };
+    }
+    match scope.resolve(iterable)? {
+        Expr::List { elts, .. } | Expr::Tuple { elts, .. } => {
+            Some(elts.iter().map(Element::One).collect())
+        }
+        dict => Some(
+            dict_pairs(dict)?
+                .into_iter()
+                .map(|(k, _)| Element::One(k))
+                .collect(),
+        ),
+    }
 }
 
 /// The value of an f-string (or of implicitly concatenated string

@@ -12,6 +12,7 @@ use std::collections::{BTreeSet, HashMap};
 use serde::Serialize;
 
 use crate::extract::bindings::{Bindings, Scope};
+use crate::ir::{LoopValue, Name};
 use crate::python::{Expr, Module, OtherKind, Span, Stmt};
 
 /// An expression to render. `render::format` lays it out like `ruff format`.
@@ -296,6 +297,17 @@ impl<'a> FileScope<'a> {
     /// `expr` as self-contained code; the imports it needs are added to
     /// `imports`.
     pub fn code(&self, expr: &Expr, imports: &mut BTreeSet<Import>) -> Result<Code, Unknowable> {
+        self.code_in_loop(expr, imports, &[])
+    }
+
+    /// `code`, inside the copy of a literal loop's body where the loop's
+    /// names have `loop_values`.
+    pub fn code_in_loop(
+        &self,
+        expr: &Expr,
+        imports: &mut BTreeSet<Import>,
+        loop_values: &[(Name, LoopValue)],
+    ) -> Result<Code, Unknowable> {
         let function = self.function_at(expr.span());
         let mut frames: Vec<&Bindings> = Vec::new();
         if let Some((_, locals, _)) = function {
@@ -310,6 +322,7 @@ impl<'a> FileScope<'a> {
             params,
             imports,
             budget: MAX_NODES,
+            loop_values,
         }
         .convert(expr, 0)
     }
@@ -334,6 +347,7 @@ struct Converter<'s, 'a> {
     /// Nodes still allowed: substituting names can double an expression
     /// at every level (`b = [a, a]`, `c = [b, b]`, …).
     budget: usize,
+    loop_values: &'s [(Name, LoopValue)],
 }
 
 impl Converter<'_, '_> {
@@ -429,6 +443,14 @@ impl Converter<'_, '_> {
     }
 
     fn name(&mut self, id: &str, expr: &Expr, depth: usize) -> Result<Code, Unknowable> {
+        if let Some((_, value)) = self.loop_values.iter().find(|(n, _)| n == id) {
+            return Ok(match value {
+                LoopValue::Str(s) => Code::Str(s.to_string()),
+                LoopValue::List(items) => {
+                    Code::List(items.iter().map(|s| Code::Str(s.to_string())).collect())
+                }
+            });
+        }
         if self.file.is_op(id) {
             return Ok(Code::atom("op"));
         }

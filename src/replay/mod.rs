@@ -187,6 +187,9 @@ struct State {
     tables_made: std::collections::HashSet<String>,
     /// Table renames, old name → new name, for `per_table`.
     aliases: BTreeMap<String, String>,
+    /// Tables no revision creates that operations used: the finding that
+    /// reports each, and how many more operations used it.
+    outside_tables: BTreeMap<String, (usize, usize)>,
 }
 
 /// Rows inserted by the history, and the value each column not named by
@@ -324,13 +327,26 @@ impl State {
                         origin,
                     };
                     if let Err(err) = ctx.apply() {
-                        self.blocker(index, err.span, err.reason);
-                        if let Some(table) = &op.table
-                            && !self.tables_made.contains(table.as_str())
-                            && !self.objects_seen.contains(&format!("TABLE {table}"))
-                            && let Some(finding) = self.out.findings.last_mut()
-                        {
-                            finding.help = Some(STARTS_OUTSIDE_HELP.to_owned());
+                        let outside = op.table.as_ref().filter(|table| {
+                            !self.tables_made.contains(table.as_str())
+                                && !self.objects_seen.contains(&format!("TABLE {table}"))
+                        });
+                        match outside {
+                            // One finding per such table: a history built
+                            // on create_all() has hundreds of them.
+                            Some(table) if self.outside_tables.contains_key(table.as_str()) => {
+                                if let Some((_, more)) = self.outside_tables.get_mut(table.as_str())
+                                {
+                                    *more += 1;
+                                }
+                            }
+                            Some(table) => {
+                                self.blocker(index, err.span, err.reason);
+                                let at = self.out.findings.len() - 1;
+                                self.out.findings[at].help = Some(STARTS_OUTSIDE_HELP.to_owned());
+                                self.outside_tables.insert(table.to_string(), (at, 0));
+                            }
+                            None => self.blocker(index, err.span, err.reason),
                         }
                     }
                 }
@@ -582,6 +598,15 @@ impl State {
     }
 
     fn finish(mut self) -> Replay {
+        for (at, more) in self.outside_tables.values() {
+            if *more > 0 {
+                let finding = &mut self.out.findings[*at];
+                finding.message.push_str(&format!(
+                    " ({more} later operation{} on it not listed)",
+                    if *more == 1 { "" } else { "s" }
+                ));
+            }
+        }
         self.check_seeds();
         if !self.kept_types.is_empty() {
             let made: std::collections::HashSet<String> = self
@@ -646,6 +671,19 @@ impl<'f> OpCtx<'_, 'f> {
         Unknowable {
             span: self.op.span,
             reason: reason.into(),
+        }
+    }
+
+    /// `if_exists=True` (Alembic 1.12+ on `drop_index`, 1.16+ on
+    /// `drop_constraint`): dropping what is not there is then no error.
+    fn if_exists(&mut self) -> Result<bool> {
+        let args = self.args()?;
+        match args.keywords.iter().find(|(k, _)| k == "if_exists") {
+            None => Ok(false),
+            Some((_, value)) => match self.code(value.0)?.as_bool() {
+                Some(b) => Ok(b),
+                None => Err(self.err("`if_exists` is not a literal")),
+            },
         }
     }
 
@@ -737,7 +775,8 @@ impl<'f> OpCtx<'_, 'f> {
             OpKind::CreateIndex => self.create_index(),
             OpKind::DropIndex => {
                 let name = op.name.clone().unwrap_or_default();
-                self.drop_index(&name, false)
+                let if_exists = self.if_exists()?;
+                self.drop_index(&name, if_exists)
             }
             OpKind::CreateUniqueConstraint
             | OpKind::CreatePrimaryKey
@@ -747,7 +786,8 @@ impl<'f> OpCtx<'_, 'f> {
             OpKind::DropConstraint => {
                 let t = self.table_index()?;
                 let name = op.name.clone().unwrap_or_default();
-                self.drop_constraint(t, &name, false)
+                let if_exists = self.if_exists()?;
+                self.drop_constraint(t, &name, if_exists)
             }
             OpKind::CreateTableComment => {
                 let t = self.table_index()?;

@@ -119,11 +119,12 @@ pub(super) enum BindKind {
 pub fn prepare(file: &RevisionFile, source: &str, module: &Module) -> PreparedFile {
     let scope = FileScope::new(source, module);
     let upgrade = upgrade_span(module);
-    let convert = |e: &Expr| -> Converted {
-        let mut imports = BTreeSet::new();
-        let code = scope.code(e, &mut imports)?;
-        Ok((code, imports))
-    };
+    let convert_in =
+        |e: &Expr, loop_values: &[(crate::ir::Name, crate::ir::LoopValue)]| -> Converted {
+            let mut imports = BTreeSet::new();
+            let code = scope.code_in_loop(e, &mut imports, loop_values)?;
+            Ok((code, imports))
+        };
     let ops = file.upgrade_ops();
     let mut calls_at: HashMap<Span, &Expr> = HashMap::with_capacity(ops.len());
     if !ops.is_empty() {
@@ -149,6 +150,7 @@ pub fn prepare(file: &RevisionFile, source: &str, module: &Module) -> PreparedFi
                     reason: "the call could not be found again in the file".into(),
                 });
             };
+            let convert = |e: &Expr| convert_in(e, &op.loop_values);
             let mut call = PreparedCall {
                 func: convert(func),
                 positional: args.iter().map(convert).collect(),

@@ -414,3 +414,46 @@ fn a_column_named_by_keyword_is_replayed() {
     assert_eq!(flat(phone.type_.as_ref().unwrap()), "sa.String(20)");
     assert!(phone.kwarg("name").is_none());
 }
+
+#[test]
+fn loops_over_literal_dicts_replay_once_per_key_and_drop_if_exists_tolerates_absence() {
+    let module = "INDEXES = {'ix_t_a': ['a'], 'ix_t_ab': ['a', 'b']}\nGONE = {'ix_t_a': None, 'ix_never': None}\n";
+    let body = |b: &str| format!("{module}{}", rev("r0", None, b));
+    let first = body(
+        "    op.create_table('t', sa.Column('a', sa.Integer()), sa.Column('b', sa.Integer()))\n    for name, columns in INDEXES.items():\n        op.create_index(name, 't', columns)",
+    );
+    let second = format!(
+        "{module}{}",
+        rev(
+            "r1",
+            Some("r0"),
+            "    for name in GONE:\n        op.drop_index(name, table_name='t', if_exists=True)"
+        )
+    );
+    let r = replay_sources(&[&first, &second]);
+    assert!(blockers(&r).is_empty(), "{:?}", blockers(&r));
+    let indexes: Vec<(String, String)> = r.schema.tables[0]
+        .indexes
+        .iter()
+        .map(|i| match &i.form {
+            IndexForm::Op { columns, .. } => (i.name.clone(), flat(&Code::List(columns.clone()))),
+            IndexForm::Sql { text } => (i.name.clone(), text.clone()),
+        })
+        .collect();
+    assert_eq!(
+        indexes,
+        [("ix_t_ab".to_owned(), r#"["a", "b"]"#.to_owned())]
+    );
+
+    // Without `if_exists`, dropping what is not there is still refused.
+    let third = rev(
+        "r1",
+        Some("r0"),
+        "    op.drop_index('ix_never', table_name='t')",
+    );
+    let r = replay_sources(&[&first, &third]);
+    assert_eq!(
+        blockers(&r),
+        ["index `ix_never` does not exist at this point of the history"]
+    );
+}

@@ -12,6 +12,7 @@ const CONSOLIDATED: &[&str] = &[
     "sample_migrations/grants",
     "sample_migrations/edge_cases/annotated_headers",
     "sample_migrations/edge_cases/batch_alter",
+    "sample_migrations/edge_cases/concurrent_index_rebuild",
     "sample_migrations/edge_cases/filename_mismatch",
     "sample_migrations/edge_cases/nested_folders",
     "sample_migrations/edge_cases/non_literal_label",
