@@ -1,14 +1,38 @@
 //! Classification of raw SQL given to `op.execute`.
 //!
-//! sqlparser's PostgreSQL dialect does not know every statement PostgreSQL
-//! accepts (`DROP INDEX CONCURRENTLY`, some `CREATE FUNCTION` forms, …). A
-//! parse failure is never fatal: the SQL is kept verbatim, marked
-//! `parsed: false`, and its kind is read from its leading keywords.
+//! SQL is parsed with sqlparser's PostgreSQL dialect. sqlparser
+//! does not know every statement a database accepts (`DROP INDEX
+//! CONCURRENTLY`, some `CREATE FUNCTION` forms, …). A parse failure is never
+//! fatal: the text is split into statements (quotes, dollar quoting and
+//! comments respected) and each is parsed on its own, so one statement
+//! sqlparser does not know hides nothing else; what still fails is kept
+//! verbatim, marked unparsed, with its kind read from its leading keywords.
 
 use serde::{Deserialize, Serialize};
-use sqlparser::ast::Statement;
-use sqlparser::dialect::PostgreSqlDialect;
+use sqlparser::ast::{ObjectName, Query, SetExpr, Statement};
+use sqlparser::dialect::{GenericDialect, MySqlDialect, PostgreSqlDialect, SQLiteDialect};
 use sqlparser::parser::Parser;
+
+/// The SQL dialect a history's raw SQL is written in.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum Dialect {
+    #[default]
+    PostgreSql,
+    Sqlite,
+    MySql,
+    Generic,
+}
+
+impl Dialect {
+    fn parser(self) -> &'static dyn sqlparser::dialect::Dialect {
+        match self {
+            Self::PostgreSql => &PostgreSqlDialect {},
+            Self::Sqlite => &SQLiteDialect {},
+            Self::MySql => &MySqlDialect {},
+            Self::Generic => &GenericDialect,
+        }
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SqlStatement {
@@ -16,6 +40,9 @@ pub struct SqlStatement {
     pub kind: String,
     /// Tables (or other objects) the statement names, unqualified.
     pub objects: Vec<String>,
+    /// Whether sqlparser understood it; if not, `kind` was read from its
+    /// leading keywords.
+    pub parsed: bool,
 }
 
 impl SqlStatement {
@@ -23,19 +50,32 @@ impl SqlStatement {
     pub fn is_dml(&self) -> bool {
         matches!(
             self.kind.as_str(),
-            "INSERT" | "UPDATE" | "DELETE" | "MERGE" | "COPY" | "TRUNCATE" | "CALL"
+            "INSERT" | "UPDATE" | "DELETE" | "MERGE" | "COPY" | "TRUNCATE" | "CALL" | "REPLACE"
         )
+    }
+
+    fn unparsed(kind: String) -> Self {
+        Self {
+            kind,
+            objects: Vec::new(),
+            parsed: false,
+        }
     }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SqlInfo {
-    /// The SQL text when it is a literal; `None` when built at run time.
+    /// The SQL text when it is a literal; `None` when built at run time or
+    /// with SQLAlchemy Core.
     pub text: Option<String>,
     /// Built at run time (f-string, `%`, `.format`, a variable, …).
     pub dynamic: bool,
-    /// Whether sqlparser understood the text.
+    /// A SQLAlchemy Core statement (`table.update().where(…)`,
+    /// `sa.insert(t)`): no SQL text to parse, its kind is known.
+    pub core: bool,
+    /// Whether sqlparser understood every statement.
     pub parsed: bool,
+    /// The first statement's error, when some were not understood.
     pub parse_error: Option<String>,
     pub statements: Vec<SqlStatement>,
 }
@@ -45,61 +85,342 @@ impl SqlInfo {
         Self {
             text: None,
             dynamic: true,
+            core: false,
             parsed: false,
             parse_error: None,
             statements: Vec::new(),
         }
     }
 
+    /// A SQLAlchemy Core statement of `kind` (`UPDATE`, `INSERT`, `DELETE`).
+    pub fn core(kind: &str) -> Self {
+        Self {
+            dynamic: false,
+            core: true,
+            statements: vec![SqlStatement::unparsed(kind.to_owned())],
+            ..Self::dynamic()
+        }
+    }
+
+    /// Classifies PostgreSQL text.
     pub fn classify(text: &str) -> Self {
-        match Parser::parse_sql(&PostgreSqlDialect {}, text) {
-            Ok(statements) => Self {
-                text: Some(text.to_owned()),
-                dynamic: false,
-                parsed: true,
-                parse_error: None,
-                statements: statements.iter().map(describe).collect(),
-            },
-            Err(err) => Self {
-                text: Some(text.to_owned()),
-                dynamic: false,
-                parsed: false,
-                parse_error: Some(err.to_string()),
-                statements: vec![SqlStatement {
-                    kind: kind_from_keywords(text),
-                    objects: Vec::new(),
-                }],
-            },
+        Self::classify_as(text, Dialect::default())
+    }
+
+    pub fn classify_as(text: &str, dialect: Dialect) -> Self {
+        let (statements, parse_error) = match parse(dialect, text) {
+            Ok(parsed) => (parsed.iter().map(|s| describe(s, dialect)).collect(), None),
+            Err(whole) => {
+                let pieces = split_statements(text, dialect);
+                let mut statements = Vec::with_capacity(pieces.len());
+                let mut error = None;
+                for (n, piece) in pieces.iter().enumerate() {
+                    match parse(dialect, piece) {
+                        Ok(parsed) => {
+                            statements.extend(parsed.iter().map(|s| describe(s, dialect)))
+                        }
+                        Err(err) => {
+                            error.get_or_insert_with(|| match pieces.len() {
+                                1 => whole.clone(),
+                                _ => format!("statement {}: {err}", n + 1),
+                            });
+                            statements.push(SqlStatement::unparsed(keyword_kind(piece, dialect)));
+                        }
+                    }
+                }
+                if statements.is_empty() {
+                    statements.push(SqlStatement::unparsed(keyword_kind(text, dialect)));
+                    error = Some(whole);
+                }
+                (statements, error)
+            }
+        };
+        Self {
+            text: Some(text.to_owned()),
+            dynamic: false,
+            core: false,
+            parsed: parse_error.is_none(),
+            parse_error,
+            statements,
         }
     }
 
     pub fn is_dml(&self) -> bool {
         self.statements.iter().any(SqlStatement::is_dml)
     }
-}
 
-fn describe(statement: &Statement) -> SqlStatement {
-    let objects = match statement {
-        Statement::CreateTable(create) => vec![unqualified(&create.name.to_string())],
-        Statement::AlterTable { name, .. } => vec![unqualified(&name.to_string())],
-        Statement::CreateIndex(index) => vec![unqualified(&index.table_name.to_string())],
-        Statement::Drop { names, .. } => {
-            names.iter().map(|n| unqualified(&n.to_string())).collect()
-        }
-        _ => Vec::new(),
-    };
-    SqlStatement {
-        kind: kind_from_keywords(&statement.to_string()),
-        objects,
+    /// SQL text that sqlparser did not wholly understand.
+    pub fn kept_verbatim(&self) -> bool {
+        self.text.is_some() && !self.parsed
     }
 }
 
-fn unqualified(name: &str) -> String {
-    name.rsplit('.')
-        .next()
-        .unwrap_or(name)
-        .trim_matches('"')
-        .to_owned()
+/// sqlparser's parse.
+fn parse(dialect: Dialect, text: &str) -> Result<Vec<Statement>, String> {
+    Parser::parse_sql(dialect.parser(), text).map_err(|err| err.to_string())
+}
+
+fn describe(statement: &Statement, dialect: Dialect) -> SqlStatement {
+    let objects = match statement {
+        Statement::CreateTable(create) => vec![unqualified(&create.name)],
+        Statement::AlterTable { name, .. } => vec![unqualified(name)],
+        Statement::CreateIndex(index) => vec![unqualified(&index.table_name)],
+        Statement::Drop { names, .. } => names.iter().map(unqualified).collect(),
+        _ => Vec::new(),
+    };
+    // By what it does, not how it is spelled: MySQL's `REPLACE INTO` is an
+    // INSERT.
+    let kind = match statement {
+        Statement::Insert(_) => Some("INSERT"),
+        Statement::Update { .. } => Some("UPDATE"),
+        Statement::Delete(_) => Some("DELETE"),
+        Statement::Merge { .. } => Some("MERGE"),
+        Statement::Query(query) => data_kind(query),
+        _ => None,
+    };
+    SqlStatement {
+        kind: kind.map_or_else(
+            || keyword_kind(&statement.to_string(), dialect),
+            str::to_owned,
+        ),
+        objects,
+        parsed: true,
+    }
+}
+
+/// The kind of a query that changes rows: `WITH … UPDATE` is the statement
+/// the CTEs feed, and a `SELECT` fed by a CTE that changes rows is that
+/// CTE's kind.
+fn data_kind(query: &Query) -> Option<&'static str> {
+    let fed = match query.body.as_ref() {
+        SetExpr::Insert(_) => Some("INSERT"),
+        SetExpr::Update(_) => Some("UPDATE"),
+        SetExpr::Delete(_) => Some("DELETE"),
+        SetExpr::Merge(_) => Some("MERGE"),
+        SetExpr::Query(inner) => data_kind(inner),
+        _ => None,
+    };
+    fed.or_else(|| {
+        query
+            .with
+            .iter()
+            .flat_map(|with| &with.cte_tables)
+            .find_map(|cte| data_kind(&cte.query))
+    })
+}
+
+/// The last part of a name, without its quotes (`"x"`, `` `x` ``, `[x]`).
+fn unqualified(name: &ObjectName) -> String {
+    match name.0.last().and_then(|part| part.as_ident()) {
+        Some(ident) => ident.value.clone(),
+        None => name.to_string(),
+    }
+}
+
+/// What the lexer sees outside quotes and comments.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Lexeme {
+    Byte(u8),
+    /// A quoted string or identifier, or a dollar-quoted body.
+    Quoted,
+    Comment,
+}
+
+/// SQL text as lexemes with their byte offsets: every byte outside quotes
+/// and comments, one lexeme per quoted part or comment. An unterminated
+/// quote or comment runs to the end of the text. Every delimiter is ASCII,
+/// so offsets are character boundaries.
+struct Lexer<'t> {
+    text: &'t str,
+    at: usize,
+    dialect: Dialect,
+}
+
+impl<'t> Lexer<'t> {
+    fn new(text: &'t str, dialect: Dialect) -> Self {
+        Self {
+            text,
+            at: 0,
+            dialect,
+        }
+    }
+
+    /// The end of a quoted part starting at `start` with `quote`.
+    fn quote_end(&self, start: usize, quote: u8, backslash: bool) -> usize {
+        let bytes = self.text.as_bytes();
+        let mut i = start + 1;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'\\' if backslash => i += 2,
+                b if b == quote && bytes.get(i + 1) == Some(&quote) => i += 2,
+                b if b == quote => return i + 1,
+                _ => i += 1,
+            }
+        }
+        bytes.len()
+    }
+
+    /// `$tag$…$tag$` or `$$…$$` starting at `start`, if there is one there.
+    fn dollar_end(&self, start: usize) -> Option<usize> {
+        let bytes = self.text.as_bytes();
+        let tag_end = match bytes.get(start + 1)? {
+            b'$' => start + 1,
+            b if b.is_ascii_alphabetic() || *b == b'_' || *b >= 0x80 => {
+                let len = bytes[start + 1..]
+                    .iter()
+                    .position(|&b| !(b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80))?;
+                (bytes.get(start + 1 + len) == Some(&b'$')).then_some(start + 1 + len)?
+            }
+            _ => return None,
+        };
+        let tag = &self.text[start..=tag_end];
+        let body = tag_end + 1;
+        Some(
+            self.text[body..]
+                .find(tag)
+                .map_or(bytes.len(), |at| body + at + tag.len()),
+        )
+    }
+
+    fn block_comment_end(&self, start: usize) -> usize {
+        // PostgreSQL's block comments nest.
+        let nested = self.dialect == Dialect::PostgreSql;
+        let bytes = self.text.as_bytes();
+        let (mut i, mut depth) = (start + 2, 1);
+        while i < bytes.len() {
+            if bytes[i..].starts_with(b"*/") {
+                depth -= 1;
+                i += 2;
+                if depth == 0 {
+                    return i;
+                }
+            } else if nested && bytes[i..].starts_with(b"/*") {
+                depth += 1;
+                i += 2;
+            } else {
+                i += 1;
+            }
+        }
+        bytes.len()
+    }
+}
+
+fn is_ident_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b == b'$' || b >= 0x80
+}
+
+impl Iterator for Lexer<'_> {
+    type Item = (usize, Lexeme);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let bytes = self.text.as_bytes();
+        let start = self.at;
+        let b = *bytes.get(start)?;
+        let next = bytes.get(start + 1).copied();
+        let before = start.checked_sub(1).map(|i| bytes[i]);
+        let mysql = self.dialect == Dialect::MySql;
+        let line_end = || {
+            bytes[start..]
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(bytes.len(), |n| start + n)
+        };
+        let (end, lexeme) = match b {
+            b'-' if next == Some(b'-') => (line_end(), Lexeme::Comment),
+            b'#' if mysql => (line_end(), Lexeme::Comment),
+            b'/' if next == Some(b'*') => (self.block_comment_end(start), Lexeme::Comment),
+            b'\'' => {
+                // MySQL escapes with backslashes; PostgreSQL in E'…' only.
+                let e_string = matches!(before, Some(b'E' | b'e'))
+                    && (start < 2 || !is_ident_byte(bytes[start - 2]));
+                (
+                    self.quote_end(start, b'\'', mysql || e_string),
+                    Lexeme::Quoted,
+                )
+            }
+            b'"' => (self.quote_end(start, b'"', mysql), Lexeme::Quoted),
+            b'`' => (self.quote_end(start, b'`', false), Lexeme::Quoted),
+            // `$1` is a parameter and `a$b` a name, not a dollar quote.
+            b'$' if matches!(self.dialect, Dialect::PostgreSql | Dialect::Generic)
+                && !before.is_some_and(is_ident_byte) =>
+            {
+                match self.dollar_end(start) {
+                    Some(end) => (end, Lexeme::Quoted),
+                    None => (start + 1, Lexeme::Byte(b)),
+                }
+            }
+            _ => (start + 1, Lexeme::Byte(b)),
+        };
+        self.at = end.min(bytes.len());
+        Some((start, lexeme))
+    }
+}
+
+/// The statements of SQL text, split at semicolons outside quotes and
+/// comments; pieces with nothing but white space and comments are left out.
+fn split_statements(text: &str, dialect: Dialect) -> Vec<&str> {
+    let mut pieces = Vec::new();
+    let (mut start, mut content) = (0, false);
+    for (at, lexeme) in Lexer::new(text, dialect) {
+        match lexeme {
+            Lexeme::Byte(b';') => {
+                if content {
+                    pieces.push(text[start..at].trim());
+                }
+                (start, content) = (at + 1, false);
+            }
+            Lexeme::Byte(b) if b.is_ascii_whitespace() => {}
+            Lexeme::Comment => {}
+            _ => content = true,
+        }
+    }
+    if content {
+        pieces.push(text[start..].trim());
+    }
+    pieces
+}
+
+/// A word outside quotes and comments.
+struct Word<'t> {
+    text: &'t str,
+    /// Parentheses open around it.
+    depth: usize,
+    /// It is the first thing inside a parenthesis.
+    after_paren: bool,
+}
+
+fn words(text: &str, dialect: Dialect) -> impl Iterator<Item = Word<'_>> {
+    let mut lexer = Lexer::new(text, dialect).peekable();
+    let (mut depth, mut after_paren) = (0usize, false);
+    std::iter::from_fn(move || {
+        loop {
+            let (start, lexeme) = lexer.next()?;
+            match lexeme {
+                Lexeme::Byte(b) if b.is_ascii_alphanumeric() || b == b'_' => {
+                    let mut end = start + 1;
+                    while let Some(&(at, Lexeme::Byte(b))) = lexer.peek() {
+                        if !(b.is_ascii_alphanumeric() || b == b'_') {
+                            break;
+                        }
+                        end = at + 1;
+                        lexer.next();
+                    }
+                    let word = Word {
+                        text: &text[start..end],
+                        depth,
+                        after_paren,
+                    };
+                    after_paren = false;
+                    return Some(word);
+                }
+                Lexeme::Byte(b'(') => (depth, after_paren) = (depth + 1, true),
+                Lexeme::Byte(b')') => (depth, after_paren) = (depth.saturating_sub(1), false),
+                Lexeme::Byte(b) if b.is_ascii_whitespace() => {}
+                Lexeme::Comment => {}
+                _ => after_paren = false,
+            }
+        }
+    })
 }
 
 /// Words that qualify a CREATE/ALTER/DROP without naming the object kind.
@@ -124,20 +445,28 @@ const MODIFIERS: &[&str] = &[
 
 /// `CREATE UNIQUE INDEX CONCURRENTLY …` → `CREATE INDEX`.
 pub fn kind_from_keywords(text: &str) -> String {
-    let stripped = strip_comments(text);
-    let mut words = stripped
-        .split(|c: char| c.is_whitespace() || c == '(' || c == ';')
-        .filter(|w| !w.is_empty())
-        .map(str::to_ascii_uppercase);
+    keyword_kind(text, Dialect::default())
+}
+
+fn keyword_kind(text: &str, dialect: Dialect) -> String {
+    let mut words = words(text, dialect);
     let Some(verb) = words.next() else {
         return "EMPTY".to_owned();
     };
+    let verb_depth = verb.depth;
+    let verb = verb.text.to_ascii_uppercase();
+    let mut words = words.map(|w| (w.text.to_ascii_uppercase(), w.depth, w.after_paren));
     match verb.as_str() {
         "CREATE" | "ALTER" | "DROP" | "COMMENT" => {
-            let mut object = words.find(|w| !MODIFIERS.contains(&w.as_str()));
+            let mut object = words
+                .by_ref()
+                .map(|w| w.0)
+                .find(|w| !MODIFIERS.contains(&w.as_str()));
             if verb == "COMMENT" {
                 // COMMENT ON TABLE x → COMMENT ON TABLE
-                object = object.filter(|w| w == "ON").and_then(|_| words.next());
+                object = object
+                    .filter(|w| w == "ON")
+                    .and_then(|_| words.next().map(|w| w.0));
                 return match object {
                     Some(o) => format!("COMMENT ON {o}"),
                     None => "COMMENT".to_owned(),
@@ -151,22 +480,44 @@ pub fn kind_from_keywords(text: &str) -> String {
                 _ => verb,
             }
         }
-        _ => verb
-            .trim_matches(|c: char| !c.is_ascii_alphabetic())
-            .to_owned(),
+        // `WITH … UPDATE …` is the statement the CTEs feed; a SELECT fed by
+        // a CTE that changes rows (`WITH d AS (DELETE …) SELECT …`) is that
+        // CTE's kind.
+        "WITH" => {
+            const FED: &[&str] = &["SELECT", "INSERT", "UPDATE", "DELETE", "MERGE", "VALUES"];
+            const CHANGES_ROWS: &[&str] = &["INSERT", "UPDATE", "DELETE", "MERGE"];
+            let mut cte_change = None;
+            for (word, depth, after_paren) in words {
+                if depth == verb_depth && FED.contains(&word.as_str()) {
+                    return match cte_change {
+                        Some(change) if !CHANGES_ROWS.contains(&word.as_str()) => change,
+                        _ => word,
+                    };
+                }
+                if depth > verb_depth
+                    && after_paren
+                    && cte_change.is_none()
+                    && CHANGES_ROWS.contains(&word.as_str())
+                {
+                    cte_change = Some(word);
+                }
+            }
+            verb
+        }
+        _ => verb,
     }
-}
-
-fn strip_comments(text: &str) -> String {
-    text.lines()
-        .map(|line| line.split("--").next().unwrap_or(""))
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn kinds(info: &SqlInfo) -> Vec<(&str, bool)> {
+        info.statements
+            .iter()
+            .map(|s| (s.kind.as_str(), s.parsed))
+            .collect()
+    }
 
     #[test]
     fn classifies_parsed_statements() {
@@ -190,6 +541,7 @@ mod tests {
         assert_eq!(info.statements[0].kind, "DROP INDEX");
         if !info.parsed {
             assert!(info.parse_error.is_some());
+            assert!(info.kept_verbatim());
         }
     }
 
@@ -204,10 +556,101 @@ mod tests {
             "CREATE FUNCTION"
         );
         assert_eq!(
+            kind_from_keywords("/* a /* nested */ note */ DROP TABLE t"),
+            "DROP TABLE"
+        );
+        assert_eq!(
             kind_from_keywords("COMMENT ON COLUMN t.a IS 'x'"),
             "COMMENT ON COLUMN"
         );
         assert_eq!(kind_from_keywords("  "), "EMPTY");
         assert_eq!(kind_from_keywords("DO $$ BEGIN END $$"), "DO");
+    }
+
+    /// A CTE is classified by the statement it feeds, or by what it changes
+    /// when it feeds a SELECT; parsed or not.
+    #[test]
+    fn ctes_take_the_kind_of_what_changes_rows() {
+        for (sql, kind) in [
+            (
+                "WITH stale AS (SELECT id FROM users WHERE seen < now()) \
+                 UPDATE users SET active = false WHERE id IN (SELECT id FROM stale)",
+                "UPDATE",
+            ),
+            (
+                "WITH src AS (SELECT 1 AS id) INSERT INTO t (id) SELECT id FROM src",
+                "INSERT",
+            ),
+            (
+                "WITH moved AS (DELETE FROM a RETURNING *) INSERT INTO b SELECT * FROM moved",
+                "INSERT",
+            ),
+            (
+                "WITH gone AS (DELETE FROM a WHERE x RETURNING id) SELECT count(*) FROM gone",
+                "DELETE",
+            ),
+            ("WITH x AS (SELECT 1) SELECT * FROM x", "SELECT"),
+        ] {
+            let info = SqlInfo::classify(sql);
+            assert_eq!(info.statements[0].kind, kind, "{sql}: {info:?}");
+            assert_eq!(info.is_dml(), kind != "SELECT", "{sql}");
+            assert_eq!(keyword_kind(sql, Dialect::PostgreSql), kind, "{sql}");
+        }
+        // Words in quotes and comments are not statements.
+        assert_eq!(
+            kind_from_keywords("WITH x AS (SELECT 'delete' AS w) -- (UPDATE\nSELECT * FROM x"),
+            "SELECT"
+        );
+    }
+
+    /// One statement sqlparser does not know hides none of the others.
+    #[test]
+    fn statements_are_classified_one_by_one_when_the_whole_fails() {
+        let sql = "UPDATE t SET a = ';' WHERE b = $x$ ; $x$;\n\
+                   -- a comment; with a semicolon\n\
+                   CREATE TABLE \"p;1\" PARTITION OF t DEFAULT;\n\
+                   CREATE FUNCTION f() RETURNS int AS $body$ SELECT 1; $body$ LANGUAGE sql;\n\
+                   ALTER TABLE t ADD COLUMN c int;";
+        let info = SqlInfo::classify(sql);
+        assert!(!info.parsed);
+        assert!(info.kept_verbatim());
+        assert_eq!(
+            kinds(&info),
+            [
+                ("UPDATE", true),
+                ("CREATE TABLE", false),
+                ("CREATE FUNCTION", true),
+                ("ALTER TABLE", true),
+            ]
+        );
+        assert!(
+            info.parse_error
+                .as_deref()
+                .is_some_and(|e| e.starts_with("statement 2: ")),
+            "{info:?}"
+        );
+        assert!(info.is_dml());
+    }
+
+    #[test]
+    fn splits_at_semicolons_outside_quotes_and_comments() {
+        let pg = |sql| split_statements(sql, Dialect::PostgreSql);
+        assert_eq!(pg("a; b;; -- c;\n ;d"), ["a", "b", "d"]);
+        assert_eq!(pg("x 'it''s; fine'; y"), ["x 'it''s; fine'", "y"]);
+        assert_eq!(pg("x E'\\'; y'; z"), ["x E'\\'; y'", "z"]);
+        assert_eq!(pg("x $$;$$; y $a$ $$; $a$"), ["x $$;$$", "y $a$ $$; $a$"]);
+        assert_eq!(pg("x $1; y a$b; z"), ["x $1", "y a$b", "z"]);
+        assert_eq!(
+            pg("/* ; /* ; */ ; */ a; \"b;\""),
+            ["/* ; /* ; */ ; */ a", "\"b;\""]
+        );
+        // Unterminated quotes and comments run to the end, without panic.
+        assert_eq!(pg("a 'b; c"), ["a 'b; c"]);
+        assert_eq!(pg("a $q$ b; c"), ["a $q$ b; c"]);
+        assert_eq!(pg("a /* b; c"), ["a /* b; c"]);
+        assert_eq!(pg("é; 'ü;' ; $é$;$é$"), ["é", "'ü;'", "$é$;$é$"]);
+        let mysql = |sql| split_statements(sql, Dialect::MySql);
+        assert_eq!(mysql("a 'x\\';y'; # c;\nb"), ["a 'x\\';y'", "# c;\nb"]);
+        assert_eq!(mysql("a $$; b"), ["a $$", "b"]);
     }
 }

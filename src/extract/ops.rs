@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 use super::bindings::{Bindings, Scope};
 use crate::ir::{Argument, ColumnDef, Name, OpContext, OpKind, Operation, Phase, Spanned};
 use crate::python::{BlockKind, Expr, Keyword, Module, Span, Stmt};
-use crate::sql::{SqlInfo, SqlStatement};
+use crate::sql::SqlInfo;
 
 #[derive(Debug, Default)]
 pub struct Extracted {
@@ -588,30 +588,23 @@ fn sql_of(expr: &Expr, scope: &Scope, source: &str) -> SqlInfo {
     };
     if let Some(skeleton) = skeleton {
         let classified = SqlInfo::classify(&skeleton);
-        let words: Vec<String> = skeleton
-            .split(|c: char| !c.is_ascii_alphabetic())
-            .map(str::to_ascii_uppercase)
-            .collect();
-        let has = |w: &str| words.iter().any(|x| x == w);
-        // `WITH moved AS (DELETE … RETURNING *) INSERT …`: data, whatever the values.
-        let data_cte = crate::sql::kind_from_keywords(&skeleton) == "WITH"
-            && ["INSERT", "UPDATE", "DELETE"].iter().any(|w| has(w))
-            && ![
-                "CREATE", "ALTER", "DROP", "TRUNCATE", "GRANT", "REVOKE", "COMMENT",
-            ]
-            .iter()
-            .any(|w| has(w));
-        if data_cte {
-            let mut info = SqlInfo::dynamic();
-            info.statements = vec![SqlStatement {
-                kind: "DELETE".into(),
-                objects: Vec::new(),
-            }];
-            return info;
-        }
-        if classified.parsed
-            && classified.is_dml()
+        // A statement sqlparser did not understand is read from its
+        // keywords (`WITH moved AS (DELETE …) INSERT …` is an INSERT); it
+        // is trusted to change only rows when no word in it changes schema.
+        let changes_schema = || {
+            skeleton
+                .split(|c: char| !c.is_ascii_alphabetic())
+                .map(str::to_ascii_uppercase)
+                .any(|w| {
+                    [
+                        "CREATE", "ALTER", "DROP", "TRUNCATE", "GRANT", "REVOKE", "COMMENT",
+                    ]
+                    .contains(&w.as_str())
+                })
+        };
+        if !classified.statements.is_empty()
             && classified.statements.iter().all(|s| s.is_dml())
+            && (classified.parsed || !changes_schema())
         {
             let mut info = SqlInfo::dynamic();
             info.statements = classified.statements;
@@ -619,29 +612,28 @@ fn sql_of(expr: &Expr, scope: &Scope, source: &str) -> SqlInfo {
         }
     }
     if let Expr::Call { func, args, .. } = resolved {
-        // sa.text("...") / sqlalchemy.text("...")
-        if callee_name(func) == Some("text")
+        // sa.text("...") / sqlalchemy.text("..."), sa.DDL("...")
+        if matches!(callee_name(func), Some("text" | "DDL"))
             && let Some(text) = args.first().and_then(string)
         {
             return SqlInfo::classify(&text);
         }
-        // table.update().where(...), table.insert().values(...): DML built
-        // with SQLAlchemy Core.
+        // table.update().where(...), sa.insert(table).values(...),
+        // delete(table): DML built with SQLAlchemy Core.
         let mut current = resolved;
         while let Expr::Call { func, .. } = current {
-            let Expr::Attribute { value, attr, .. } = func.as_ref() else {
-                break;
+            let (name, receiver) = match func.as_ref() {
+                Expr::Attribute { value, attr, .. } => (attr.as_str(), Some(value.as_ref())),
+                Expr::Name { id, .. } => (id.as_str(), None),
+                _ => break,
             };
-            if let kind @ ("update" | "insert" | "delete") = attr.as_str() {
-                let mut info = SqlInfo::dynamic();
-                info.dynamic = false;
-                info.statements.push(SqlStatement {
-                    kind: kind.to_ascii_uppercase(),
-                    objects: Vec::new(),
-                });
-                return info;
+            if let kind @ ("update" | "insert" | "delete") = name {
+                return SqlInfo::core(&kind.to_ascii_uppercase());
             }
-            current = value;
+            match receiver {
+                Some(receiver) => current = receiver,
+                None => break,
+            }
         }
     }
     SqlInfo::dynamic()
@@ -970,6 +962,63 @@ def upgrade():
         assert_eq!(ops[4].kind, OpKind::Other);
         assert_eq!(ops[4].method(), "sync_enum_values");
         assert_eq!(file.get_bind.len(), 1);
+    }
+
+    /// SQLAlchemy Core statements hold no SQL text: they are data
+    /// statements of their kind, not SQL that was not understood.
+    #[test]
+    fn core_statements_are_data_statements() {
+        let source = r#"
+from alembic import op
+import sqlalchemy as sa
+from sqlalchemy import delete
+t = sa.table("t", sa.column("id"))
+def upgrade():
+    op.execute(t.update().where(t.c.id == 1).values(id=2))
+    op.execute(sa.insert(t).values(id=1))
+    op.execute(delete(t).where(t.c.id < 0))
+    op.execute(t.delete())
+    op.execute(sa.DDL("DROP TABLE t"))
+"#;
+        let ops = upgrade_ops(source);
+        let core: Vec<_> = ops[..4]
+            .iter()
+            .map(|op| {
+                let sql = op.sql.as_deref().unwrap();
+                assert!(sql.core && !sql.dynamic && !sql.kept_verbatim(), "{sql:?}");
+                assert!(op.is_data_migration());
+                sql.statements[0].kind.as_str()
+            })
+            .collect();
+        assert_eq!(core, ["UPDATE", "INSERT", "DELETE", "DELETE"]);
+        let ddl = ops[4].sql.as_deref().unwrap();
+        assert_eq!(ddl.statements[0].kind, "DROP TABLE");
+        assert!(!ddl.core);
+    }
+
+    /// SQL built at run time is a data statement of the kind its text has
+    /// whatever the values: a CTE, of the statement it feeds.
+    #[test]
+    fn dynamic_ctes_take_the_kind_they_feed() {
+        let source = r#"
+from alembic import op
+from app import CUTOFF, TABLE
+def upgrade():
+    op.execute(f"WITH moved AS (DELETE FROM a WHERE at < '{CUTOFF}' RETURNING *) INSERT INTO b SELECT * FROM moved")
+    op.execute(f"WITH s AS (SELECT id FROM a WHERE at < '{CUTOFF}') UPDATE a SET x = 1 FROM s WHERE a.id = s.id")
+    op.execute(f"WITH s AS (SELECT 1) DELETE FROM {TABLE}; DROP TABLE {TABLE}")
+"#;
+        let ops = upgrade_ops(source);
+        let kinds: Vec<Vec<&str>> = ops
+            .iter()
+            .map(|op| {
+                let sql = op.sql.as_deref().unwrap();
+                assert!(sql.dynamic);
+                sql.statements.iter().map(|s| s.kind.as_str()).collect()
+            })
+            .collect();
+        assert_eq!(kinds, [vec!["INSERT"], vec!["UPDATE"], vec![]]);
+        assert!(!ops[2].is_data_migration());
     }
 
     #[test]

@@ -1,0 +1,74 @@
+//! Raw SQL: its statements are classified by what they do, one by one.
+//! The histories are in tests/fixtures/.
+
+use crate::support::{json, run};
+
+fn settings() -> insta::Settings {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_prepend_module_to_snapshot(false);
+    settings
+}
+
+fn analyze(args: &[&str]) -> String {
+    let (code, stdout, stderr) = run(&[&["analyze"], args].concat());
+    assert_eq!(code, 0, "analyze {args:?}\n{stderr}");
+    stdout
+}
+
+/// `WITH … UPDATE`, SQLAlchemy Core statements, a string whose statements
+/// parse but one, and a CTE built at run time.
+#[test]
+fn analyze_text_sql_accounting() {
+    let out = analyze(&["tests/fixtures/sql_accounting"]);
+    settings().bind(|| insta::assert_snapshot!("analyze_text_sql_accounting", out));
+    assert!(out.contains("Raw SQL (7 op.execute calls; 1 kept verbatim, 1 built at run time)"));
+    assert!(!out.contains("  WITH "), "a CTE is the statement it feeds");
+    assert!(out.contains("CREATE TABLE, UPDATE, CREATE FUNCTION"));
+    assert_eq!(out.matches("(SQLAlchemy Core)").count(), 4);
+}
+
+#[test]
+fn json_marks_core_statements_and_each_statement_parsed() {
+    let report = json(&analyze(&[
+        "--format",
+        "json",
+        "tests/fixtures/sql_accounting",
+    ]));
+    let sql: Vec<&serde_json::Value> = report["revisions"][1]["operations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|op| &op["sql"])
+        .collect();
+    assert_eq!(sql[0]["statements"][0]["kind"], "UPDATE");
+    for core in &sql[1..4] {
+        assert_eq!(core["core"], true, "{core}");
+        assert_eq!(core["text"], serde_json::Value::Null);
+        assert_eq!(core["parse_error"], serde_json::Value::Null);
+    }
+    let split = sql[4];
+    assert_eq!(split["parsed"], false);
+    let parsed: Vec<_> = split["statements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["kind"].as_str().unwrap(), s["parsed"].as_bool().unwrap()))
+        .collect();
+    assert_eq!(
+        parsed,
+        [
+            ("CREATE TABLE", false),
+            ("UPDATE", true),
+            ("CREATE FUNCTION", true)
+        ]
+    );
+    assert!(
+        split["parse_error"]
+            .as_str()
+            .unwrap()
+            .starts_with("statement 1: ")
+    );
+    assert_eq!(sql[5]["dynamic"], true);
+    assert_eq!(sql[5]["statements"][0]["kind"], "INSERT");
+    assert_eq!(report["summary"]["raw_sql_unparsed"], 1);
+}
