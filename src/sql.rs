@@ -8,8 +8,12 @@
 //! sqlparser does not know hides nothing else; what still fails is kept
 //! verbatim, marked unparsed, with its kind read from its leading keywords.
 
+use compact_str::CompactString as Name;
 use serde::{Deserialize, Serialize};
-use sqlparser::ast::{ObjectName, Query, SetExpr, Statement};
+use sqlparser::ast::{
+    AlterColumnOperation, AlterTableOperation, ColumnDef, ColumnOption, Expr, Ident, ObjectName,
+    ObjectType, Query, RenameTableNameKind, SetExpr, Statement, TableConstraint,
+};
 use sqlparser::dialect::{GenericDialect, MySqlDialect, PostgreSqlDialect, SQLiteDialect};
 use sqlparser::parser::Parser;
 
@@ -32,9 +36,76 @@ impl Dialect {
             Self::Generic => &GenericDialect,
         }
     }
+
+    /// Unquoted names are case-insensitive (folded to lower case) except
+    /// for MySQL, whose table names follow the file system.
+    fn folds_case(self) -> bool {
+        self != Self::MySql
+    }
 }
 
+/// A table or index named in SQL, unquoted; unquoted names case-folded as
+/// the database folds them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ObjectRef {
+    pub schema: Option<Name>,
+    pub name: Name,
+}
+
+/// A column defined in `CREATE TABLE` or `ADD COLUMN`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ColumnSpec {
+    pub name: Name,
+    pub nullable: bool,
+}
+
+/// What a parsed DDL statement does, in the terms of the Alembic operation
+/// that would do the same; churn follows these as it follows operations.
+/// Types are left out: SQL spells them differently from SQLAlchemy, so a
+/// comparison would find changes where there are none.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SchemaChange {
+    CreateTable {
+        table: ObjectRef,
+        columns: Vec<ColumnSpec>,
+    },
+    DropTable {
+        table: ObjectRef,
+    },
+    RenameTable {
+        table: ObjectRef,
+        to: Name,
+    },
+    AddColumn {
+        table: ObjectRef,
+        column: ColumnSpec,
+    },
+    DropColumn {
+        table: ObjectRef,
+        column: Name,
+    },
+    RenameColumn {
+        table: ObjectRef,
+        from: Name,
+        to: Name,
+    },
+    SetNullable {
+        table: ObjectRef,
+        column: Name,
+        nullable: bool,
+    },
+    /// The index's schema is its table's.
+    CreateIndex {
+        index: ObjectRef,
+        table: ObjectRef,
+    },
+    DropIndex {
+        index: ObjectRef,
+        table: Option<ObjectRef>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct SqlStatement {
     /// e.g. `CREATE INDEX`, `ALTER TABLE`, `UPDATE`.
     pub kind: String,
@@ -43,6 +114,27 @@ pub struct SqlStatement {
     /// Whether sqlparser understood it; if not, `kind` was read from its
     /// leading keywords.
     pub parsed: bool,
+    /// What it changes in the schema (parsed DDL only).
+    pub changes: Vec<SchemaChange>,
+}
+
+/// Reports (human-readable formats) show what a statement is; the cache
+/// (postcard) also keeps what it changes, for churn.
+impl Serialize for SqlStatement {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let stored = !serializer.is_human_readable();
+        let mut s = serializer.serialize_struct("SqlStatement", 3 + usize::from(stored))?;
+        s.serialize_field("kind", &self.kind)?;
+        s.serialize_field("objects", &self.objects)?;
+        s.serialize_field("parsed", &self.parsed)?;
+        if stored {
+            s.serialize_field("changes", &self.changes)?;
+        } else {
+            s.skip_field("changes")?;
+        }
+        s.end()
+    }
 }
 
 impl SqlStatement {
@@ -59,6 +151,7 @@ impl SqlStatement {
             kind,
             objects: Vec::new(),
             parsed: false,
+            changes: Vec::new(),
         }
     }
 }
@@ -153,6 +246,11 @@ impl SqlInfo {
     pub fn kept_verbatim(&self) -> bool {
         self.text.is_some() && !self.parsed
     }
+
+    /// What its parsed DDL changes in the schema, in order.
+    pub fn changes(&self) -> impl Iterator<Item = &SchemaChange> {
+        self.statements.iter().flat_map(|s| &s.changes)
+    }
 }
 
 /// sqlparser's parse.
@@ -185,6 +283,7 @@ fn describe(statement: &Statement, dialect: Dialect) -> SqlStatement {
         ),
         objects,
         parsed: true,
+        changes: schema_changes(statement, dialect),
     }
 }
 
@@ -214,6 +313,235 @@ fn unqualified(name: &ObjectName) -> String {
     match name.0.last().and_then(|part| part.as_ident()) {
         Some(ident) => ident.value.clone(),
         None => name.to_string(),
+    }
+}
+
+fn fold(ident: &Ident, dialect: Dialect) -> Name {
+    if ident.quote_style.is_none() && dialect.folds_case() {
+        ident.value.to_lowercase().into()
+    } else {
+        ident.value.as_str().into()
+    }
+}
+
+/// `schema.table` (a catalog before it is ignored); `None` for a name built
+/// by a function.
+fn object_ref(name: &ObjectName, dialect: Dialect) -> Option<ObjectRef> {
+    let parts = name
+        .0
+        .iter()
+        .map(|part| part.as_ident())
+        .collect::<Option<Vec<_>>>()?;
+    let (last, rest) = parts.split_last()?;
+    Some(ObjectRef {
+        schema: rest.last().map(|schema| fold(schema, dialect)),
+        name: fold(last, dialect),
+    })
+}
+
+/// `NOT NULL` or `PRIMARY KEY`.
+fn not_null<'o>(mut options: impl Iterator<Item = &'o ColumnOption>) -> bool {
+    options.any(|o| {
+        matches!(
+            o,
+            ColumnOption::NotNull
+                | ColumnOption::Unique {
+                    is_primary: true,
+                    ..
+                }
+        )
+    })
+}
+
+fn column_spec(column: &ColumnDef, primary_key: &[Name], dialect: Dialect) -> ColumnSpec {
+    let name = fold(&column.name, dialect);
+    ColumnSpec {
+        nullable: !(not_null(column.options.iter().map(|o| &o.option))
+            || primary_key.contains(&name)),
+        name,
+    }
+}
+
+fn schema_changes(statement: &Statement, dialect: Dialect) -> Vec<SchemaChange> {
+    let object = |name: &ObjectName| object_ref(name, dialect);
+    let ident = |ident: &Ident| fold(ident, dialect);
+    match statement {
+        // A temporary table lives for the session, not in the schema.
+        Statement::CreateTable(create) if !create.temporary => {
+            let Some(table) = object(&create.name) else {
+                return Vec::new();
+            };
+            let primary_key: Vec<Name> = create
+                .constraints
+                .iter()
+                .filter_map(|c| match c {
+                    TableConstraint::PrimaryKey { columns, .. } => Some(columns),
+                    _ => None,
+                })
+                .flatten()
+                .filter_map(|c| match &c.column.expr {
+                    Expr::Identifier(name) => Some(ident(name)),
+                    _ => None,
+                })
+                .collect();
+            let columns = create
+                .columns
+                .iter()
+                .map(|c| column_spec(c, &primary_key, dialect))
+                .collect();
+            vec![SchemaChange::CreateTable { table, columns }]
+        }
+        Statement::Drop {
+            object_type: ObjectType::Table,
+            names,
+            temporary: false,
+            ..
+        } => names
+            .iter()
+            .filter_map(object)
+            .map(|table| SchemaChange::DropTable { table })
+            .collect(),
+        Statement::Drop {
+            object_type: ObjectType::Index,
+            names,
+            table,
+            ..
+        } => {
+            // MySQL's `DROP INDEX ix ON t`: the index is in its table's schema.
+            let table = table.as_ref().and_then(object);
+            names
+                .iter()
+                .filter_map(object)
+                .map(|mut index| {
+                    if let Some(table) = &table {
+                        index.schema = index.schema.or_else(|| table.schema.clone());
+                    }
+                    SchemaChange::DropIndex {
+                        index,
+                        table: table.clone(),
+                    }
+                })
+                .collect()
+        }
+        Statement::CreateIndex(create) => {
+            let (Some(table), Some(name)) = (
+                object(&create.table_name),
+                create.name.as_ref().and_then(object),
+            ) else {
+                return Vec::new();
+            };
+            let index = ObjectRef {
+                schema: table.schema.clone(),
+                name: name.name,
+            };
+            vec![SchemaChange::CreateIndex { index, table }]
+        }
+        Statement::AlterTable {
+            name, operations, ..
+        } => {
+            let Some(table) = object(name) else {
+                return Vec::new();
+            };
+            operations
+                .iter()
+                .flat_map(|operation| alter_table(&table, operation, dialect))
+                .collect()
+        }
+        Statement::RenameTable(renames) => renames
+            .iter()
+            .filter_map(|rename| {
+                let table = object(&rename.old_name)?;
+                let to = object(&rename.new_name)?.name;
+                Some(SchemaChange::RenameTable { table, to })
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn alter_table(
+    table: &ObjectRef,
+    operation: &AlterTableOperation,
+    dialect: Dialect,
+) -> Vec<SchemaChange> {
+    let ident = |ident: &Ident| fold(ident, dialect);
+    let table = || table.clone();
+    match operation {
+        AlterTableOperation::AddColumn { column_def, .. } => vec![SchemaChange::AddColumn {
+            table: table(),
+            column: column_spec(column_def, &[], dialect),
+        }],
+        AlterTableOperation::DropColumn { column_names, .. } => column_names
+            .iter()
+            .map(|column| SchemaChange::DropColumn {
+                table: table(),
+                column: ident(column),
+            })
+            .collect(),
+        AlterTableOperation::RenameColumn {
+            old_column_name,
+            new_column_name,
+        } => vec![SchemaChange::RenameColumn {
+            table: table(),
+            from: ident(old_column_name),
+            to: ident(new_column_name),
+        }],
+        AlterTableOperation::RenameTable {
+            table_name: RenameTableNameKind::To(to) | RenameTableNameKind::As(to),
+        } => object_ref(to, dialect)
+            .map(|to| SchemaChange::RenameTable {
+                table: table(),
+                to: to.name,
+            })
+            .into_iter()
+            .collect(),
+        AlterTableOperation::AlterColumn {
+            column_name,
+            op: op @ (AlterColumnOperation::SetNotNull | AlterColumnOperation::DropNotNull),
+        } => vec![SchemaChange::SetNullable {
+            table: table(),
+            column: ident(column_name),
+            nullable: matches!(op, AlterColumnOperation::DropNotNull),
+        }],
+        // MySQL's CHANGE and MODIFY restate the whole column: nullable
+        // unless it says otherwise.
+        AlterTableOperation::ChangeColumn {
+            old_name,
+            new_name,
+            options,
+            ..
+        } => {
+            let (from, to) = (ident(old_name), ident(new_name));
+            let mut changes = Vec::new();
+            if from != to {
+                changes.push(SchemaChange::RenameColumn {
+                    table: table(),
+                    from,
+                    to: to.clone(),
+                });
+            }
+            changes.push(SchemaChange::SetNullable {
+                table: table(),
+                column: to,
+                nullable: !not_null(options.iter()),
+            });
+            changes
+        }
+        AlterTableOperation::ModifyColumn {
+            col_name, options, ..
+        } => vec![SchemaChange::SetNullable {
+            table: table(),
+            column: ident(col_name),
+            nullable: !not_null(options.iter()),
+        }],
+        AlterTableOperation::DropIndex { name } => vec![SchemaChange::DropIndex {
+            index: ObjectRef {
+                schema: table().schema,
+                name: ident(name),
+            },
+            table: Some(table()),
+        }],
+        _ => Vec::new(),
     }
 }
 
@@ -652,5 +980,112 @@ mod tests {
         let mysql = |sql| split_statements(sql, Dialect::MySql);
         assert_eq!(mysql("a 'x\\';y'; # c;\nb"), ["a 'x\\';y'", "# c;\nb"]);
         assert_eq!(mysql("a $$; b"), ["a $$", "b"]);
+    }
+
+    #[test]
+    fn ddl_is_read_as_schema_changes() {
+        let table = |schema: Option<&str>, name: &str| ObjectRef {
+            schema: schema.map(Into::into),
+            name: name.into(),
+        };
+        let changes = |sql| {
+            let info = SqlInfo::classify(sql);
+            assert!(info.parsed, "{info:?}");
+            info.changes().cloned().collect::<Vec<_>>()
+        };
+        assert_eq!(
+            changes(
+                "CREATE TABLE app.Notes (id int, body text NOT NULL, \"Tag\" text, PRIMARY KEY (id))"
+            ),
+            [SchemaChange::CreateTable {
+                table: table(Some("app"), "notes"),
+                columns: vec![
+                    ColumnSpec {
+                        name: "id".into(),
+                        nullable: false
+                    },
+                    ColumnSpec {
+                        name: "body".into(),
+                        nullable: false
+                    },
+                    ColumnSpec {
+                        name: "Tag".into(),
+                        nullable: true
+                    },
+                ],
+            }]
+        );
+        assert_eq!(
+            changes("DROP TABLE IF EXISTS a, s.b CASCADE; CREATE TEMP TABLE t (x int)"),
+            [
+                SchemaChange::DropTable {
+                    table: table(None, "a")
+                },
+                SchemaChange::DropTable {
+                    table: table(Some("s"), "b")
+                },
+            ]
+        );
+        assert_eq!(
+            changes("CREATE INDEX ix_a ON s.t (a); DROP INDEX s.ix_a"),
+            [
+                SchemaChange::CreateIndex {
+                    index: table(Some("s"), "ix_a"),
+                    table: table(Some("s"), "t"),
+                },
+                SchemaChange::DropIndex {
+                    index: table(Some("s"), "ix_a"),
+                    table: None,
+                },
+            ]
+        );
+        assert_eq!(
+            changes(
+                "ALTER TABLE t ADD COLUMN c int NOT NULL, DROP COLUMN d, \
+                 ALTER COLUMN e DROP NOT NULL, RENAME COLUMN f TO g"
+            ),
+            [
+                SchemaChange::AddColumn {
+                    table: table(None, "t"),
+                    column: ColumnSpec {
+                        name: "c".into(),
+                        nullable: false
+                    },
+                },
+                SchemaChange::DropColumn {
+                    table: table(None, "t"),
+                    column: "d".into(),
+                },
+                SchemaChange::SetNullable {
+                    table: table(None, "t"),
+                    column: "e".into(),
+                    nullable: true,
+                },
+                SchemaChange::RenameColumn {
+                    table: table(None, "t"),
+                    from: "f".into(),
+                    to: "g".into(),
+                },
+            ]
+        );
+        assert_eq!(
+            changes("ALTER TABLE t RENAME TO u"),
+            [SchemaChange::RenameTable {
+                table: table(None, "t"),
+                to: "u".into(),
+            }]
+        );
+        assert!(changes("UPDATE t SET a = 1").is_empty());
+    }
+
+    /// Reports show a statement without its changes; the cache keeps them.
+    #[test]
+    fn changes_are_stored_not_shown() {
+        let info = SqlInfo::classify("DROP TABLE t");
+        let json = serde_json::to_value(&info).unwrap();
+        assert!(json["statements"][0].get("changes").is_none(), "{json}");
+        assert_eq!(json["statements"][0]["parsed"], true);
+        let stored: SqlInfo = postcard::from_bytes(&postcard::to_allocvec(&info).unwrap()).unwrap();
+        assert_eq!(stored.statements, info.statements);
     }
 }

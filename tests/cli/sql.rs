@@ -1,5 +1,5 @@
-//! Raw SQL: its statements are classified by what they do, one by one.
-//! The histories are in tests/fixtures/.
+//! Raw SQL: its DDL takes part in churn, its statements are classified by
+//! what they do, one by one. The histories are in tests/fixtures/.
 
 use crate::support::{json, run};
 
@@ -13,6 +13,23 @@ fn analyze(args: &[&str]) -> String {
     let (code, stdout, stderr) = run(&[&["analyze"], args].concat());
     assert_eq!(code, 0, "analyze {args:?}\n{stderr}");
     stdout
+}
+
+/// A table dropped by `op.execute`, an index created by SQL and dropped by
+/// `op.drop_index`, a column added by `ALTER TABLE … ADD COLUMN` and dropped
+/// by `op.drop_column`.
+#[test]
+fn analyze_text_raw_sql_churn() {
+    let out = analyze(&["tests/fixtures/raw_sql_churn"]);
+    settings().bind(|| insta::assert_snapshot!("analyze_text_raw_sql_churn", out));
+    for subject in [
+        "notes.legacy_flag — column added then dropped",
+        "notes.ix_notes_body — index created then dropped",
+        "scratch — table created then dropped",
+    ] {
+        assert!(out.contains(subject), "{subject} missing:\n{out}");
+    }
+    assert!(out.contains("7 upgrade operations → at most 1 (6 cancel out through churn)"));
 }
 
 /// `WITH … UPDATE`, SQLAlchemy Core statements, a string whose statements
