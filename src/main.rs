@@ -13,6 +13,7 @@ use migsquash::diagnostic::Severity;
 use migsquash::discover::DiscoverOptions;
 use migsquash::fsio::Destination;
 use migsquash::report;
+use migsquash::sql::Dialect;
 use migsquash::{Analysis, CacheLocation, Options};
 
 // Reading thousands of files on several threads allocates many small,
@@ -94,6 +95,33 @@ struct Input {
 }
 
 #[derive(clap::Args)]
+struct SqlOptions {
+    /// The SQL dialect of `op.execute` statements [default: the one
+    /// `sqlalchemy.url` names in the config, else postgresql]
+    #[arg(long, value_enum, value_name = "DIALECT")]
+    dialect: Option<DialectArg>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum DialectArg {
+    Postgresql,
+    Sqlite,
+    Mysql,
+    Generic,
+}
+
+impl SqlOptions {
+    fn dialect(&self) -> Option<Dialect> {
+        self.dialect.map(|d| match d {
+            DialectArg::Postgresql => Dialect::PostgreSql,
+            DialectArg::Sqlite => Dialect::Sqlite,
+            DialectArg::Mysql => Dialect::MySql,
+            DialectArg::Generic => Dialect::Generic,
+        })
+    }
+}
+
+#[derive(clap::Args)]
 struct HeadOptions {
     /// How many heads are fine. Tips of separately labeled branches never count.
     #[arg(long, value_name = "N", default_value_t = 1)]
@@ -147,6 +175,8 @@ migsquash analyze --format markdown --out docs/migrations.md\n  migsquash analyz
         #[command(flatten)]
         heads: HeadOptions,
         #[command(flatten)]
+        sql: SqlOptions,
+        #[command(flatten)]
         output: OutputFile,
     },
     /// The pre-merge gate: exit 1 when the history has an error-level problem
@@ -168,6 +198,8 @@ Exit codes: 0 clean, 1 errors found (or warnings with --deny-warnings), 2 could 
         /// Exit 1 on warnings too.
         #[arg(long)]
         deny_warnings: bool,
+        #[command(flatten)]
+        sql: SqlOptions,
     },
     /// The revision DAG as Graphviz DOT or Mermaid, heads and merges highlighted.
     #[command(
@@ -242,6 +274,8 @@ a difference), 2 could not run."
         /// Report format.
         #[arg(long, short = 'f', value_enum, default_value_t = ConsolidateFormat::Text)]
         format: ConsolidateFormat,
+        #[command(flatten)]
+        sql: SqlOptions,
     },
     /// Prove on a real PostgreSQL that a baseline builds the same schema as
     /// the history it replaces.
@@ -346,7 +380,12 @@ fn main() -> ExitCode {
     }
 }
 
-fn options(input: &Input, heads: Option<&HeadOptions>, report: bool) -> Options {
+fn options(
+    input: &Input,
+    heads: Option<&HeadOptions>,
+    report: bool,
+    dialect: Option<Dialect>,
+) -> Options {
     let max_heads = match heads {
         Some(h) if h.allow_multiple_heads => usize::MAX,
         Some(h) => h.max_heads,
@@ -365,13 +404,19 @@ fn options(input: &Input, heads: Option<&HeadOptions>, report: bool) -> Options 
         },
         report,
         replay: false,
+        dialect,
     }
 }
 
-fn load(input: &Input, heads: Option<&HeadOptions>, report: bool) -> anyhow::Result<Analysis> {
+fn load(
+    input: &Input,
+    heads: Option<&HeadOptions>,
+    report: bool,
+    dialect: Option<Dialect>,
+) -> anyhow::Result<Analysis> {
     Ok(migsquash::analyze(
         &input.path,
-        &options(input, heads, report),
+        &options(input, heads, report, dialect),
     )?)
 }
 
@@ -387,10 +432,11 @@ fn run(command: Command) -> anyhow::Result<u8> {
             input,
             format,
             heads,
+            sql,
             output,
         } => {
             let output = output.resolved();
-            let analysis = load(&input, Some(&heads), true)?;
+            let analysis = load(&input, Some(&heads), true, sql.dialect())?;
             let analysis = exit_without_drop(analysis);
             match format {
                 AnalyzeFormat::Text => emit(
@@ -409,8 +455,9 @@ fn run(command: Command) -> anyhow::Result<u8> {
             format,
             heads,
             deny_warnings,
+            sql,
         } => {
-            let analysis = exit_without_drop(load(&input, Some(&heads), false)?);
+            let analysis = exit_without_drop(load(&input, Some(&heads), false, sql.dialect())?);
             let format = format.unwrap_or(
                 if std::env::var("GITHUB_ACTIONS").as_deref() == Ok("true") {
                     CheckFormat::Github
@@ -444,7 +491,7 @@ fn run(command: Command) -> anyhow::Result<u8> {
             output,
         } => {
             let output = output.resolved();
-            let analysis = exit_without_drop(load(&input, None, false)?);
+            let analysis = exit_without_drop(load(&input, None, false, None)?);
             let rendered = match format {
                 GraphFormat::Dot => report::graph::dot(analysis),
                 GraphFormat::Mermaid => report::graph::mermaid(analysis),
@@ -465,6 +512,7 @@ fn run(command: Command) -> anyhow::Result<u8> {
             diff,
             archive,
             format,
+            sql,
         } => {
             let template = match &template {
                 Some(path) => {
@@ -506,7 +554,7 @@ fn run(command: Command) -> anyhow::Result<u8> {
                 &input.path,
                 &Options {
                     replay: true,
-                    ..options(&input, None, false)
+                    ..options(&input, None, false, sql.dialect())
                 },
             )?);
             let options = ConsolidateOptions {
@@ -557,7 +605,7 @@ fn verify_command(
         ),
         Err(_) => anyhow::bail!("baseline {} does not exist", baseline.display()),
     }
-    let analysis = exit_without_drop(load(input, None, false)?);
+    let analysis = exit_without_drop(load(input, None, false, None)?);
     if let Some(d) = analysis
         .diagnostics
         .iter()

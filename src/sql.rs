@@ -1,12 +1,17 @@
 //! Classification of raw SQL given to `op.execute`.
 //!
-//! SQL is parsed with sqlparser's PostgreSQL dialect. sqlparser
+//! SQL is parsed with sqlparser's dialect for the database the history is
+//! written for (`Dialect`: from `sqlalchemy.url`, or `--dialect`). sqlparser
 //! does not know every statement a database accepts (`DROP INDEX
 //! CONCURRENTLY`, some `CREATE FUNCTION` forms, …). A parse failure is never
 //! fatal: the text is split into statements (quotes, dollar quoting and
 //! comments respected) and each is parsed on its own, so one statement
 //! sqlparser does not know hides nothing else; what still fails is kept
 //! verbatim, marked unparsed, with its kind read from its leading keywords.
+
+use std::cell::Cell;
+use std::panic::AssertUnwindSafe;
+use std::sync::Once;
 
 use compact_str::CompactString as Name;
 use serde::{Deserialize, Serialize};
@@ -28,6 +33,32 @@ pub enum Dialect {
 }
 
 impl Dialect {
+    pub const ALL: [Self; 4] = [Self::PostgreSql, Self::Sqlite, Self::MySql, Self::Generic];
+
+    /// The dialect of a SQLAlchemy URL (`postgresql+psycopg://…`,
+    /// `sqlite:///app.db`). `None` when it names no backend: Alembic's
+    /// `driver://user:pass@localhost/dbname` placeholder, or a value that is
+    /// not a URL (the real one is then set in env.py).
+    pub fn from_url(url: &str) -> Option<Self> {
+        let (scheme, _) = url.trim().split_once("://")?;
+        let backend = scheme.split('+').next()?.to_ascii_lowercase();
+        match backend.as_str() {
+            "postgresql" | "postgres" | "cockroachdb" | "redshift" => Some(Self::PostgreSql),
+            "sqlite" => Some(Self::Sqlite),
+            "mysql" | "mariadb" => Some(Self::MySql),
+            "driver" | "" => None,
+            // Another backend (mssql, oracle, …): no PostgreSQL-only syntax.
+            other
+                if other
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_') =>
+            {
+                Some(Self::Generic)
+            }
+            _ => None,
+        }
+    }
+
     fn parser(self) -> &'static dyn sqlparser::dialect::Dialect {
         match self {
             Self::PostgreSql => &PostgreSqlDialect {},
@@ -253,9 +284,33 @@ impl SqlInfo {
     }
 }
 
-/// sqlparser's parse.
+thread_local! {
+    /// Set while sqlparser runs on this thread.
+    static IN_PARSER: Cell<bool> = const { Cell::new(false) };
+}
+
+/// sqlparser's parse. Some of its dialects unwrap where the input is
+/// invalid (SQLite's `a MATCH`, MySQL's `a DIV`): a panic there is taken as
+/// a parse error, and its message is not printed.
 fn parse(dialect: Dialect, text: &str) -> Result<Vec<Statement>, String> {
-    Parser::parse_sql(dialect.parser(), text).map_err(|err| err.to_string())
+    static QUIET: Once = Once::new();
+    QUIET.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !IN_PARSER.with(Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+    IN_PARSER.with(|flag| flag.set(true));
+    let result = std::panic::catch_unwind(AssertUnwindSafe(|| {
+        Parser::parse_sql(dialect.parser(), text)
+    }));
+    IN_PARSER.with(|flag| flag.set(false));
+    match result {
+        Ok(parsed) => parsed.map_err(|err| err.to_string()),
+        Err(_) => Err("sql parser error: the parser failed on this statement".to_owned()),
+    }
 }
 
 fn describe(statement: &Statement, dialect: Dialect) -> SqlStatement {
@@ -980,6 +1035,66 @@ mod tests {
         let mysql = |sql| split_statements(sql, Dialect::MySql);
         assert_eq!(mysql("a 'x\\';y'; # c;\nb"), ["a 'x\\';y'", "# c;\nb"]);
         assert_eq!(mysql("a $$; b"), ["a $$", "b"]);
+    }
+
+    #[test]
+    fn dialects() {
+        let sqlite = "CREATE TABLE [key values] (key TEXT PRIMARY KEY, value); \
+                      REPLACE INTO [key values] VALUES ('a', 1)";
+        let info = SqlInfo::classify_as(sqlite, Dialect::PostgreSql);
+        assert_eq!(kinds(&info), [("CREATE TABLE", false), ("REPLACE", false)]);
+        assert!(info.is_dml());
+        let info = SqlInfo::classify_as(sqlite, Dialect::Sqlite);
+        assert_eq!(kinds(&info), [("CREATE TABLE", true), ("INSERT", true)]);
+
+        let mysql = "ALTER TABLE `users` MODIFY COLUMN `email` VARCHAR(255) NOT NULL";
+        assert!(!SqlInfo::classify_as(mysql, Dialect::PostgreSql).parsed);
+        let info = SqlInfo::classify_as(mysql, Dialect::MySql);
+        assert!(info.parsed, "{info:?}");
+        assert_eq!(
+            info.statements[0].changes,
+            [SchemaChange::SetNullable {
+                table: ObjectRef {
+                    schema: None,
+                    name: "users".into()
+                },
+                column: "email".into(),
+                nullable: false,
+            }]
+        );
+
+        assert_eq!(
+            Dialect::from_url("postgresql+psycopg://u:p@h/db"),
+            Some(Dialect::PostgreSql)
+        );
+        assert_eq!(Dialect::from_url("sqlite:///app.db"), Some(Dialect::Sqlite));
+        assert_eq!(
+            Dialect::from_url("mariadb+pymysql://h/db"),
+            Some(Dialect::MySql)
+        );
+        assert_eq!(
+            Dialect::from_url("mssql+pyodbc://h/db"),
+            Some(Dialect::Generic)
+        );
+        assert_eq!(
+            Dialect::from_url("driver://user:pass@localhost/dbname"),
+            None
+        );
+        assert_eq!(Dialect::from_url("${DATABASE_URL}"), None);
+    }
+
+    /// sqlparser's SQLite and MySQL dialects panic on some invalid input:
+    /// that is a statement not understood.
+    #[test]
+    fn a_panic_in_the_parser_is_a_parse_error() {
+        for (sql, dialect) in [
+            ("SELECT 1 MATCH", Dialect::Sqlite),
+            ("SELECT 1 DIV", Dialect::MySql),
+            ("FLUSH RELAY LOGS FOR CHANNEL", Dialect::MySql),
+        ] {
+            let info = SqlInfo::classify_as(sql, dialect);
+            assert!(!info.parsed && info.parse_error.is_some(), "{info:?}");
+        }
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 use super::bindings::{Bindings, Scope};
 use crate::ir::{Argument, ColumnDef, Name, OpContext, OpKind, Operation, Phase, Spanned};
 use crate::python::{BlockKind, Expr, Keyword, Module, Span, Stmt};
-use crate::sql::SqlInfo;
+use crate::sql::{Dialect, SqlInfo};
 
 #[derive(Debug, Default)]
 pub struct Extracted {
@@ -31,7 +31,12 @@ const NOT_OPERATIONS: &[&str] = &[
 /// How deep helper functions calling helper functions are followed.
 const MAX_HELPER_DEPTH: usize = 8;
 
-pub fn extract(module: &Module, module_bindings: &Bindings, source: &str) -> Extracted {
+pub fn extract(
+    module: &Module,
+    module_bindings: &Bindings,
+    source: &str,
+    dialect: Dialect,
+) -> Extracted {
     let functions: HashMap<&str, (&[String], &[Stmt])> = module
         .body
         .iter()
@@ -44,6 +49,7 @@ pub fn extract(module: &Module, module_bindings: &Bindings, source: &str) -> Ext
         .collect();
     let mut walker = Walker {
         source,
+        dialect,
         op_names: op_aliases(module),
         functions: &functions,
         out: Extracted::default(),
@@ -90,6 +96,8 @@ fn op_aliases(module: &Module) -> HashSet<String> {
 
 struct Walker<'a> {
     source: &'a str,
+    /// The dialect `op.execute` SQL is parsed in.
+    dialect: Dialect,
     op_names: HashSet<String>,
     functions: &'a HashMap<&'a str, (&'a [String], &'a [Stmt])>,
     out: Extracted,
@@ -417,7 +425,7 @@ impl<'a> Walker<'a> {
             OpKind::Execute => {
                 op.sql = call_args
                     .get("sqltext")
-                    .map(|e| Box::new(sql_of(e, scope, self.source)))
+                    .map(|e| Box::new(sql_of(e, scope, self.source, self.dialect)))
             }
             OpKind::BulkInsert => {
                 op.table = call_args.get("table").and_then(|t| table_of(t, scope))
@@ -548,7 +556,7 @@ pub fn normalize_type(text: &str) -> Name {
 }
 
 /// The SQL given to `op.execute`.
-fn sql_of(expr: &Expr, scope: &Scope, source: &str) -> SqlInfo {
+fn sql_of(expr: &Expr, scope: &Scope, source: &str, dialect: Dialect) -> SqlInfo {
     let string = |e: &Expr| {
         scope.string(e).or_else(|| match scope.resolve(e)? {
             Expr::FString { span } => fstring_value(span.text(source), scope, span.start, source),
@@ -556,7 +564,7 @@ fn sql_of(expr: &Expr, scope: &Scope, source: &str) -> SqlInfo {
         })
     };
     if let Some(text) = string(expr) {
-        return SqlInfo::classify(&text);
+        return SqlInfo::classify_as(&text, dialect);
     }
     let Some(mut resolved) = scope.resolve(expr) else {
         return SqlInfo::dynamic();
@@ -572,7 +580,7 @@ fn sql_of(expr: &Expr, scope: &Scope, source: &str) -> SqlInfo {
         resolved = value;
     }
     if let Some(text) = string(resolved) {
-        return SqlInfo::classify(&text);
+        return SqlInfo::classify_as(&text, dialect);
     }
     // SQL built at run time: still a data statement when its text, whatever
     // the values, reads as one.
@@ -587,7 +595,7 @@ fn sql_of(expr: &Expr, scope: &Scope, source: &str) -> SqlInfo {
         _ => None,
     };
     if let Some(skeleton) = skeleton {
-        let classified = SqlInfo::classify(&skeleton);
+        let classified = SqlInfo::classify_as(&skeleton, dialect);
         // A statement sqlparser did not understand is read from its
         // keywords (`WITH moved AS (DELETE …) INSERT …` is an INSERT); it
         // is trusted to change only rows when no word in it changes schema.
@@ -616,7 +624,7 @@ fn sql_of(expr: &Expr, scope: &Scope, source: &str) -> SqlInfo {
         if matches!(callee_name(func), Some("text" | "DDL"))
             && let Some(text) = args.first().and_then(string)
         {
-            return SqlInfo::classify(&text);
+            return SqlInfo::classify_as(&text, dialect);
         }
         // table.update().where(...), sa.insert(table).values(...),
         // delete(table): DML built with SQLAlchemy Core.

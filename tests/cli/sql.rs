@@ -1,7 +1,8 @@
 //! Raw SQL: its DDL takes part in churn, its statements are classified by
-//! what they do, one by one. The histories are in tests/fixtures/.
+//! what they do, one by one, in the dialect the history is written for.
+//! The histories are in tests/fixtures/.
 
-use crate::support::{json, run};
+use crate::support::{copy_dir, json, migsquash, repo_root, run};
 
 fn settings() -> insta::Settings {
     let mut settings = insta::Settings::clone_current();
@@ -13,6 +14,16 @@ fn analyze(args: &[&str]) -> String {
     let (code, stdout, stderr) = run(&[&["analyze"], args].concat());
     assert_eq!(code, 0, "analyze {args:?}\n{stderr}");
     stdout
+}
+
+/// The lines of the text report's "Raw SQL" section.
+fn raw_sql_section(report: &str) -> String {
+    report
+        .lines()
+        .skip_while(|l| !l.starts_with("Raw SQL"))
+        .take_while(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// A table dropped by `op.execute`, an index created by SQL and dropped by
@@ -88,4 +99,75 @@ fn json_marks_core_statements_and_each_statement_parsed() {
     assert_eq!(sql[5]["dynamic"], true);
     assert_eq!(sql[5]["statements"][0]["kind"], "INSERT");
     assert_eq!(report["summary"]["raw_sql_unparsed"], 1);
+}
+
+/// The dialect comes from `sqlalchemy.url`; `--dialect` overrides it.
+#[test]
+fn sql_is_read_in_the_configured_dialect() {
+    for (history, verbatim_as_postgresql) in [("sqlite", 3), ("mysql", 3)] {
+        let path = format!("tests/fixtures/{history}");
+        let own = raw_sql_section(&analyze(&[&path]));
+        assert!(own.contains("; 0 kept verbatim,"), "{history}:\n{own}");
+        assert!(
+            own.contains("  INSERT "),
+            "REPLACE INTO is an INSERT:\n{own}"
+        );
+        let postgresql = raw_sql_section(&analyze(&["--dialect", "postgresql", &path]));
+        assert!(
+            postgresql.contains(&format!("; {verbatim_as_postgresql} kept verbatim,")),
+            "{history} read as PostgreSQL:\n{postgresql}"
+        );
+    }
+    let out = analyze(&["tests/fixtures/sqlite"]);
+    settings().bind(|| insta::assert_snapshot!("analyze_text_sqlite", out));
+    // check and consolidate take the option too.
+    let (code, _, stderr) = run(&["check", "--dialect", "mysql", "tests/fixtures/mysql"]);
+    assert_eq!(code, 0, "{stderr}");
+    let (code, _, stderr) = run(&["consolidate", "--dialect", "sqlite", "--help"]);
+    assert_eq!(code, 0, "{stderr}");
+    let (code, _, stderr) = run(&["analyze", "--dialect", "oracle", "tests/fixtures/mysql"]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("possible values: postgresql, sqlite, mysql, generic"),
+        "{stderr}"
+    );
+}
+
+/// A cache written under one dialect is not read under another, not even
+/// for files its stat records vouch for.
+#[cfg(unix)]
+#[test]
+fn the_cache_knows_the_dialect() {
+    let work = tempfile::tempdir().unwrap();
+    let history = work.path().join("history");
+    copy_dir(&repo_root().join("tests/fixtures/sqlite"), &history);
+    let cache = work.path().join("cache");
+    // Let the copies settle, so that stat records vouch for them (see
+    // src/cache.rs).
+    std::thread::sleep(std::time::Duration::from_millis(2_200));
+    let analyze_as = |dialect: &str, cached: bool| {
+        let mut command = migsquash();
+        command.args(["analyze", "--format", "json", "--dialect", dialect]);
+        if cached {
+            command
+                .env_remove("MIGSQUASH_NO_CACHE")
+                .arg("--cache-dir")
+                .arg(&cache);
+        }
+        let output = command.arg(&history).output().unwrap();
+        assert_eq!(output.status.code(), Some(0));
+        String::from_utf8(output.stdout).unwrap()
+    };
+    let sqlite = analyze_as("sqlite", false);
+    let postgresql = analyze_as("postgresql", false);
+    assert_ne!(sqlite, postgresql);
+    for (dialect, fresh) in [
+        ("sqlite", &sqlite),
+        ("sqlite", &sqlite),
+        ("postgresql", &postgresql),
+        ("postgresql", &postgresql),
+        ("sqlite", &sqlite),
+    ] {
+        assert_eq!(&analyze_as(dialect, true), fresh, "cached run as {dialect}");
+    }
 }
