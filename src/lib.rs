@@ -53,6 +53,9 @@ pub struct Options {
     /// Prepare every file for replay (`consolidate`) while its syntax tree
     /// is alive: one parse serves extraction and replay.
     pub replay: bool,
+    /// The dialect of `op.execute` SQL; `None`: the config's
+    /// `sqlalchemy.url` decides, else PostgreSQL.
+    pub dialect: Option<sql::Dialect>,
 }
 
 impl Default for Options {
@@ -63,6 +66,7 @@ impl Default for Options {
             cache: CacheLocation::default(),
             report: true,
             replay: false,
+            dialect: None,
         }
     }
 }
@@ -102,6 +106,8 @@ pub struct Analysis {
     /// The PATH the user gave.
     pub input: PathBuf,
     pub layout: Layout,
+    /// The dialect raw SQL was read in.
+    pub dialect: sql::Dialect,
     /// Every revision file, in Alembic's load order.
     pub files: Vec<RevisionFile>,
     pub graph: RevisionGraph,
@@ -145,12 +151,13 @@ pub fn analyze(path: &Path, options: &Options) -> Result<Analysis, RunError> {
         },
     );
     let candidates = candidates?;
+    let dialect = options.dialect.or(layout.dialect).unwrap_or_default();
     if candidates.is_empty() {
         return Err(RunError::NoRevisions {
             locations: layout.version_locations.clone(),
         });
     }
-    let read = read_all(&candidates, cache, options);
+    let read = read_all(&candidates, cache, options, dialect);
     let files = read.files;
     let graph = RevisionGraph::build(&files);
     // The report, the checks and the replay only read the files and the
@@ -202,6 +209,7 @@ pub fn analyze(path: &Path, options: &Options) -> Result<Analysis, RunError> {
     Ok(Analysis {
         input: path.to_path_buf(),
         layout,
+        dialect,
         files,
         graph,
         report,
@@ -283,6 +291,7 @@ fn read_all(
     candidates: &[discover::Candidate],
     cache: Option<cache::Cache>,
     options: &Options,
+    dialect: sql::Dialect,
 ) -> Read {
     let folders = cache
         .as_ref()
@@ -299,7 +308,8 @@ fn read_all(
             let stamp = folders
                 .as_ref()
                 .and_then(|folders| folders.stamp(index, &candidate.path));
-            let (file, seen, prepared) = read_one(candidate, cache.as_ref(), stamp, prepare);
+            let (file, seen, prepared) =
+                read_one(candidate, cache.as_ref(), stamp, prepare, dialect);
             if options.report {
                 // The report needs every upgrade operation: decode them
                 // here, in parallel, not one by one later.
@@ -361,6 +371,7 @@ fn read_one(
     cache: Option<&cache::Cache>,
     stamp: Option<cache::Stamp>,
     prepare: Prepare,
+    dialect: sql::Dialect,
 ) -> (RevisionFile, cache::Seen, Option<replay::PreparedFile>) {
     let mut seen = cache::Seen {
         stamp,
@@ -369,6 +380,7 @@ fn read_one(
     if let Some(cache) = cache
         && let Some(stamp) = &seen.stamp
         && let Some(key) = cache.vouch(candidate.location, &candidate.rel_path, stamp)
+        && key == keyed_for(key, dialect)
     {
         let mut file = RevisionFile::unread(candidate.path.clone(), candidate.rel_path.clone());
         if cache.fill(key, &mut file) {
@@ -381,6 +393,7 @@ fn read_one(
         }
     }
     let (mut file, key) = extract::read(&candidate.path, candidate.rel_path.clone());
+    let key = key.map(|key| keyed_for(key, dialect));
     seen.key = key;
     let mut prepared = None;
     if file.problem.is_none() {
@@ -393,7 +406,7 @@ fn read_one(
                 prepared = prepare_cached(&mut file);
             }
         } else {
-            let module = extract::extract_parsed(&mut file);
+            let module = extract::extract_parsed(&mut file, dialect);
             seen.parsed = true;
             if prepare != Prepare::None
                 && file.problem.is_none()
@@ -407,6 +420,19 @@ fn read_one(
         file.forget_source();
     }
     (file, seen, prepared)
+}
+
+/// The cache key of a file's bytes as extracted with `dialect`. What
+/// extraction makes of a file depends on the dialect its SQL is read in, so
+/// the dialect takes the key's two low bits: an entry, or a stat record's
+/// key, made under another dialect is never used.
+fn keyed_for(key: u64, dialect: sql::Dialect) -> u64 {
+    const _: () = assert!(sql::Dialect::ALL.len() <= 4, "two bits of the key");
+    let tag = sql::Dialect::ALL
+        .iter()
+        .position(|d| *d == dialect)
+        .unwrap_or_default() as u64;
+    (key & !0b11) | tag
 }
 
 /// Prepares a file whose operations came from the cache: replay needs its

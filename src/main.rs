@@ -13,6 +13,7 @@ use migsquash::diagnostic::Severity;
 use migsquash::discover::DiscoverOptions;
 use migsquash::fsio::Destination;
 use migsquash::report;
+use migsquash::sql::Dialect;
 use migsquash::{Analysis, CacheLocation, Options};
 
 // Reading thousands of files on several threads allocates many small,
@@ -97,6 +98,33 @@ struct Input {
 }
 
 #[derive(clap::Args)]
+struct SqlOptions {
+    /// The SQL dialect of `op.execute` statements [default: the one
+    /// `sqlalchemy.url` names in the config, else postgresql]
+    #[arg(long, value_enum, value_name = "DIALECT")]
+    dialect: Option<DialectArg>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum DialectArg {
+    Postgresql,
+    Sqlite,
+    Mysql,
+    Generic,
+}
+
+impl SqlOptions {
+    fn dialect(&self) -> Option<Dialect> {
+        self.dialect.map(|d| match d {
+            DialectArg::Postgresql => Dialect::PostgreSql,
+            DialectArg::Sqlite => Dialect::Sqlite,
+            DialectArg::Mysql => Dialect::MySql,
+            DialectArg::Generic => Dialect::Generic,
+        })
+    }
+}
+
+#[derive(clap::Args)]
 struct HeadOptions {
     /// How many heads are fine. Tips of separately labeled branches never count.
     #[arg(long, value_name = "N", default_value_t = 1)]
@@ -170,6 +198,8 @@ Exit codes: 0 no error-level finding, 1 the report has error-level findings (0 w
         #[command(flatten)]
         heads: HeadOptions,
         #[command(flatten)]
+        sql: SqlOptions,
+        #[command(flatten)]
         output: OutputFile,
         #[command(flatten)]
         exit: ExitZero,
@@ -196,6 +226,8 @@ could not run."
         deny_warnings: bool,
         #[command(flatten)]
         exit: ExitZero,
+        #[command(flatten)]
+        sql: SqlOptions,
     },
     /// The revision DAG as Graphviz DOT or Mermaid, heads and merges highlighted.
     #[command(
@@ -272,6 +304,8 @@ a difference; 0 with --exit-zero), 2 could not run."
         format: ConsolidateFormat,
         #[command(flatten)]
         exit: ExitZero,
+        #[command(flatten)]
+        sql: SqlOptions,
     },
     /// Prove on a real PostgreSQL that a baseline builds the same schema as
     /// the history it replaces.
@@ -396,7 +430,12 @@ fn main_thread() -> ExitCode {
     }
 }
 
-fn options(input: &Input, heads: Option<&HeadOptions>, report: bool) -> Options {
+fn options(
+    input: &Input,
+    heads: Option<&HeadOptions>,
+    report: bool,
+    dialect: Option<Dialect>,
+) -> Options {
     let max_heads = match heads {
         Some(h) if h.allow_multiple_heads => usize::MAX,
         Some(h) => h.max_heads,
@@ -418,6 +457,7 @@ fn options(input: &Input, heads: Option<&HeadOptions>, report: bool) -> Options 
         },
         report,
         replay: false,
+        dialect,
     }
 }
 
@@ -427,10 +467,15 @@ fn in_ci() -> bool {
         .is_some_and(|v| !v.is_empty() && v != "0" && !v.eq_ignore_ascii_case("false"))
 }
 
-fn load(input: &Input, heads: Option<&HeadOptions>, report: bool) -> anyhow::Result<Analysis> {
+fn load(
+    input: &Input,
+    heads: Option<&HeadOptions>,
+    report: bool,
+    dialect: Option<Dialect>,
+) -> anyhow::Result<Analysis> {
     Ok(migsquash::analyze(
         &input.path,
-        &options(input, heads, report),
+        &options(input, heads, report, dialect),
     )?)
 }
 
@@ -446,11 +491,12 @@ fn run(command: Command) -> anyhow::Result<u8> {
             input,
             format,
             heads,
+            sql,
             output,
             exit,
         } => {
             let output = output.resolved();
-            let analysis = load(&input, Some(&heads), true)?;
+            let analysis = load(&input, Some(&heads), true, sql.dialect())?;
             let analysis = exit_without_drop(analysis);
             match format {
                 AnalyzeFormat::Text => emit(
@@ -474,8 +520,9 @@ fn run(command: Command) -> anyhow::Result<u8> {
             heads,
             deny_warnings,
             exit,
+            sql,
         } => {
-            let analysis = exit_without_drop(load(&input, Some(&heads), false)?);
+            let analysis = exit_without_drop(load(&input, Some(&heads), false, sql.dialect())?);
             let format = format.unwrap_or(
                 if std::env::var("GITHUB_ACTIONS").as_deref() == Ok("true") {
                     CheckFormat::Github
@@ -509,7 +556,7 @@ fn run(command: Command) -> anyhow::Result<u8> {
             output,
         } => {
             let output = output.resolved();
-            let analysis = exit_without_drop(load(&input, None, false)?);
+            let analysis = exit_without_drop(load(&input, None, false, None)?);
             let rendered = match format {
                 GraphFormat::Dot => report::graph::dot(analysis),
                 GraphFormat::Mermaid => report::graph::mermaid(analysis),
@@ -531,6 +578,7 @@ fn run(command: Command) -> anyhow::Result<u8> {
             archive,
             format,
             exit,
+            sql,
         } => {
             let template = match &template {
                 Some(path) => {
@@ -572,7 +620,7 @@ fn run(command: Command) -> anyhow::Result<u8> {
                 &input.path,
                 &Options {
                     replay: true,
-                    ..options(&input, None, false)
+                    ..options(&input, None, false, sql.dialect())
                 },
             )?);
             let options = ConsolidateOptions {
@@ -631,7 +679,7 @@ fn verify_command(
         ),
         Err(_) => anyhow::bail!("baseline {} does not exist", baseline.display()),
     }
-    let analysis = exit_without_drop(load(input, None, false)?);
+    let analysis = exit_without_drop(load(input, None, false, None)?);
     if let Some(d) = analysis
         .diagnostics
         .iter()

@@ -1,12 +1,14 @@
 //! Churn: schema changes that a later revision undoes. Operations are
 //! walked in upgrade order, and each object's history is checked for a
-//! change followed by its reversal.
+//! change followed by its reversal. DDL in `op.execute` that sqlparser
+//! understood takes part like the operation that would do the same.
 
 use serde::Serialize;
 
 use crate::graph::RevisionGraph;
 use crate::ir::{OpKind, Operation, RevisionFile};
 use crate::python::Span;
+use crate::sql::{ColumnSpec, ObjectRef, SchemaChange};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -84,6 +86,8 @@ type Key<'a> = (ChurnKind, Option<&'a str>, &'a str, Option<&'a str>);
 struct Event<'a> {
     file: usize,
     op: &'a Operation,
+    /// The table as named by the operation or statement, if it names one.
+    table: Option<&'a str>,
     what: What<'a>,
 }
 
@@ -140,23 +144,22 @@ pub fn find(files: &[RevisionFile], graph: &RevisionGraph) -> Vec<Churn> {
                 | OpKind::DropTable
                 | OpKind::AlterColumn
                 | OpKind::RenameTable
-        )
+        ) || changes_schema(op)
     };
     // The files in upgrade order, for both passes.
     let order: Vec<usize> = graph.upgrade_nodes.iter().map(|&n| graph.dag[n]).collect();
     walk(files, &order, &can_undo, &mut |key, event| {
         if event.what.can_undo() {
             candidates.insert(key);
-            let op = event.op;
-            if let Some(table) = op.table.as_deref() {
-                tables.insert((op.schema.as_deref(), table));
+            let schema = key.1;
+            if let Some(table) = event.table {
+                tables.insert((schema, table));
             }
-            if let Some(new_name) = op
-                .new_name
-                .as_deref()
-                .filter(|_| op.kind == OpKind::RenameTable)
+            if let What::Rename {
+                to, table: true, ..
+            } = event.what
             {
-                tables.insert((op.schema.as_deref(), new_name));
+                tables.insert((schema, to));
             }
         }
     });
@@ -166,6 +169,7 @@ pub fn find(files: &[RevisionFile], graph: &RevisionGraph) -> Vec<Churn> {
     let relevant = |op: &Operation| {
         op.kind == OpKind::RenameTable
             || matches!(op.kind, OpKind::CreateIndex | OpKind::DropIndex)
+            || changes_schema(op)
             || op
                 .table
                 .as_deref()
@@ -186,6 +190,13 @@ pub fn find(files: &[RevisionFile], graph: &RevisionGraph) -> Vec<Churn> {
         .collect();
     found.sort_by(|a, b| (a.kind, &a.table, &a.object).cmp(&(b.kind, &b.table, &b.object)));
     found
+}
+
+/// `op.execute` of DDL that sqlparser understood.
+fn changes_schema(op: &Operation) -> bool {
+    op.sql
+        .as_ref()
+        .is_some_and(|sql| sql.changes().next().is_some())
 }
 
 /// The upgrade operations `keep` selects, in upgrade order, as keyed
@@ -260,8 +271,19 @@ fn record<'a>(
         };
         sink(
             (ChurnKind::IndexCreatedDropped, schema, "", Some(name)),
-            Event { file, op, what },
+            Event {
+                file,
+                op,
+                table: op.table.as_deref(),
+                what,
+            },
         );
+        return;
+    }
+    if let Some(sql) = &op.sql {
+        for change in sql.changes() {
+            record_sql(file, op, change, names, sink);
+        }
         return;
     }
     let Some(table_name) = op.table.as_deref() else {
@@ -269,7 +291,13 @@ fn record<'a>(
     };
     let table = names.table(schema, table_name);
     let mut push = |kind: ChurnKind, object: Option<&'a str>, what: What<'a>| {
-        sink((kind, schema, table, object), Event { file, op, what });
+        let event = Event {
+            file,
+            op,
+            table: Some(table_name),
+            what,
+        };
+        sink((kind, schema, table, object), event);
     };
     let column_events =
         |with_table: bool, push: &mut dyn FnMut(ChurnKind, Option<&'a str>, What<'a>)| {
@@ -393,14 +421,164 @@ fn record<'a>(
                     to: new_name,
                     table: true,
                 };
-                sink(
-                    (ChurnKind::RenameRoundTrip, schema, first, None),
-                    Event { file, op, what },
-                );
+                let event = Event {
+                    file,
+                    op,
+                    table: Some(table_name),
+                    what,
+                };
+                sink((ChurnKind::RenameRoundTrip, schema, first, None), event);
                 names.rename_table(schema, table_name, new_name);
             }
         }
         _ => {}
+    }
+}
+
+/// The events of one change made by SQL in `op`, as `record` makes them for
+/// the equivalent operation (without types, see `SchemaChange`).
+fn record_sql<'a>(
+    file: usize,
+    op: &'a Operation,
+    change: &'a SchemaChange,
+    names: &mut Identities<'a>,
+    sink: &mut dyn FnMut(Key<'a>, Event<'a>),
+) {
+    let exists = |now: bool, with_table: bool| What::Exists { now, with_table };
+    // Indexes are keyed by schema and name, as in `record`.
+    let mut index_event = |index: &'a ObjectRef, table: Option<&'a ObjectRef>, now| {
+        let key = (
+            ChurnKind::IndexCreatedDropped,
+            index.schema.as_deref(),
+            "",
+            Some(index.name.as_str()),
+        );
+        let table = table.map(|t| t.name.as_str());
+        let what = exists(now, false);
+        sink(
+            key,
+            Event {
+                file,
+                op,
+                table,
+                what,
+            },
+        );
+    };
+    let table_ref = match change {
+        SchemaChange::CreateIndex { index, table } => return index_event(index, Some(table), true),
+        SchemaChange::DropIndex { index, table } => {
+            return index_event(index, table.as_ref(), false);
+        }
+        SchemaChange::CreateTable { table, .. }
+        | SchemaChange::DropTable { table }
+        | SchemaChange::RenameTable { table, .. }
+        | SchemaChange::AddColumn { table, .. }
+        | SchemaChange::DropColumn { table, .. }
+        | SchemaChange::RenameColumn { table, .. }
+        | SchemaChange::SetNullable { table, .. } => table,
+    };
+    let (schema, table_name) = (table_ref.schema.as_deref(), table_ref.name.as_str());
+    let table = names.table(schema, table_name);
+    let mut push = |names: &Identities<'a>, object: Option<&'a str>, kind, what| {
+        let object = object.map(|column| names.column(schema, table, column));
+        let event = Event {
+            file,
+            op,
+            table: Some(table_name),
+            what,
+        };
+        sink((kind, schema, table, object), event);
+    };
+    type Push<'p, 'a> = dyn FnMut(&Identities<'a>, Option<&'a str>, ChurnKind, What<'a>) + 'p;
+    let column =
+        |push: &mut Push<'_, 'a>, names: &Identities<'a>, spec: &'a ColumnSpec, with_table| {
+            let name = Some(spec.name.as_str());
+            let added = exists(true, with_table);
+            push(names, name, ChurnKind::ColumnAddedDropped, added);
+            let what = What::Nullable {
+                value: spec.nullable,
+                initial: true,
+            };
+            push(names, name, ChurnKind::NullableFlipFlop, what);
+        };
+    match change {
+        SchemaChange::CreateTable { columns, .. } => {
+            push(
+                names,
+                None,
+                ChurnKind::TableCreatedDropped,
+                exists(true, false),
+            );
+            for spec in columns {
+                column(&mut push, names, spec, true);
+            }
+        }
+        SchemaChange::DropTable { .. } => push(
+            names,
+            None,
+            ChurnKind::TableCreatedDropped,
+            exists(false, false),
+        ),
+        SchemaChange::AddColumn { column: spec, .. } => column(&mut push, names, spec, false),
+        SchemaChange::DropColumn { column, .. } => push(
+            names,
+            Some(column.as_str()),
+            ChurnKind::ColumnAddedDropped,
+            exists(false, false),
+        ),
+        SchemaChange::SetNullable {
+            column, nullable, ..
+        } => {
+            let what = What::Nullable {
+                value: *nullable,
+                initial: false,
+            };
+            push(
+                names,
+                Some(column.as_str()),
+                ChurnKind::NullableFlipFlop,
+                what,
+            );
+        }
+        SchemaChange::RenameColumn { from, to, .. } => {
+            let (from, to) = (from.as_str(), to.as_str());
+            let first = if from <= to { from } else { to };
+            let what = What::Rename {
+                from,
+                to,
+                table: false,
+            };
+            let event = Event {
+                file,
+                op,
+                table: Some(table_name),
+                what,
+            };
+            sink(
+                (ChurnKind::RenameRoundTrip, schema, table, Some(first)),
+                event,
+            );
+            names.rename_column(schema, table, from, to);
+        }
+        SchemaChange::RenameTable { to, .. } => {
+            let to = to.as_str();
+            let first = if table_name <= to { table_name } else { to };
+            let what = What::Rename {
+                from: table_name,
+                to,
+                table: true,
+            };
+            let event = Event {
+                file,
+                op,
+                table: Some(table_name),
+                what,
+            };
+            sink((ChurnKind::RenameRoundTrip, schema, first, None), event);
+            names.rename_table(schema, table_name, to);
+        }
+        SchemaChange::CreateIndex { .. } | SchemaChange::DropIndex { .. } => {}
     }
 }
 
@@ -537,7 +715,7 @@ fn judge(
         (ChurnKind::IndexCreatedDropped, object) => (
             events
                 .iter()
-                .find_map(|e| e.op.table.as_deref().map(qualify))
+                .find_map(|e| e.table.map(qualify))
                 .unwrap_or_default(),
             object.map(str::to_owned),
         ),
@@ -663,6 +841,61 @@ mod tests {
         ]);
         assert_eq!(found.len(), 1, "{found:#?}");
         assert_eq!(found[0].table, "users.affiliations");
+    }
+
+    /// Parsed DDL in `op.execute` takes part like the equivalent operation.
+    #[test]
+    fn raw_sql_churns_like_operations() {
+        let found = churn(&[
+            "op.create_table('scratch', sa.Column('id', sa.Integer(), primary_key=True))\n\
+             op.execute('CREATE INDEX ix_users_a ON app.users (a)')",
+            "op.execute('ALTER TABLE users ADD COLUMN legacy boolean NOT NULL')",
+            "op.execute('DROP TABLE IF EXISTS Scratch')\n\
+             op.drop_index('ix_users_a', table_name='users', schema='app')\n\
+             op.drop_column('users', 'legacy')",
+        ]);
+        let kinds: Vec<_> = found
+            .iter()
+            .map(|c| (c.kind, c.subject(), c.steps.len()))
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                (ChurnKind::ColumnAddedDropped, "users.legacy".to_owned(), 2),
+                (
+                    ChurnKind::IndexCreatedDropped,
+                    "app.users.ix_users_a".to_owned(),
+                    2
+                ),
+                (ChurnKind::TableCreatedDropped, "scratch".to_owned(), 2),
+            ]
+        );
+        let actions: Vec<_> = found.iter().map(|c| c.steps[1].action.as_str()).collect();
+        assert_eq!(actions, ["dropped", "dropped", "dropped"]);
+        assert_eq!(
+            found.iter().map(|c| c.cancelling_operations).sum::<usize>(),
+            6
+        );
+    }
+
+    /// SQL renames move identities, and SQL nullability flips count.
+    #[test]
+    fn raw_sql_renames_and_nullability() {
+        let found = churn(&[
+            "op.create_table('users', sa.Column('email', sa.String(100), nullable=True))",
+            "op.execute('ALTER TABLE users RENAME TO accounts')",
+            "op.execute('ALTER TABLE accounts ALTER COLUMN email SET NOT NULL')",
+            "op.alter_column('accounts', 'email', nullable=True)",
+            "op.rename_table('accounts', 'users')",
+        ]);
+        let kinds: Vec<_> = found.iter().map(|c| (c.kind, c.subject())).collect();
+        assert_eq!(
+            kinds,
+            [
+                (ChurnKind::NullableFlipFlop, "users.email".to_owned()),
+                (ChurnKind::RenameRoundTrip, "accounts ↔ users".to_owned()),
+            ]
+        );
     }
 
     #[test]

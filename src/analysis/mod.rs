@@ -157,7 +157,9 @@ fn statistics(files: &[RevisionFile], graph: &RevisionGraph) -> HistoryReport {
                 for statement in &info.statements {
                     let entry = sql.entry(statement.kind.clone()).or_default();
                     entry.0 += 1;
-                    entry.1 += usize::from(!info.parsed && !info.dynamic);
+                    // Only SQL text can be kept verbatim: not SQL built at
+                    // run time, nor a SQLAlchemy Core statement.
+                    entry.1 += usize::from(info.text.is_some() && !statement.parsed);
                 }
                 if info.dynamic && info.statements.is_empty() {
                     sql.entry("(dynamic)".to_owned()).or_default().0 += 1;
@@ -184,11 +186,17 @@ fn statistics(files: &[RevisionFile], graph: &RevisionGraph) -> HistoryReport {
                     .sql
                     .as_ref()
                     .map(|s| {
-                        s.statements
+                        let kinds = s
+                            .statements
                             .iter()
                             .map(|st| st.kind.as_str())
                             .collect::<Vec<_>>()
-                            .join(", ")
+                            .join(", ");
+                        if s.core {
+                            format!("{kinds} (SQLAlchemy Core)")
+                        } else {
+                            kinds
+                        }
                     })
                     .unwrap_or_default(),
             };
@@ -326,7 +334,7 @@ pub fn summary(
         upgrade_operations,
         downgrade_operations,
         raw_sql: executes().count(),
-        raw_sql_unparsed: executes().filter(|s| !s.parsed && !s.dynamic).count(),
+        raw_sql_unparsed: executes().filter(|s| s.kept_verbatim()).count(),
         dynamic_sql: executes().filter(|s| s.dynamic).count(),
         data_migrations: report.data_migrations.len(),
         opaque_operations: report.opaque_operations.iter().map(|(_, n)| n).sum(),

@@ -21,6 +21,8 @@ pub struct Layout {
     pub version_locations: Vec<PathBuf>,
     /// `recursive_version_locations`: read sub-folders too.
     pub recursive: bool,
+    /// The SQL dialect of the config's `sqlalchemy.url`, when it names one.
+    pub dialect: Option<crate::sql::Dialect>,
 }
 
 /// A file Alembic would load as a revision.
@@ -90,6 +92,7 @@ pub fn locate(path: &Path, options: &DiscoverOptions) -> Result<Layout, Discover
         config: None,
         version_locations: vec![location],
         recursive: options.recursive,
+        dialect: None,
     })
 }
 
@@ -127,6 +130,8 @@ struct Options {
     script_location: Option<String>,
     version_locations: Option<Vec<String>>,
     recursive: bool,
+    /// Only in the ini file: Alembic does not read it from pyproject.toml.
+    dialect: Option<crate::sql::Dialect>,
 }
 
 fn from_config(config: &Path, options: &DiscoverOptions) -> Result<Layout, DiscoverError> {
@@ -168,6 +173,13 @@ fn from_config(config: &Path, options: &DiscoverOptions) -> Result<Layout, Disco
             script_location: get("script_location")?,
             version_locations,
             recursive: get("recursive_version_locations")?.as_deref() == Some("true"),
+            // Only its scheme is needed: a URL that does not interpolate
+            // (`%(DB_URL)s` set in env.py) names no dialect, it is no error.
+            dialect: ini
+                .get(section, "sqlalchemy.url", &here_str)
+                .ok()
+                .flatten()
+                .and_then(|url| crate::sql::Dialect::from_url(&url)),
         };
         // Alembic falls back to pyproject.toml for options the ini lacks.
         let pyproject = here.join("pyproject.toml");
@@ -215,6 +227,7 @@ fn from_config(config: &Path, options: &DiscoverOptions) -> Result<Layout, Disco
         config: Some(config.to_path_buf()),
         version_locations,
         recursive: opts.recursive,
+        dialect: opts.dialect,
     })
 }
 
@@ -300,6 +313,7 @@ fn toml_options(text: &str, here: &str) -> Result<Options, String> {
         script_location,
         version_locations,
         recursive,
+        dialect: None,
     })
 }
 
@@ -466,6 +480,7 @@ mod tests {
             config: None,
             version_locations: vec![root.to_path_buf()],
             recursive: false,
+            dialect: None,
         };
         let names = |layout: &Layout| -> Vec<String> {
             revision_files(layout)
@@ -501,6 +516,32 @@ mod tests {
         std::fs::write(&ini, "[alembic]\nsqlalchemy.url = x\n").unwrap();
         let err = locate(dir.path(), &DiscoverOptions::default()).unwrap_err();
         assert!(err.to_string().contains("script_location"), "{err}");
+    }
+
+    #[test]
+    fn dialect_from_sqlalchemy_url() {
+        use crate::sql::Dialect;
+        let dir = tempfile::tempdir().unwrap();
+        let ini = dir.path().join("alembic.ini");
+        let dialect = |url: &str| {
+            std::fs::write(&ini, format!("[alembic]\nscript_location = .\n{url}\n")).unwrap();
+            locate(&ini, &DiscoverOptions::default()).unwrap().dialect
+        };
+        assert_eq!(
+            dialect("sqlalchemy.url = sqlite:///%(here)s/app.db"),
+            Some(Dialect::Sqlite)
+        );
+        assert_eq!(
+            dialect("sqlalchemy.url = mysql+pymysql://u@h/db"),
+            Some(Dialect::MySql)
+        );
+        // Set in env.py: no dialect, and no error.
+        assert_eq!(dialect("sqlalchemy.url = %(DATABASE_URL)s"), None);
+        assert_eq!(
+            dialect("sqlalchemy.url = driver://user:pass@localhost/dbname"),
+            None
+        );
+        assert_eq!(dialect(""), None);
     }
 
     #[test]

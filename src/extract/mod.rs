@@ -11,6 +11,7 @@ use std::path::Path;
 
 use crate::ir::{FileProblem, RevisionFile};
 use crate::python;
+use crate::sql::Dialect;
 
 use bindings::Bindings;
 
@@ -97,14 +98,16 @@ fn declares_latin1(bytes: &[u8]) -> bool {
     })
 }
 
-/// Parses the file's source and fills in the header and operations.
+/// Parses the file's source and fills in the header and operations (raw
+/// SQL read as PostgreSQL).
 pub fn extract_source(file: &mut RevisionFile) {
-    extract_parsed(file);
+    extract_parsed(file, Dialect::default());
 }
 
-/// Parses and extracts `file`, and returns its syntax tree for whoever
-/// needs more of it (replay's preparation); `None` when it does not parse.
-pub fn extract_parsed(file: &mut RevisionFile) -> Option<python::Module> {
+/// Parses and extracts `file` (raw SQL read in `dialect`), and returns its
+/// syntax tree for whoever needs more of it (replay's preparation); `None`
+/// when it does not parse.
+pub fn extract_parsed(file: &mut RevisionFile, dialect: Dialect) -> Option<python::Module> {
     let source = file.source();
     let module = match python::parse_module(source) {
         Ok(module) => module,
@@ -118,7 +121,7 @@ pub fn extract_parsed(file: &mut RevisionFile) -> Option<python::Module> {
     };
     let module_bindings = Bindings::module(&module);
     let header = header::extract(&module, &module_bindings, source);
-    let extracted = ops::extract(&module, &module_bindings, source);
+    let extracted = ops::extract(&module, &module_bindings, source, dialect);
     if header.revision.is_none() && header.is_known("revision") {
         file.problem = Some(FileProblem::NoRevisionId);
     }

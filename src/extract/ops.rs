@@ -9,7 +9,7 @@ use crate::ir::{
     Argument, ColumnDef, LoopValue, Name, OpContext, OpKind, Operation, Phase, Spanned,
 };
 use crate::python::{BlockKind, Expr, Keyword, Module, Span, Stmt};
-use crate::sql::{SqlInfo, SqlStatement};
+use crate::sql::{Dialect, SqlInfo};
 
 #[derive(Debug, Default)]
 pub struct Extracted {
@@ -33,7 +33,12 @@ const NOT_OPERATIONS: &[&str] = &[
 /// How deep helper functions calling helper functions are followed.
 const MAX_HELPER_DEPTH: usize = 8;
 
-pub fn extract(module: &Module, module_bindings: &Bindings, source: &str) -> Extracted {
+pub fn extract(
+    module: &Module,
+    module_bindings: &Bindings,
+    source: &str,
+    dialect: Dialect,
+) -> Extracted {
     let functions: HashMap<&str, (&[String], &[Stmt])> = module
         .body
         .iter()
@@ -46,6 +51,7 @@ pub fn extract(module: &Module, module_bindings: &Bindings, source: &str) -> Ext
         .collect();
     let mut walker = Walker {
         source,
+        dialect,
         op_names: op_aliases(module),
         functions: &functions,
         out: Extracted::default(),
@@ -93,6 +99,8 @@ fn op_aliases(module: &Module) -> HashSet<String> {
 
 struct Walker<'a> {
     source: &'a str,
+    /// The dialect `op.execute` SQL is parsed in.
+    dialect: Dialect,
     op_names: HashSet<String>,
     functions: &'a HashMap<&'a str, (&'a [String], &'a [Stmt])>,
     out: Extracted,
@@ -441,7 +449,7 @@ impl<'a> Walker<'a> {
             OpKind::Execute => {
                 op.sql = call_args
                     .get("sqltext")
-                    .map(|e| Box::new(sql_of(e, scope, self.source)))
+                    .map(|e| Box::new(sql_of(e, scope, self.source, self.dialect)))
             }
             OpKind::BulkInsert => {
                 op.table = call_args.get("table").and_then(|t| table_of(t, scope))
@@ -575,7 +583,7 @@ pub fn normalize_type(text: &str) -> Name {
 }
 
 /// The SQL given to `op.execute`.
-fn sql_of(expr: &Expr, scope: &Scope, source: &str) -> SqlInfo {
+fn sql_of(expr: &Expr, scope: &Scope, source: &str, dialect: Dialect) -> SqlInfo {
     let string = |e: &Expr| {
         scope.string(e).or_else(|| match scope.resolve(e)? {
             Expr::FString { span } => fstring_value(span.text(source), scope, span.start, source),
@@ -583,7 +591,7 @@ fn sql_of(expr: &Expr, scope: &Scope, source: &str) -> SqlInfo {
         })
     };
     if let Some(text) = string(expr) {
-        return SqlInfo::classify(&text);
+        return SqlInfo::classify_as(&text, dialect);
     }
     let Some(mut resolved) = scope.resolve(expr) else {
         return SqlInfo::dynamic();
@@ -599,7 +607,7 @@ fn sql_of(expr: &Expr, scope: &Scope, source: &str) -> SqlInfo {
         resolved = value;
     }
     if let Some(text) = string(resolved) {
-        return SqlInfo::classify(&text);
+        return SqlInfo::classify_as(&text, dialect);
     }
     // SQL built at run time: still a data statement when its text, whatever
     // the values, reads as one.
@@ -614,31 +622,24 @@ fn sql_of(expr: &Expr, scope: &Scope, source: &str) -> SqlInfo {
         _ => None,
     };
     if let Some(skeleton) = skeleton {
-        let classified = SqlInfo::classify(&skeleton);
-        let words: Vec<String> = skeleton
-            .split(|c: char| !c.is_ascii_alphabetic())
-            .map(str::to_ascii_uppercase)
-            .collect();
-        let has = |w: &str| words.iter().any(|x| x == w);
-        // `WITH moved AS (DELETE … RETURNING *) INSERT …`: data, whatever the values.
-        let data_cte = crate::sql::kind_from_keywords(&skeleton) == "WITH"
-            && ["INSERT", "UPDATE", "DELETE"].iter().any(|w| has(w))
-            && ![
-                "CREATE", "ALTER", "DROP", "TRUNCATE", "GRANT", "REVOKE", "COMMENT",
-            ]
-            .iter()
-            .any(|w| has(w));
-        if data_cte {
-            let mut info = SqlInfo::dynamic();
-            info.statements = vec![SqlStatement {
-                kind: "DELETE".into(),
-                objects: Vec::new(),
-            }];
-            return info;
-        }
-        if classified.parsed
-            && classified.is_dml()
+        let classified = SqlInfo::classify_as(&skeleton, dialect);
+        // A statement sqlparser did not understand is read from its
+        // keywords (`WITH moved AS (DELETE …) INSERT …` is an INSERT); it
+        // is trusted to change only rows when no word in it changes schema.
+        let changes_schema = || {
+            skeleton
+                .split(|c: char| !c.is_ascii_alphabetic())
+                .map(str::to_ascii_uppercase)
+                .any(|w| {
+                    [
+                        "CREATE", "ALTER", "DROP", "TRUNCATE", "GRANT", "REVOKE", "COMMENT",
+                    ]
+                    .contains(&w.as_str())
+                })
+        };
+        if !classified.statements.is_empty()
             && classified.statements.iter().all(|s| s.is_dml())
+            && (classified.parsed || !changes_schema())
         {
             let mut info = SqlInfo::dynamic();
             info.statements = classified.statements;
@@ -646,29 +647,28 @@ fn sql_of(expr: &Expr, scope: &Scope, source: &str) -> SqlInfo {
         }
     }
     if let Expr::Call { func, args, .. } = resolved {
-        // sa.text("...") / sqlalchemy.text("...")
-        if callee_name(func) == Some("text")
+        // sa.text("...") / sqlalchemy.text("..."), sa.DDL("...")
+        if matches!(callee_name(func), Some("text" | "DDL"))
             && let Some(text) = args.first().and_then(string)
         {
-            return SqlInfo::classify(&text);
+            return SqlInfo::classify_as(&text, dialect);
         }
-        // table.update().where(...), table.insert().values(...): DML built
-        // with SQLAlchemy Core.
+        // table.update().where(...), sa.insert(table).values(...),
+        // delete(table): DML built with SQLAlchemy Core.
         let mut current = resolved;
         while let Expr::Call { func, .. } = current {
-            let Expr::Attribute { value, attr, .. } = func.as_ref() else {
-                break;
+            let (name, receiver) = match func.as_ref() {
+                Expr::Attribute { value, attr, .. } => (attr.as_str(), Some(value.as_ref())),
+                Expr::Name { id, .. } => (id.as_str(), None),
+                _ => break,
             };
-            if let kind @ ("update" | "insert" | "delete") = attr.as_str() {
-                let mut info = SqlInfo::dynamic();
-                info.dynamic = false;
-                info.statements.push(SqlStatement {
-                    kind: kind.to_ascii_uppercase(),
-                    objects: Vec::new(),
-                });
-                return info;
+            if let kind @ ("update" | "insert" | "delete") = name {
+                return SqlInfo::core(&kind.to_ascii_uppercase());
             }
-            current = value;
+            match receiver {
+                Some(receiver) => current = receiver,
+                None => break,
+            }
         }
     }
     SqlInfo::dynamic()
@@ -1092,6 +1092,63 @@ def upgrade():
         assert_eq!(ops[4].kind, OpKind::Other);
         assert_eq!(ops[4].method(), "sync_enum_values");
         assert_eq!(file.get_bind.len(), 1);
+    }
+
+    /// SQLAlchemy Core statements hold no SQL text: they are data
+    /// statements of their kind, not SQL that was not understood.
+    #[test]
+    fn core_statements_are_data_statements() {
+        let source = r#"
+from alembic import op
+import sqlalchemy as sa
+from sqlalchemy import delete
+t = sa.table("t", sa.column("id"))
+def upgrade():
+    op.execute(t.update().where(t.c.id == 1).values(id=2))
+    op.execute(sa.insert(t).values(id=1))
+    op.execute(delete(t).where(t.c.id < 0))
+    op.execute(t.delete())
+    op.execute(sa.DDL("DROP TABLE t"))
+"#;
+        let ops = upgrade_ops(source);
+        let core: Vec<_> = ops[..4]
+            .iter()
+            .map(|op| {
+                let sql = op.sql.as_deref().unwrap();
+                assert!(sql.core && !sql.dynamic && !sql.kept_verbatim(), "{sql:?}");
+                assert!(op.is_data_migration());
+                sql.statements[0].kind.as_str()
+            })
+            .collect();
+        assert_eq!(core, ["UPDATE", "INSERT", "DELETE", "DELETE"]);
+        let ddl = ops[4].sql.as_deref().unwrap();
+        assert_eq!(ddl.statements[0].kind, "DROP TABLE");
+        assert!(!ddl.core);
+    }
+
+    /// SQL built at run time is a data statement of the kind its text has
+    /// whatever the values: a CTE, of the statement it feeds.
+    #[test]
+    fn dynamic_ctes_take_the_kind_they_feed() {
+        let source = r#"
+from alembic import op
+from app import CUTOFF, TABLE
+def upgrade():
+    op.execute(f"WITH moved AS (DELETE FROM a WHERE at < '{CUTOFF}' RETURNING *) INSERT INTO b SELECT * FROM moved")
+    op.execute(f"WITH s AS (SELECT id FROM a WHERE at < '{CUTOFF}') UPDATE a SET x = 1 FROM s WHERE a.id = s.id")
+    op.execute(f"WITH s AS (SELECT 1) DELETE FROM {TABLE}; DROP TABLE {TABLE}")
+"#;
+        let ops = upgrade_ops(source);
+        let kinds: Vec<Vec<&str>> = ops
+            .iter()
+            .map(|op| {
+                let sql = op.sql.as_deref().unwrap();
+                assert!(sql.dynamic);
+                sql.statements.iter().map(|s| s.kind.as_str()).collect()
+            })
+            .collect();
+        assert_eq!(kinds, [vec!["INSERT"], vec!["UPDATE"], vec![]]);
+        assert!(!ops[2].is_data_migration());
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! - `hostile_input`: special files, control characters in file names,
 //!   thousands of heads;
 //! - `cache`: the extraction cache changes speed, never output;
+//! - `sql`: raw SQL, read from histories of its own in tests/fixtures/;
 //! - `oracle`: real Alembic (from the test venv) and migsquash must agree;
 //! - `postgres`: every runnable history applies on a real PostgreSQL.
 //!
@@ -20,5 +21,6 @@ mod locations;
 mod oracle;
 mod postgres;
 mod snapshots;
+mod sql;
 mod support;
 mod verify;
