@@ -70,6 +70,19 @@ pub fn key(bytes: &[u8]) -> u64 {
     xxhash_rust::xxh3::xxh3_64(bytes)
 }
 
+/// The cache key of a file's bytes as extracted with `dialect`. What
+/// extraction makes of a file depends on the dialect its SQL is read in, so
+/// the dialect takes the key's two low bits: an entry, or a stat record's
+/// key, made under another dialect is never used.
+pub fn keyed_for(key: u64, dialect: crate::sql::Dialect) -> u64 {
+    const _: () = assert!(crate::sql::Dialect::ALL.len() <= 4, "two bits of the key");
+    let tag = crate::sql::Dialect::ALL
+        .iter()
+        .position(|d| *d == dialect)
+        .unwrap_or_default() as u64;
+    (key & !0b11) | tag
+}
+
 /// What the cache keeps of one file besides its operations.
 #[derive(Deserialize)]
 struct Meta {

@@ -380,7 +380,7 @@ fn read_one(
     if let Some(cache) = cache
         && let Some(stamp) = &seen.stamp
         && let Some(key) = cache.vouch(candidate.location, &candidate.rel_path, stamp)
-        && key == keyed_for(key, dialect)
+        && key == cache::keyed_for(key, dialect)
     {
         let mut file = RevisionFile::unread(candidate.path.clone(), candidate.rel_path.clone());
         if cache.fill(key, &mut file) {
@@ -393,7 +393,7 @@ fn read_one(
         }
     }
     let (mut file, key) = extract::read(&candidate.path, candidate.rel_path.clone());
-    let key = key.map(|key| keyed_for(key, dialect));
+    let key = key.map(|key| cache::keyed_for(key, dialect));
     seen.key = key;
     let mut prepared = None;
     if file.problem.is_none() {
@@ -420,19 +420,6 @@ fn read_one(
         file.forget_source();
     }
     (file, seen, prepared)
-}
-
-/// The cache key of a file's bytes as extracted with `dialect`. What
-/// extraction makes of a file depends on the dialect its SQL is read in, so
-/// the dialect takes the key's two low bits: an entry, or a stat record's
-/// key, made under another dialect is never used.
-fn keyed_for(key: u64, dialect: sql::Dialect) -> u64 {
-    const _: () = assert!(sql::Dialect::ALL.len() <= 4, "two bits of the key");
-    let tag = sql::Dialect::ALL
-        .iter()
-        .position(|d| *d == dialect)
-        .unwrap_or_default() as u64;
-    (key & !0b11) | tag
 }
 
 /// Prepares a file whose operations came from the cache: replay needs its

@@ -309,7 +309,10 @@ fn a_damaged_cache_is_an_empty_cache() {
         // index.
         let keys: Vec<[u8; 8]> = files
             .iter()
-            .map(|f| migsquash::cache::key(&std::fs::read(f).unwrap()).to_le_bytes())
+            .map(|f| {
+                let key = migsquash::cache::key(&std::fs::read(f).unwrap());
+                migsquash::cache::keyed_for(key, migsquash::sql::Dialect::PostgreSql).to_le_bytes()
+            })
             .collect();
         let at = |key: &[u8; 8]| -> [usize; 2] {
             find_all(&good, key)
