@@ -461,6 +461,16 @@ fn constraint_name(table: &Table, c: &Constraint) -> Option<Code> {
         ConstraintKind::ForeignKey { columns, .. } => {
             format!("{}_{}_fkey", table.name, columns.join("_"))
         }
+        ConstraintKind::Check { condition } => {
+            // The name PostgreSQL would now choose, among the names before it.
+            let taken: Vec<String> = table
+                .constraints
+                .iter()
+                .take_while(|other| !std::ptr::eq(*other, c))
+                .filter_map(|other| other.db_name().map(str::to_owned))
+                .collect();
+            crate::replay::check_constraint_name(&table.name, &table.columns, condition, &taken)
+        }
         _ => return None,
     };
     (&now != implicit).then(|| Code::Str(implicit.clone()))

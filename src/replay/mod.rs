@@ -1199,6 +1199,7 @@ impl<'f> OpCtx<'_, 'f> {
     fn rename_table(&mut self, t: usize, new: &str) -> Result<()> {
         let schema = &mut self.state.out.schema;
         let old = schema.tables[t].name.clone();
+        keep_constraint_names(&mut schema.tables[t]);
         if let Some(unit) = schema
             .units
             .iter()
@@ -1779,6 +1780,88 @@ impl<'f> OpCtx<'_, 'f> {
         }
         Ok(())
     }
+}
+
+/// Before a table is renamed: its unnamed constraints keep the names
+/// PostgreSQL gave them under the old name. A primary key declared on its
+/// columns becomes a constraint that carries its name; a check constraint
+/// gets the name PostgreSQL chose for it.
+fn keep_constraint_names(table: &mut Table) {
+    let has_pk_constraint = table
+        .constraints
+        .iter()
+        .any(|c| matches!(c.kind, ConstraintKind::PrimaryKey { .. }));
+    let pk_columns: Vec<String> = table
+        .columns
+        .iter()
+        .filter(|c| c.is_primary_key())
+        .map(|c| c.name.clone())
+        .collect();
+    if !has_pk_constraint && !pk_columns.is_empty() {
+        for c in &mut table.columns {
+            c.set_kwarg("primary_key", None);
+        }
+        let origin = table.origin;
+        table.constraints.insert(
+            0,
+            Constraint {
+                name: None,
+                name_is_final: false,
+                implicit_name: Some(format!("{}_pkey", table.created_as)),
+                kind: ConstraintKind::PrimaryKey {
+                    columns: pk_columns,
+                },
+                kwargs: Vec::new(),
+                origin,
+            },
+        );
+    }
+    let mut taken: Vec<String> = table
+        .constraints
+        .iter()
+        .filter_map(|c| c.db_name().map(str::to_owned))
+        .collect();
+    for i in 0..table.constraints.len() {
+        let c = &table.constraints[i];
+        if c.name.is_some() || c.implicit_name.is_some() {
+            continue;
+        }
+        let ConstraintKind::Check { condition } = &c.kind else {
+            continue;
+        };
+        let name = check_constraint_name(&table.name, &table.columns, condition, &taken);
+        taken.push(name.clone());
+        table.constraints[i].implicit_name = Some(name);
+    }
+}
+
+/// The name PostgreSQL gives an unnamed check constraint of `table`:
+/// `<table>_<column>_check` when its condition names one column, else
+/// `<table>_check`, with a number added until it is not `taken`.
+pub(crate) fn check_constraint_name(
+    table: &str,
+    columns: &[Column],
+    condition: &Code,
+    taken: &[String],
+) -> String {
+    let mut texts = Vec::new();
+    condition.texts(&mut texts);
+    let named: Vec<&str> = columns
+        .iter()
+        .map(|c| c.name.as_str())
+        .filter(|c| texts.iter().any(|t| sql::mentions(t, c)))
+        .collect();
+    let base = match named.as_slice() {
+        [one] => format!("{table}_{one}_check"),
+        _ => format!("{table}_check"),
+    };
+    let mut name = base.clone();
+    let mut n = 0;
+    while taken.contains(&name) {
+        n += 1;
+        name = format!("{base}{n}");
+    }
+    name
 }
 
 /// Whether `schema.table` or `table` names `table`.

@@ -93,9 +93,14 @@ fn renames_collapse_and_are_followed_by_constraints_and_indexes() {
         panic!()
     };
     assert_eq!(columns, &[Code::Str("username".into())]);
-    assert!(
-        matches!(&accounts.constraints[0].kind, ConstraintKind::Unique { columns } if columns == &["username"])
-    );
+    assert!(accounts.constraints.iter().any(
+        |c| matches!(&c.kind, ConstraintKind::Unique { columns } if columns == &["username"])
+    ));
+    // The primary key declared on `id` keeps the name PostgreSQL gave it.
+    assert!(accounts.constraints.iter().any(|c| {
+        matches!(&c.kind, ConstraintKind::PrimaryKey { columns } if columns == &["id"])
+            && c.implicit_name.as_deref() == Some("users_pkey")
+    }));
     // The serial sequence keeps the name it was created with.
     assert_eq!(
         accounts.columns[0].serial_sequence.as_deref(),
