@@ -1438,6 +1438,17 @@ impl<'f> OpCtx<'_, 'f> {
             }
         };
         let mut stale_text = None;
+        // A column's own check or generated expression (`sa.CheckConstraint`,
+        // `sa.Computed` among its arguments) is SQL text too.
+        for column in &table.columns {
+            for extra in &column.extras {
+                let mut texts = Vec::new();
+                extra.texts(&mut texts);
+                if texts.iter().any(|t| sql::mentions(t, old)) {
+                    stale_text = Some(column.origin);
+                }
+            }
+        }
         for c in &mut table.constraints {
             match &mut c.kind {
                 ConstraintKind::PrimaryKey { columns }
@@ -1821,6 +1832,43 @@ fn keep_constraint_names(table: &mut Table) {
         .iter()
         .filter_map(|c| c.db_name().map(str::to_owned))
         .collect();
+    // `sa.Column("a", ..., sa.CheckConstraint("a > 0"))`: PostgreSQL names
+    // a column's check after the column.
+    let origin = table.origin;
+    let mut column_checks = Vec::new();
+    for column in &mut table.columns {
+        let (checks, rest): (Vec<Code>, Vec<Code>) = std::mem::take(&mut column.extras)
+            .into_iter()
+            .partition(|e| {
+                e.callee() == Some("CheckConstraint") && e.kwarg("name").is_none_or(Code::is_none)
+            });
+        column.extras = rest;
+        for check in checks {
+            let Code::Call { args, kwargs, .. } = check else {
+                continue;
+            };
+            let Some(condition) = args.into_iter().next() else {
+                continue;
+            };
+            let base = format!("{}_{}_check", table.name, column.name);
+            let mut name = base.clone();
+            let mut n = 0;
+            while taken.contains(&name) {
+                n += 1;
+                name = format!("{base}{n}");
+            }
+            taken.push(name.clone());
+            column_checks.push(Constraint {
+                name: None,
+                name_is_final: false,
+                implicit_name: Some(name),
+                kind: ConstraintKind::Check { condition },
+                kwargs: kwargs.into_iter().filter(|(k, _)| k != "name").collect(),
+                origin,
+            });
+        }
+    }
+    table.constraints.extend(column_checks);
     for i in 0..table.constraints.len() {
         let c = &table.constraints[i];
         if c.name.is_some() || c.implicit_name.is_some() {

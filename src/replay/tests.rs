@@ -462,3 +462,26 @@ fn loops_over_literal_dicts_replay_once_per_key_and_drop_if_exists_tolerates_abs
         ["index `ix_never` does not exist at this point of the history"]
     );
 }
+
+#[test]
+fn a_column_check_keeps_its_name_through_a_table_rename_and_refuses_a_column_rename() {
+    let create = "    op.create_table('t', sa.Column('id', sa.Integer(), primary_key=True), sa.Column('a', sa.Integer(), sa.CheckConstraint('a > 0')), sa.CheckConstraint('a < 10'), sa.CheckConstraint('id < a'))";
+    let r = history(&[create, "    op.rename_table('t', 't2')"]);
+    assert!(blockers(&r).is_empty(), "{:?}", blockers(&r));
+    let mut names: Vec<&str> = r.schema.tables[0]
+        .constraints
+        .iter()
+        .filter_map(|c| c.implicit_name.as_deref())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["t_a_check", "t_a_check1", "t_check", "t_pkey"]);
+
+    let r = history(&[create, "    op.alter_column('t', 'a', new_column_name='c')"]);
+    assert!(
+        blockers(&r)
+            .iter()
+            .any(|b| b.contains("mentions `t.a`, which a later revision renames to `c`")),
+        "{:?}",
+        blockers(&r)
+    );
+}

@@ -20,7 +20,9 @@ def upgrade():
     op.create_table(
         "vendors",
         sa.Column("id", sa.Integer(), primary_key=True),
-        sa.Column("code", sa.String(16), nullable=False, unique=True),
+        sa.Column(
+            "code", sa.String(16), sa.CheckConstraint("code <> ''"), nullable=False, unique=True
+        ),
         sa.Column("rating", sa.SmallInteger(), nullable=True),
         sa.CheckConstraint("rating BETWEEN 1 AND 5"),
     )
