@@ -1369,7 +1369,13 @@ impl<'f> OpCtx<'_, 'f> {
         let args = self.args()?;
         let mut changes: Vec<(String, Code)> = Vec::new();
         for (key, value) in &args.keywords {
-            if key.starts_with("existing_") || key == "schema" || key == "postgresql_using" {
+            // `table_name=`/`column_name=` name the column (read into the
+            // operation already); they change nothing.
+            if key.starts_with("existing_")
+                || key == "schema"
+                || key == "postgresql_using"
+                || args.params.contains(&key.as_str())
+            {
                 continue;
             }
             changes.push((key.clone(), self.code(value.0)?));
@@ -1398,6 +1404,8 @@ impl<'f> OpCtx<'_, 'f> {
                     column.sql_type = None;
                 }
                 "autoincrement" => column.set_kwarg("autoincrement", Some(value)),
+                // A Python-side default: nothing in the database changes.
+                "default" => {}
                 "new_column_name" => rename = value.as_str().map(str::to_owned),
                 other => {
                     return Err(self.err(format!(
@@ -1523,7 +1531,7 @@ impl<'f> OpCtx<'_, 'f> {
         )?;
         let (name, name_is_final) = name_code
             .name_value()
-            .map(|(n, f)| (n.to_owned(), f))
+            .map(db_name)
             .ok_or_else(|| self.err("an index whose name is not a literal"))?;
         if self.state.out.schema.index_owner(&name).is_some() {
             return Err(self.err(format!("index `{name}` already exists at this point")));
@@ -1567,6 +1575,15 @@ impl<'f> OpCtx<'_, 'f> {
     }
 
     fn drop_index(&mut self, name: &str, if_exists: bool) -> Result<()> {
+        // `op.drop_index(op.f("<a name too long>"))` drops the shortened one.
+        let shortened_name;
+        let name = match self.state.out.schema.index_owner(name) {
+            None if name.chars().count() > MAX_IDENTIFIER => {
+                shortened_name = shortened(name);
+                shortened_name.as_str()
+            }
+            _ => name,
+        };
         match self.state.out.schema.index_owner(name) {
             Some((t, i)) => {
                 self.state.out.schema.remove_index(t, i);
@@ -1590,7 +1607,7 @@ impl<'f> OpCtx<'_, 'f> {
                 } else {
                     Some(
                         code.name_value()
-                            .map(|(n, f)| (n.to_owned(), f))
+                            .map(db_name)
                             .ok_or_else(|| self.err("a constraint name that is not a literal"))?,
                     )
                 }
@@ -1797,7 +1814,7 @@ impl<'f> OpCtx<'_, 'f> {
 /// PostgreSQL gave them under the old name. A primary key declared on its
 /// columns becomes a constraint that carries its name; a check constraint
 /// gets the name PostgreSQL chose for it.
-fn keep_constraint_names(table: &mut Table) {
+pub(super) fn keep_constraint_names(table: &mut Table) {
     let has_pk_constraint = table
         .constraints
         .iter()
@@ -1948,7 +1965,30 @@ fn entity_identity(code: &Code) -> Option<String> {
 
 fn take_name(kwargs: &mut Vec<(String, Code)>) -> Option<(String, bool)> {
     let code = take_kwarg(kwargs, "name")?;
-    code.name_value().map(|(n, f)| (n.to_owned(), f))
+    code.name_value().map(db_name)
+}
+
+/// PostgreSQL's limit on identifiers, in bytes.
+const MAX_IDENTIFIER: usize = 63;
+
+/// A name as the database gets it. SQLAlchemy shortens a final name
+/// (`op.f(...)`, a naming convention's) that is too long as
+/// `name[:55] + "_" + md5(name)[-4:]`; other names are used as given.
+fn db_name((name, is_final): (&str, bool)) -> (String, bool) {
+    if is_final && name.chars().count() > MAX_IDENTIFIER {
+        (shortened(name), true)
+    } else {
+        (name.to_owned(), is_final)
+    }
+}
+
+/// SQLAlchemy's `_truncate_and_render_maxlen_name`.
+fn shortened(name: &str) -> String {
+    use md5::{Digest, Md5};
+    let digest = Md5::digest(name.as_bytes());
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    let head: String = name.chars().take(MAX_IDENTIFIER - 8).collect();
+    format!("{head}_{}", &hex[hex.len() - 4..])
 }
 
 fn take_kwarg(kwargs: &mut Vec<(String, Code)>, name: &str) -> Option<Code> {
@@ -2009,9 +2049,27 @@ fn mark_serial(table: &mut Table) {
                 .map(|c| c.name.clone())
                 .collect()
         });
-    let [pk] = pk_columns.as_slice() else {
-        return;
+    // SQLAlchemy's autoincrement column: the primary key's only column, or
+    // of a composite key the one marked `autoincrement=True`.
+    let pk = match pk_columns.as_slice() {
+        [one] => one.clone(),
+        many => {
+            let marked: Vec<&String> = many
+                .iter()
+                .filter(|name| {
+                    table.columns.iter().any(|c| {
+                        &&c.name == name
+                            && c.kwarg("autoincrement").and_then(Code::as_bool) == Some(true)
+                    })
+                })
+                .collect();
+            let [one] = marked.as_slice() else {
+                return;
+            };
+            (*one).clone()
+        }
     };
+    let pk = &pk;
     let table_name = table.name.clone();
     if let Some(column) = table.columns.iter_mut().find(|c| &c.name == pk) {
         let integer = column

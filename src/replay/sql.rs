@@ -15,7 +15,7 @@ use sqlparser::parser::Parser;
 use sqlparser::tokenizer::{Token, Tokenizer};
 
 use super::code::Code;
-use super::model::{Column, IndexForm, Unit, UnitKind};
+use super::model::{Column, ConstraintKind, IndexForm, Unit, UnitKind};
 use super::{FindingKind, OpCtx, Result};
 
 /// Whether `text` uses `word` as an identifier (not inside a longer name).
@@ -370,6 +370,71 @@ impl OpCtx<'_, '_> {
             }
             ("ALTER", "TABLE") => return self.alter_table(s).map(|()| false),
             ("COMMENT", _) => return self.comment(s).map(|()| false),
+            ("ALTER", "INDEX") if s.has("RENAME") && s.has("TO") => {
+                let (_, at) = object.clone().unwrap();
+                let old = s.name_at(at).map(|(n, _)| n);
+                let new = s
+                    .words
+                    .iter()
+                    .position(|w| w == "TO")
+                    .and_then(|i| s.name_at(i + 1))
+                    .map(|(n, _)| n);
+                let (Some(old), Some(new)) = (old, new) else {
+                    return Err(self.err("ALTER INDEX … RENAME without its names"));
+                };
+                let schema = &mut self.state.out.schema;
+                if let Some((t, i)) = schema.index_owner(&old) {
+                    schema.rename_index(t, i, &new);
+                    return Ok(false);
+                }
+                // The index of a primary key or unique constraint: renaming
+                // it renames the constraint.
+                let owner = schema.tables.iter_mut().find_map(|t| {
+                    t.constraints.iter_mut().find(|c| {
+                        c.db_name() == Some(old.as_str())
+                            && matches!(
+                                c.kind,
+                                ConstraintKind::PrimaryKey { .. } | ConstraintKind::Unique { .. }
+                            )
+                    })
+                });
+                if let Some(constraint) = owner {
+                    constraint.name = Some(new);
+                    constraint.name_is_final = true;
+                    constraint.implicit_name = None;
+                    return Ok(false);
+                }
+                // A primary key declared on its columns.
+                if let Some(table) = schema
+                    .tables
+                    .iter_mut()
+                    .find(|t| format!("{}_pkey", t.created_as) == old)
+                    && !table
+                        .constraints
+                        .iter()
+                        .any(|c| matches!(c.kind, ConstraintKind::PrimaryKey { .. }))
+                    && table.columns.iter().any(|c| c.is_primary_key())
+                {
+                    super::keep_constraint_names(table);
+                    if let Some(pk) = table
+                        .constraints
+                        .iter_mut()
+                        .find(|c| matches!(c.kind, ConstraintKind::PrimaryKey { .. }))
+                    {
+                        pk.name = Some(new);
+                        pk.name_is_final = true;
+                        pk.implicit_name = None;
+                    }
+                    return Ok(false);
+                }
+                self.push_sql(
+                    s,
+                    UnitKind::Sql,
+                    Some(format!("INDEX {new}")),
+                    Vec::new(),
+                    false,
+                );
+            }
             ("ALTER", "SEQUENCE") if s.has("RENAME") => {
                 let (_, at) = object.unwrap();
                 let (old, _) = s
@@ -465,6 +530,26 @@ impl OpCtx<'_, '_> {
                 let if_exists = s.has("EXISTS");
                 let on = s.on_table();
                 while let Some((name, next)) = s.name_at(at) {
+                    // The sequence of a SERIAL column: with CASCADE the
+                    // column loses its default and stays a plain column.
+                    if kind == "SEQUENCE"
+                        && s.has("CASCADE")
+                        && let Some(column) =
+                            self.state.out.schema.tables.iter_mut().find_map(|t| {
+                                t.columns
+                                    .iter_mut()
+                                    .find(|c| c.serial_sequence.as_deref() == Some(name.as_str()))
+                            })
+                    {
+                        column.serial_sequence = None;
+                        column.set_kwarg("autoincrement", Some(Code::atom("False")));
+                        at = next;
+                        if s.idents.get(at).map(String::as_str) == Some(",") {
+                            at += 1;
+                            continue;
+                        }
+                        break;
+                    }
                     let identity = match (&on, kind.as_str()) {
                         (Some(t), "TRIGGER" | "POLICY" | "RULE") => format!("{kind} {name} ON {t}"),
                         _ => format!("{kind} {name}"),

@@ -485,3 +485,14 @@ fn a_column_check_keeps_its_name_through_a_table_rename_and_refuses_a_column_ren
         blockers(&r)
     );
 }
+
+#[test]
+fn long_final_names_are_shortened_as_sqlalchemy_does() {
+    // Checked against SQLAlchemy 2.1 and PostgreSQL (fixture
+    // string_ids_and_long_names).
+    assert_eq!(
+        shortened("ix_device_consent_preferences_fides_user_device_provided_identity_id"),
+        "ix_device_consent_preferences_fides_user_device_provide_78df"
+    );
+    assert_eq!(db_name(("ix_short", true)), ("ix_short".to_owned(), true));
+}

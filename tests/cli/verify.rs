@@ -18,6 +18,7 @@ const CONSOLIDATED: &[&str] = &[
     "sample_migrations/edge_cases/non_literal_label",
     "sample_migrations/edge_cases/renamed_table_constraints",
     "sample_migrations/edge_cases/several_bases",
+    "sample_migrations/edge_cases/string_ids_and_long_names",
     "sample_migrations/edge_cases/three_parent_merge",
 ];
 
