@@ -7,6 +7,9 @@
 //!   thousands of heads;
 //! - `cache`: the extraction cache changes speed, never output;
 //! - `sql`: raw SQL, read from histories of its own in tests/fixtures/;
+//! - `mutation`: damaged copies of the bundled histories
+//!   (scripts/mutation_test.py) exit 0, 1 or 2, print valid JSON, and print
+//!   the same with and without the cache;
 //! - `oracle`: real Alembic (from the test venv) and migsquash must agree;
 //! - `postgres`: every runnable history applies on a real PostgreSQL.
 //!
@@ -18,6 +21,7 @@ mod cache;
 mod consolidate;
 mod hostile_input;
 mod locations;
+mod mutation;
 mod oracle;
 mod postgres;
 mod snapshots;

@@ -1,0 +1,6 @@
+revision = "a1"
+down_revision = None
+
+
+def upgrade(:
+    pass
