@@ -99,6 +99,8 @@ impl RevisionGraph {
             let header = &files[index].header;
             for parent in &header.down_revisions {
                 match g.nodes.get(&parent.value) {
+                    // A parent listed twice is one parent, as in Alembic.
+                    Some(&p) if g.dag.contains_edge(p, node) => {}
                     Some(&p) => {
                         g.dag.add_edge(p, node, EdgeKind::DownRevision);
                     }
@@ -151,6 +153,8 @@ impl RevisionGraph {
             if children.len() > 1 {
                 g.branch_points.push(id.clone());
             }
+            // Alembic's `is_merge_point` counts `down_revision` as written,
+            // a parent listed twice too.
             if header.down_revisions.len() > 1 {
                 g.merge_points.push(id);
             }
@@ -192,12 +196,19 @@ impl RevisionGraph {
             .dag
             .node_indices()
             .map(|node| {
-                let mut out: Vec<NodeIndex> = files[self.dag[node]]
+                // Deduplicated, as Alembic's `_all_down_revisions`:
+                // `down_revision = ("a", "a")` has one parent.
+                let mut out: Vec<NodeIndex> = Vec::new();
+                for parent in files[self.dag[node]]
                     .header
                     .down_revisions
                     .iter()
                     .filter_map(|p| self.nodes.get(&p.value).copied())
-                    .collect();
+                {
+                    if !out.contains(&parent) {
+                        out.push(parent);
+                    }
+                }
                 let mut deps: Vec<NodeIndex> = self
                     .dag
                     .edges_directed(node, Direction::Incoming)
@@ -414,6 +425,22 @@ mod tests {
         revs.iter()
             .map(|(id, down)| extract_str(&format!("revision = '{id}'\ndown_revision = {down}\n")))
             .collect()
+    }
+
+    #[test]
+    fn a_parent_listed_twice_is_one_parent() {
+        // Once an endless loop in the upgrade order (found by mutation
+        // testing); Alembic dedupes it in `_all_down_revisions`.
+        let files = history(&[("a", "None"), ("b", "('a', 'a')"), ("c", "'b'")]);
+        let g = RevisionGraph::build(&files);
+        let order: Vec<&str> = g
+            .upgrade_nodes
+            .iter()
+            .map(|&n| files[g.dag[n]].revision_id().unwrap())
+            .collect();
+        assert_eq!(order, ["a", "b", "c"]);
+        assert_eq!(g.dag.edge_count(), 2);
+        assert_eq!(g.heads, ["c"]);
     }
 
     #[test]

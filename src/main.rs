@@ -871,10 +871,23 @@ fn consolidate_command(
     let result = match migsquash::consolidate::consolidate(analysis, options) {
         Ok(result) => result,
         Err(err) => {
-            if let ConsolidateError::HistoryErrors(diagnostics) = &err {
+            let history_errors: &[migsquash::diagnostic::Diagnostic] = match &err {
+                ConsolidateError::HistoryErrors(diagnostics) => diagnostics,
+                _ => &[],
+            };
+            if matches!(output.format, ConsolidateFormat::Json) {
+                // A caller reading JSON gets JSON, also for a refusal.
+                let value = serde_json::json!({
+                    "written": false,
+                    "error": err.to_string(),
+                    "summary": null,
+                    "findings": findings_json(history_errors, analysis),
+                });
+                print(&(serde_json::to_string_pretty(&value)? + "\n"))?;
+            } else {
                 eprint!(
                     "{}",
-                    report::text::diagnostic_list(analysis, diagnostics, stderr_color)
+                    report::text::diagnostic_list(analysis, history_errors, stderr_color)
                 );
             }
             let code = err.exit_code();
@@ -1092,9 +1105,20 @@ fn consolidate_json(
     analysis: &Analysis,
     written: bool,
 ) -> anyhow::Result<String> {
+    let value = serde_json::json!({
+        "written": written,
+        "summary": summary,
+        "findings": findings_json(&result.diagnostics, analysis),
+    });
+    Ok(serde_json::to_string_pretty(&value)? + "\n")
+}
+
+fn findings_json(
+    diagnostics: &[migsquash::diagnostic::Diagnostic],
+    analysis: &Analysis,
+) -> Vec<serde_json::Value> {
     let locator = report::Locator::new(analysis);
-    let findings: Vec<serde_json::Value> = result
-        .diagnostics
+    diagnostics
         .iter()
         .map(|d| {
             let location = d.location.as_ref().map(|l| {
@@ -1110,13 +1134,7 @@ fn consolidate_json(
                 "help": d.help,
             })
         })
-        .collect();
-    let value = serde_json::json!({
-        "written": written,
-        "summary": summary,
-        "findings": findings,
-    });
-    Ok(serde_json::to_string_pretty(&value)? + "\n")
+        .collect()
 }
 
 fn explain(code: Option<&str>, all: bool) -> anyhow::Result<u8> {

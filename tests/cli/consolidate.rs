@@ -376,3 +376,18 @@ fn consolidate_help_teaches() {
     assert!(help.contains("Examples:"));
     assert!(help.contains("migsquash verify"));
 }
+
+#[test]
+fn a_refusal_is_json_too_when_json_is_asked_for() {
+    for (history, code) in [
+        ("sample_migrations/edge_cases/cycle", 1),
+        ("sample_migrations/edge_cases/labeled_branches", 1),
+    ] {
+        let (exit, stdout, stderr) = run(&["consolidate", "--format", "json", history]);
+        assert_eq!(exit, code, "{history}: {stderr}");
+        let value: serde_json::Value = serde_json::from_str(&stdout)
+            .unwrap_or_else(|e| panic!("{history}: not JSON ({e}):\n{stdout}"));
+        assert_eq!(value["written"], false, "{stdout}");
+        assert!(value["error"].as_str().is_some_and(|e| !e.is_empty()));
+    }
+}

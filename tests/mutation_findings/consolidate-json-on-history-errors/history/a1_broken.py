@@ -1,6 +1,0 @@
-revision = "a1"
-down_revision = None
-
-
-def upgrade(:
-    pass

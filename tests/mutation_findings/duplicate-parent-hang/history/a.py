@@ -1,2 +1,0 @@
-revision = "a"
-down_revision = None

@@ -1,2 +1,0 @@
-revision = "b"
-down_revision = ("a", "a")
