@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
 
 use fixedbitset::FixedBitSet;
 use petgraph::Direction;
-use petgraph::algo::tarjan_scc;
+use petgraph::algo::kosaraju_scc;
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::EdgeRef;
 
@@ -161,7 +161,9 @@ impl RevisionGraph {
             }
         }
 
-        for scc in tarjan_scc(&g.dag) {
+        // Kosaraju's is iterative; petgraph's Tarjan recurses once per
+        // revision of a chain and overflows the stack on long histories.
+        for scc in kosaraju_scc(&g.dag) {
             let self_loop = scc.len() == 1 && g.dag.contains_edge(scc[0], scc[0]);
             if scc.len() > 1 || self_loop {
                 g.cycles.push(cycle_order(&g.dag, &scc, &id_of));

@@ -5,7 +5,7 @@
 
 use fixedbitset::FixedBitSet;
 use petgraph::Direction;
-use petgraph::algo::tarjan_scc;
+use petgraph::algo::kosaraju_scc;
 use petgraph::graph::NodeIndex;
 use petgraph::visit::{EdgeFiltered, EdgeRef};
 
@@ -58,8 +58,8 @@ impl RevisionGraph {
             return answers;
         }
         let down = EdgeFiltered::from_fn(&self.dag, |e| *e.weight() == EdgeKind::DownRevision);
-        // Tarjan lists children first.
-        let mut components = tarjan_scc(&down);
+        // Listed children first; iterative (see `build`).
+        let mut components = kosaraju_scc(&down);
         components.reverse();
         let mut component = vec![0usize; count];
         for (c, members) in components.iter().enumerate() {

@@ -392,3 +392,23 @@ fn graph_passes_grow_linearly_with_merges() {
     // And in absolute terms: a few steps per revision.
     assert!(l[0] < 4 * large.len() && l[2] < 8 * large.len(), "{l:?}");
 }
+
+#[test]
+fn long_chains_need_no_deep_stack() {
+    // Checks run on worker threads (2 MiB stacks); finding strongly
+    // connected sets by recursion overflowed them on 50,000 revisions.
+    let files = merging_history(20_000);
+    let revisions = files.len();
+    let worker = std::thread::Builder::new()
+        .stack_size(256 * 1024)
+        .spawn(move || {
+            let g = RevisionGraph::build(&files);
+            let pairs = merge_questions(&g, &files);
+            (
+                g.upgrade_nodes.len(),
+                g.down_ancestry(&pairs).count_ones(..),
+            )
+        })
+        .unwrap();
+    assert_eq!(worker.join().unwrap(), (revisions, 0));
+}
