@@ -144,6 +144,10 @@ migsquash analyze --format markdown --out docs/migrations.md\n  migsquash analyz
         input: Input,
         #[arg(long, short = 'f', value_enum, default_value_t = AnalyzeFormat::Text)]
         format: AnalyzeFormat,
+        /// With --format json: `full` adds every operation's arguments as
+        /// written (`args`)
+        #[arg(long, value_enum, default_value_t = Detail::Compact)]
+        detail: Detail,
         #[command(flatten)]
         heads: HeadOptions,
         #[command(flatten)]
@@ -298,6 +302,12 @@ enum AnalyzeFormat {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
+enum Detail {
+    Compact,
+    Full,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
 enum CheckFormat {
     Text,
     Json,
@@ -386,6 +396,7 @@ fn run(command: Command) -> anyhow::Result<u8> {
         Command::Analyze {
             input,
             format,
+            detail,
             heads,
             output,
         } => {
@@ -397,7 +408,13 @@ fn run(command: Command) -> anyhow::Result<u8> {
                     &output,
                     text(&report::text::analyze(analysis, color(&output))),
                 )?,
-                AnalyzeFormat::Json => emit(&output, |w| report::json::analyze(analysis, w))?,
+                AnalyzeFormat::Json => {
+                    let detail = match detail {
+                        Detail::Compact => report::json::Detail::Compact,
+                        Detail::Full => report::json::Detail::Full,
+                    };
+                    emit(&output, |w| report::json::analyze(analysis, detail, w))?
+                }
                 AnalyzeFormat::Markdown => {
                     emit(&output, text(&report::markdown::analyze(analysis)))?
                 }
