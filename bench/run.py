@@ -2,8 +2,8 @@
 """Benchmark migsquash against `alembic heads` on synthetic Alembic histories.
 
     python3 bench/run.py --migsquash target/release/migsquash \\
-        --python .testenv/venv/bin/python [--sizes 400,1000,10000] [--runs 5] \\
-        [--out docs/benchmarks.md]
+        --python .testenv/venv/bin/python [--sizes 400,1000,10000,50000] [--runs 5] \\
+        [--all-rows-max 10000] [--out docs/benchmarks.md]
 
 For every size a deterministic history is generated with bench/gen_history.py
 (cached under target/bench-histories/), then these commands are timed side by
@@ -26,6 +26,11 @@ side, in this order, each with one warm-up run followed by --runs timed runs
 
 MIGSQUASH_NO_CACHE and MIGSQUASH_CACHE_DIR are removed from the commands'
 environment, so only rows 2, 5 and 6 run without the cache.
+
+Sizes above --all-rows-max (default 10,000) run rows 1-5 only: they show
+how migsquash scales, and rows 6-8 would take most of an hour there.  The
+report gives each row's median per 1,000 revisions across sizes, and the
+size of the JSON report (row 3's, and once more with --detail full).
 
 Wall time is measured around fork/exec/wait; peak RSS is ru_maxrss from
 os.wait4() on the child (KiB on Linux).  Median and minimum wall time and the
@@ -58,7 +63,9 @@ sys.path.insert(0, HERE)
 sys.dont_write_bytecode = True  # keep bench/ free of __pycache__
 import gen_history  # noqa: E402
 
-DEFAULT_SIZES = [400, 1000, 10000]
+DEFAULT_SIZES = [400, 1000, 10000, 50000]
+# Larger sizes run only the migsquash analyze and check rows (SCALING_ROWS).
+DEFAULT_ALL_ROWS_MAX = 10000
 DEFAULT_RUNS = 5
 DEFAULT_SEED = 20240611
 DEFAULT_OUT = "docs/benchmarks.md"
@@ -266,13 +273,15 @@ os.write(fd, ("%d %d %.9f" % (usage.ru_maxrss, os.waitstatus_to_exitcode(status)
 RSS_DIVISOR = 1024 if sys.platform == "darwin" else 1  # ru_maxrss: bytes on macOS, KiB on Linux
 
 
-def run_once(argv, cwd, env, capture_stdout=False, discard_stderr=False):
-    """Run argv once; returns dict(seconds, maxrss_kib, code, stdout, stderr).
+def run_once(argv, cwd, env, capture_stdout=False, discard_stderr=False, count_stdout=False):
+    """Run argv once; returns dict(seconds, maxrss_kib, code, stdout, stderr,
+    stdout_bytes).
 
     With discard_stderr the command's stderr goes to /dev/null (and the
-    launcher's own error messages with it)."""
+    launcher's own error messages with it). With count_stdout only the size
+    of stdout is kept (stdout_bytes), not its text."""
     with tempfile.TemporaryFile() as err, tempfile.TemporaryFile() as out:
-        stdout = out if capture_stdout else subprocess.DEVNULL
+        stdout = out if capture_stdout or count_stdout else subprocess.DEVNULL
         stderr = subprocess.DEVNULL if discard_stderr else err
         rfd, wfd = os.pipe()
         try:
@@ -290,6 +299,7 @@ def run_once(argv, cwd, env, capture_stdout=False, discard_stderr=False):
         err.seek(0)
         stderr = err.read().decode("utf-8", "replace")
         text = ""
+        stdout_bytes = out.seek(0, os.SEEK_END)
         if capture_stdout:
             out.seek(0)
             text = out.read().decode("utf-8", "replace")
@@ -299,7 +309,7 @@ def run_once(argv, cwd, env, capture_stdout=False, discard_stderr=False):
         raise BenchError(f"launcher failed for {shlex.join(argv)} (exit {proc.returncode}):\n"
                          f"{stderr.strip()}") from None
     return {"seconds": float(seconds), "maxrss_kib": int(maxrss) // RSS_DIVISOR,
-            "code": int(code), "stdout": text, "stderr": stderr}
+            "code": int(code), "stdout": text, "stderr": stderr, "stdout_bytes": stdout_bytes}
 
 
 # migsquash trusts a file's stat data only when the file was last changed
@@ -394,6 +404,7 @@ def measure(spec, runs, env):
     return {
         "label": spec["label"],
         "key": spec["key"],
+        "warmup_stdout_bytes": warm["stdout_bytes"],
         "median": statistics.median(times),
         "min": min(times),
         "peak_rss_kib": max(rss),
@@ -409,6 +420,8 @@ def measure(spec, runs, env):
 ROWS = ("analyze_warm", "analyze_cold", "analyze_json", "check_warm", "check_cold",
         "consolidate_cold",
         "alembic_warm", "alembic_cold")
+# the rows run at every size (the others up to --all-rows-max)
+SCALING_ROWS = ROWS[:5]
 
 
 def bench_size(size, project, stats, args, env):
@@ -441,7 +454,12 @@ def bench_size(size, project, stats, args, env):
              cold=True),
     ]
     assert tuple(sp["key"] for sp in specs) == ROWS
+    if size > args.all_rows_max:
+        specs = [sp for sp in specs if sp["key"] in SCALING_ROWS]
+        log(f"[{size}] above --all-rows-max {args.all_rows_max}: only the migsquash "
+            "analyze and check rows")
     results = {}
+    cache_after = None
     for spec in specs:
         log(f"[{size}] {spec['label'].replace('`', '')}: warm-up + {args.runs} "
             f"run{'' if args.runs == 1 else 's'} ...")
@@ -456,40 +474,52 @@ def bench_size(size, project, stats, args, env):
             again = run_once(spec["argv"], spec["cwd"], env, capture_stdout=True)
             check_code(spec, again)
             r["warm_stdout"] = again["stdout"]
+        if spec["key"] == "analyze_json":
+            # the report's size, and once more (untimed) with every argument
+            full = run_once(spec["argv"][:-1] + ["--detail", "full", project], spec["cwd"],
+                            env, count_stdout=True)
+            check_code(spec, full)
+            r["json_bytes"] = r["warmup_stdout_bytes"]
+            r["json_full_bytes"] = full["stdout_bytes"]
         if spec["key"] == "consolidate_cold":
             cache_after = migsquash_cache_state(project)
+    if cache_after is None:
+        cache_after = migsquash_cache_state(project)
 
-    # sanity checks (fixed set, reported for every size)
-    heads = re.findall(r"^(\w+) \(head\)", results["alembic_warm"]["warmup_stdout"], re.M)
+    # sanity checks (fixed set, reported for every size; None: row not run)
+    alembic_ran = "alembic_warm" in results
+    heads = (re.findall(r"^(\w+) \(head\)", results["alembic_warm"]["warmup_stdout"], re.M)
+             if alembic_ran else None)
     a_warm, a_cold = results["analyze_warm"], results["analyze_cold"]
-    cons = results["consolidate_cold"]
+    cons = results.get("consolidate_cold")
     checks = {
         "alembic_heads": heads,
-        "alembic_heads_ok": heads == [stats["head"]],
+        "alembic_heads_ok": heads == [stats["head"]] if alembic_ran else None,
         "analyze_json": is_json(results["analyze_json"]["warmup_stdout"]),
         # the text report: written while creating the cache, with a warm
         # cache, and with --no-cache
         "reports_identical": (a_warm["warmup_stdout"] == a_warm["warm_stdout"]
                               == a_cold["warmup_stdout"]) and bool(a_cold["warmup_stdout"]),
         # the cache file was not rewritten from the end of row 1's warm-up to
-        # the end of row 6: every warm run found every file in it, and the
-        # --no-cache runs did not write it
+        # the end of row 6 (or 5): every warm run found every file in it, and
+        # the --no-cache runs did not write it
         "cache_stable": cache_after == a_warm["cache_before"],
         # consolidate's warm-up printed a baseline for the generated head
-        "baseline_ok": baseline_ok(cons["warmup_stdout"], stats["head"]),
-        "consolidate_warnings": count_findings(cons["warmup_stderr"], "warning"),
-        "consolidate_data_migrations": count_findings(cons["warmup_stderr"], "warning[MS202]"),
-        "pyc_present": results["alembic_warm"]["pyc_before"],
+        "baseline_ok": baseline_ok(cons["warmup_stdout"], stats["head"]) if cons else None,
+        "consolidate_warnings": count_findings(cons["warmup_stderr"], "warning") if cons else None,
+        "consolidate_data_migrations": (count_findings(cons["warmup_stderr"], "warning[MS202]")
+                                        if cons else None),
+        "pyc_present": results["alembic_warm"]["pyc_before"] if alembic_ran else None,
         "pyc_expected": stats["revisions"],
     }
-    if not checks["alembic_heads_ok"]:
+    if checks["alembic_heads_ok"] is False:
         raise BenchError(f"[{size}] alembic reported heads {heads}, expected [{stats['head']}]")
     if not checks["analyze_json"]:
         log(f"[{size}] WARNING: `migsquash analyze --format json` did not print valid JSON")
     if not checks["reports_identical"]:
         log(f"[{size}] WARNING: `migsquash analyze` printed different reports with and "
             "without the cache")
-    if not checks["baseline_ok"]:
+    if checks["baseline_ok"] is False:
         log(f"[{size}] WARNING: `migsquash consolidate` did not print a baseline with "
             f"revision {stats['head']}")
     if not checks["cache_stable"]:
@@ -651,9 +681,43 @@ def size_table(entry):
     lines = ["| command | median | min | peak RSS | exit code |",
              "|---|---:|---:|---:|---:|"]
     for key in ROWS:
-        r = entry["results"][key]
+        r = entry["results"].get(key)
+        if r is None:
+            continue
         lines.append(f"| {r['label']} | {fmt_time(r['median'])} | {fmt_time(r['min'])} | "
                      f"{fmt_rss(r['peak_rss_kib'])} | {codes_str(r['codes'])} |")
+    return lines
+
+
+def skipped_rows_note(entry, args):
+    """A sentence for a size whose table has only the scaling rows."""
+    if len(entry["results"]) == len(ROWS):
+        return None
+    return (f"Above {human_int(args.all_rows_max)} revisions (`--all-rows-max`) only the "
+            "`migsquash analyze` and `check` rows run: on 50,000 revisions `migsquash "
+            "consolidate` and `alembic heads` would add most of an hour.")
+
+
+def json_size_line(entry):
+    r = entry["results"]["analyze_json"]
+    history = entry["stats"]["bytes"]
+    return (f"JSON report: `migsquash analyze --format json` wrote {r['json_bytes'] / 1e6:.1f} MB "
+            f"({fmt_ratio(ratio(r['json_bytes'], history))} the history's "
+            f"{history / 1e6:.1f} MB); with `--detail full` (every argument as written), "
+            f"{r['json_full_bytes'] / 1e6:.1f} MB "
+            f"({fmt_ratio(ratio(r['json_full_bytes'], history))}).")
+
+
+def scaling_table(entries):
+    """Each migsquash row's median per 1,000 revisions, by size: a flat row
+    is linear growth."""
+    sizes = [e["size"] for e in entries]
+    lines = ["| command | " + " | ".join(f"{human_int(n)} revisions" for n in sizes) + " |",
+             "|---|" + "---:|" * len(sizes)]
+    for key in SCALING_ROWS:
+        label = entries[0]["results"][key]["label"]
+        cells = [fmt_time(e["results"][key]["median"] * 1000 / e["size"]) for e in entries]
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
     return lines
 
 
@@ -673,6 +737,8 @@ SPEEDUP_PAIRS = (
 
 def speedup(entry, mig_key, alembic_key):
     res = entry["results"]
+    if alembic_key not in res:
+        return None
     return ratio(res[alembic_key]["median"], res[mig_key]["median"])
 
 
@@ -750,7 +816,10 @@ def consolidate_targets(by_size):
         if not e:
             rows.append((label, rule, "not measured", None))
             continue
-        r = e["results"]["consolidate_cold"]
+        r = e["results"].get("consolidate_cold")
+        if r is None:
+            rows.append((label, rule, "not measured", None))
+            continue
         if what == "time":
             rows.append((label, rule, fmt_time(r["median"]), r["median"] < limit))
         else:
@@ -803,6 +872,8 @@ def reproduce_options(args):
         opts += ["--runs", str(args.runs)]
     if args.seed != DEFAULT_SEED:
         opts += ["--seed", str(args.seed)]
+    if args.all_rows_max != DEFAULT_ALL_ROWS_MAX:
+        opts += ["--all-rows-max", str(args.all_rows_max)]
     return opts
 
 
@@ -813,6 +884,34 @@ def reproduce_command(args):
 
 def reproduce_script(args):
     return shlex.join(["bash", "bench/run.sh"] + reproduce_options(args))
+
+
+def check_sentences(ch):
+    """The sanity checks of one size, those of rows not run left out."""
+    out = []
+    if ch["alembic_heads"] is not None:
+        out.append(f"`alembic heads` reported {len(ch['alembic_heads'])} head "
+                   f"({'as generated' if ch['alembic_heads_ok'] else 'UNEXPECTED'})")
+    out.append(f"`migsquash analyze` printed "
+               f"{'the same report' if ch['reports_identical'] else '**different** reports'} "
+               "with and without the cache")
+    out.append("the migsquash cache "
+               + ("was not rewritten after the warm-up run that created it" if ch["cache_stable"]
+                  else "**was rewritten** during the timed runs (warm-cache rows may not be "
+                       "fully warm)"))
+    out.append(f"`migsquash analyze --format json` output was "
+               f"{'valid' if ch['analyze_json'] else '**not** valid'} JSON")
+    if ch["pyc_present"] is not None or ch["alembic_heads"] is not None:
+        out.append(f"`.pyc` files present before the warm timed runs: "
+                   f"{human_int(ch['pyc_present'] or 0)} of {human_int(ch['pyc_expected'])}")
+    if ch["baseline_ok"] is not None:
+        warnings = ch["consolidate_warnings"]
+        out.append("`migsquash consolidate` exited 0 and "
+                   + ("printed a baseline with the id of the head" if ch["baseline_ok"]
+                      else "did **not** print a baseline with the id of the head")
+                   + f", with {human_int(warnings)} warning{'' if warnings == 1 else 's'} "
+                   f"({human_int(ch['consolidate_data_migrations'])} MS202, data migrations)")
+    return out
 
 
 def render_report(args, info, entries):
@@ -898,27 +997,28 @@ def render_report(args, info, entries):
           f"{st['bytes'] / (1024 * 1024):.1f} MiB.")
         w("")
         out.extend(size_table(e))
+        note = skipped_rows_note(e, args)
+        if note:
+            w("")
+            w(note)
+        if "alembic_warm" in e["results"]:
+            w("")
+            w("Speed-up of `migsquash analyze` over `alembic heads` (ratio of medians):")
+            w("")
+            for i, (desc, r) in enumerate(speedup_lines(e)):
+                w(f"- {desc}: " + (f"**{fmt_ratio(r)}**" if i == 0 else fmt_ratio(r)))
         w("")
-        w("Speed-up of `migsquash analyze` over `alembic heads` (ratio of medians):")
+        w(json_size_line(e))
         w("")
-        for i, (desc, r) in enumerate(speedup_lines(e)):
-            w(f"- {desc}: " + (f"**{fmt_ratio(r)}**" if i == 0 else fmt_ratio(r)))
+        w("Checks: " + "; ".join(check_sentences(ch)) + ".")
+    if len(entries) > 1:
         w("")
-        w(f"Checks: `alembic heads` reported {len(ch['alembic_heads'])} head "
-          f"({'as generated' if ch['alembic_heads_ok'] else 'UNEXPECTED'}); "
-          f"`migsquash analyze` printed "
-          f"{'the same report' if ch['reports_identical'] else '**different** reports'} "
-          "with and without the cache; the migsquash cache "
-          f"{'was not rewritten after the warm-up run that created it' if ch['cache_stable'] else '**was rewritten** during the timed runs (warm-cache rows may not be fully warm)'}; "
-          f"`migsquash analyze --format json` output was "
-          f"{'valid' if ch['analyze_json'] else '**not** valid'} JSON; "
-          f"`.pyc` files present before the warm timed runs: "
-          f"{human_int(ch['pyc_present'] or 0)} of {human_int(ch['pyc_expected'])}; "
-          f"`migsquash consolidate` exited 0 and "
-          f"{'printed a baseline with the id of the head' if ch['baseline_ok'] else 'did **not** print a baseline with the id of the head'}, "
-          f"with {human_int(ch['consolidate_warnings'])} warning"
-          f"{'' if ch['consolidate_warnings'] == 1 else 's'} "
-          f"({human_int(ch['consolidate_data_migrations'])} MS202, data migrations).")
+        w("## Scaling")
+        w("")
+        w("Median per 1,000 revisions: the same figure at every size is linear growth. "
+          "Process start-up weighs on the smallest sizes.")
+        w("")
+        out.extend(scaling_table(entries))
     w("")
     w("## Targets")
     w("")
@@ -964,9 +1064,14 @@ def print_summary(entries):
     for e in entries:
         print(f"\n## {human_int(e['size'])} revisions\n")
         print("\n".join(size_table(e)))
-        print("\nspeed-up of migsquash analyze over alembic heads (ratio of medians):")
-        for desc, r in speedup_lines(e):
-            print(f"- {desc}: {fmt_ratio(r)}")
+        if "alembic_warm" in e["results"]:
+            print("\nspeed-up of migsquash analyze over alembic heads (ratio of medians):")
+            for desc, r in speedup_lines(e):
+                print(f"- {desc}: {fmt_ratio(r)}")
+        print("\n" + json_size_line(e).replace("`", ""))
+    if len(entries) > 1:
+        print("\n## Scaling (median per 1,000 revisions)\n")
+        print("\n".join(scaling_table(entries)))
     print("\n## Targets\n")
     print(consolidate_summary(entries).replace("**", "").replace("`", "") + "\n")
     for label, rule, measured, ok in targets(entries):
@@ -1010,7 +1115,10 @@ def main(argv=None):
     ap.add_argument("--python", required=True,
                     help="python of a venv that has alembic installed")
     ap.add_argument("--sizes", type=parse_sizes, default=DEFAULT_SIZES,
-                    help="comma-separated history sizes (default: 400,1000,10000)")
+                    help="comma-separated history sizes (default: 400,1000,10000,50000)")
+    ap.add_argument("--all-rows-max", type=int, default=DEFAULT_ALL_ROWS_MAX,
+                    help="largest size that runs every row; larger ones run only the "
+                         f"migsquash analyze and check rows (default: {DEFAULT_ALL_ROWS_MAX})")
     ap.add_argument("--runs", type=int, default=DEFAULT_RUNS,
                     help="timed runs per command after one warm-up (default: 5)")
     ap.add_argument("--seed", type=int, default=DEFAULT_SEED,

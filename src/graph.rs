@@ -12,11 +12,16 @@ use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
 
 use fixedbitset::FixedBitSet;
 use petgraph::Direction;
-use petgraph::algo::{DfsSpace, has_path_connecting, tarjan_scc};
+use petgraph::algo::kosaraju_scc;
 use petgraph::graph::{DiGraph, NodeIndex};
-use petgraph::visit::{EdgeFiltered, EdgeRef, Reversed, Walker};
+use petgraph::visit::EdgeRef;
 
 use crate::ir::{RevisionFile, Spanned};
+
+mod ancestry;
+#[cfg(test)]
+pub(crate) mod reference_tests;
+pub use ancestry::NO_TARGET;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EdgeKind {
@@ -160,7 +165,9 @@ impl RevisionGraph {
             }
         }
 
-        for scc in tarjan_scc(&g.dag) {
+        // Kosaraju's is iterative; petgraph's Tarjan recurses once per
+        // revision of a chain and overflows the stack on long histories.
+        for scc in kosaraju_scc(&g.dag) {
             let self_loop = scc.len() == 1 && g.dag.contains_edge(scc[0], scc[0]);
             if scc.len() > 1 || self_loop {
                 g.cycles.push(cycle_order(&g.dag, &scc, &id_of));
@@ -189,26 +196,33 @@ impl RevisionGraph {
     /// must follow exactly this order: it decides, for one, the order of
     /// columns that two branches add to one table.
     fn alembic_order(&self, files: &[RevisionFile]) -> Vec<NodeIndex> {
+        self.alembic_order_counted(files, &mut 0)
+    }
+
+    /// `alembic_order`, adding to `work` the revisions it visits.
+    ///
+    /// Alembic keeps the ancestor set of every head it walks and
+    /// recomputes it at each merge, which costs merges × revisions. Here
+    /// the sets are implicit: the revisions not yet emitted are exactly
+    /// the ancestors of the current heads (the walk emits a revision only
+    /// when no other head needs it, then replaces it by its parents), so
+    /// another head needs the candidate exactly when one of its children
+    /// is still to emit. Only then is the walk forward through those
+    /// children needed, to find which head to switch to.
+    fn alembic_order_counted(&self, files: &[RevisionFile], work: &mut usize) -> Vec<NodeIndex> {
         let count = self.dag.node_count();
-        // Parents as Alembic lists them: `down_revision` as written, then
-        // `depends_on` targets. Computed once: ancestor walks repeat.
+        // Parents as Alembic lists them (`_normalized_down_revisions`):
+        // `down_revision` as written, then `depends_on` targets, each once.
         let parents: Vec<Vec<NodeIndex>> = self
             .dag
             .node_indices()
             .map(|node| {
-                // Deduplicated, as Alembic's `_all_down_revisions`:
-                // `down_revision = ("a", "a")` has one parent.
                 let mut out: Vec<NodeIndex> = Vec::new();
-                for parent in files[self.dag[node]]
+                let down = files[self.dag[node]]
                     .header
                     .down_revisions
                     .iter()
-                    .filter_map(|p| self.nodes.get(&p.value).copied())
-                {
-                    if !out.contains(&parent) {
-                        out.push(parent);
-                    }
-                }
+                    .filter_map(|p| self.nodes.get(&p.value).copied());
                 let mut deps: Vec<NodeIndex> = self
                     .dag
                     .edges_directed(node, Direction::Incoming)
@@ -216,32 +230,22 @@ impl RevisionGraph {
                     .map(|e| e.source())
                     .collect();
                 deps.sort_by_key(|&d| self.dag[d]);
-                for d in deps {
-                    if !out.contains(&d) {
-                        out.push(d);
+                for p in down.chain(deps) {
+                    if !out.contains(&p) {
+                        out.push(p);
                     }
                 }
                 out
             })
             .collect();
-        let simple: Vec<bool> = self
-            .dag
-            .node_indices()
-            .map(|n| {
-                let header = &files[self.dag[n]].header;
-                header.depends_on.is_empty() && header.down_revisions.len() == 1
-            })
-            .collect();
-        let ancestors = |start: NodeIndex| -> FixedBitSet {
-            let mut seen = FixedBitSet::with_capacity(count);
-            let mut stack = vec![start];
-            while let Some(n) = stack.pop() {
-                if !seen.put(n.index()) {
-                    stack.extend(parents[n.index()].iter().copied());
-                }
+        let mut children: Vec<Vec<NodeIndex>> = vec![Vec::new(); count];
+        for (child, list) in parents.iter().enumerate() {
+            for p in list {
+                children[p.index()].push(NodeIndex::new(child));
             }
-            seen
-        };
+        }
+        // Children not emitted yet, per revision.
+        let mut waiting: Vec<usize> = children.iter().map(Vec::len).collect();
         let mut todo = FixedBitSet::with_capacity(count);
         todo.insert_range(..);
         let mut heads: Vec<NodeIndex> = self
@@ -250,41 +254,67 @@ impl RevisionGraph {
             .filter_map(|h| self.nodes.get(h).copied())
             .collect();
         heads.sort_by_key(|&h| self.dag[h]);
-        let mut ancestors_by_head: Vec<FixedBitSet> = heads.iter().map(|&h| ancestors(h)).collect();
+        let mut is_head = FixedBitSet::with_capacity(count);
+        for h in &heads {
+            is_head.insert(h.index());
+        }
+        // Scratch space of the forward walks: revisions marked with the
+        // current walk's stamp were reached by it.
+        let mut reached = vec![0u32; count];
+        let mut stamp = 0u32;
+        let mut stack = Vec::new();
         let mut output = Vec::with_capacity(count);
         let mut current = 0;
         while !heads.is_empty() {
             let candidate = heads[current];
-            let needed_elsewhere = ancestors_by_head
-                .iter()
-                .enumerate()
-                .position(|(i, a)| i != current && a.contains(candidate.index()));
-            if let Some(other) = needed_elsewhere {
-                current = other;
-                continue;
+            *work += 1;
+            if waiting[candidate.index()] > 0 {
+                stamp = stamp.wrapping_add(1);
+                if stamp == 0 {
+                    reached.fill(0);
+                    stamp = 1;
+                }
+                stack.push(candidate);
+                while let Some(n) = stack.pop() {
+                    *work += 1;
+                    for &c in &children[n.index()] {
+                        if todo.contains(c.index()) && reached[c.index()] != stamp {
+                            reached[c.index()] = stamp;
+                            stack.push(c);
+                        }
+                    }
+                }
+                let other = heads
+                    .iter()
+                    .enumerate()
+                    .position(|(i, h)| i != current && reached[h.index()] == stamp);
+                debug_assert!(other.is_some(), "a waiting child leads to another head");
+                if let Some(other) = other {
+                    current = other;
+                    continue;
+                }
             }
             if todo.contains(candidate.index()) {
                 todo.set(candidate.index(), false);
                 output.push(candidate);
+                for p in &parents[candidate.index()] {
+                    waiting[p.index()] -= 1;
+                }
             }
             let next: Vec<NodeIndex> = parents[candidate.index()]
                 .iter()
                 .copied()
-                .filter(|p| todo.contains(p.index()) && !heads.contains(p))
+                .filter(|p| todo.contains(p.index()) && !is_head.contains(p.index()))
                 .collect();
+            is_head.set(candidate.index(), false);
             if next.is_empty() {
                 heads.remove(current);
-                ancestors_by_head.remove(current);
                 current = current.saturating_sub(1);
-            } else if next.len() == 1 && simple[candidate.index()] {
-                heads[current] = next[0];
-                ancestors_by_head[current].set(candidate.index(), false);
             } else {
                 heads[current] = next[0];
-                ancestors_by_head[current] = ancestors(next[0]);
-                for &extra in &next[1..] {
-                    heads.push(extra);
-                    ancestors_by_head.push(ancestors(extra));
+                heads.extend_from_slice(&next[1..]);
+                for n in &next {
+                    is_head.insert(n.index());
                 }
             }
         }
@@ -332,45 +362,6 @@ impl RevisionGraph {
     pub fn file_of(&self, id: &str) -> Option<usize> {
         self.node(id).map(|n| self.dag[n])
     }
-
-    /// Whether `ancestor` is reachable from `descendant` through
-    /// `down_revision` links (a revision is not its own ancestor).
-    pub fn is_ancestor(
-        &self,
-        ancestor: NodeIndex,
-        descendant: NodeIndex,
-        space: &mut AncestorSpace,
-    ) -> bool {
-        ancestor != descendant && {
-            let filtered =
-                EdgeFiltered::from_fn(&self.dag, |e| *e.weight() == EdgeKind::DownRevision);
-            has_path_connecting(&filtered, ancestor, descendant, Some(&mut space.0))
-        }
-    }
-
-    /// Every revision reachable backwards from `node` through
-    /// `down_revision`, including `node`.
-    pub fn ancestors(&self, node: NodeIndex) -> Vec<NodeIndex> {
-        let filtered = EdgeFiltered::from_fn(&self.dag, |e| *e.weight() == EdgeKind::DownRevision);
-        petgraph::visit::Dfs::new(Reversed(&filtered), node)
-            .iter(Reversed(&filtered))
-            .collect()
-    }
-
-    /// Branch labels a head carries: those declared by it or any ancestor
-    /// (Alembic propagates a label to every descendant).
-    pub fn inherited_labels(&self, node: NodeIndex, files: &[RevisionFile]) -> BTreeSet<String> {
-        self.ancestors(node)
-            .into_iter()
-            .flat_map(|n| {
-                files[self.dag[n]]
-                    .header
-                    .branch_labels
-                    .iter()
-                    .map(|l| l.value.clone())
-            })
-            .collect()
-    }
 }
 
 /// The members of a strongly connected set, starting at the smallest id and
@@ -403,17 +394,6 @@ fn cycle_order(
             .map(|(id, _)| id),
     );
     order
-}
-
-/// Reusable scratch space for ancestor queries.
-pub struct AncestorSpace(
-    DfsSpace<NodeIndex, <DiGraph<usize, EdgeKind> as petgraph::visit::Visitable>::Map>,
-);
-
-impl AncestorSpace {
-    pub fn new(graph: &RevisionGraph) -> Self {
-        Self(DfsSpace::new(&graph.dag))
-    }
 }
 
 #[cfg(test)]
@@ -501,10 +481,10 @@ mod tests {
         assert_eq!(g.heads, ["a", "b"], "depends_on does not remove a head");
         assert_eq!(g.upgrade_order, ["a", "b"]);
         assert!(g.missing.is_empty());
-        let b = g.node("b").unwrap();
-        assert_eq!(
-            g.inherited_labels(b, &files),
-            BTreeSet::from(["contract".to_owned()])
+        let (a, b) = (g.node("a").unwrap(), g.node("b").unwrap());
+        assert!(
+            !g.down_descendants([a]).contains(b.index()),
+            "depends_on passes no branch label down"
         );
     }
 }

@@ -195,6 +195,10 @@ Exit codes: 0 no error-level finding, 1 the report has error-level findings (0 w
         input: Input,
         #[arg(long, short = 'f', value_enum, default_value_t = AnalyzeFormat::Text)]
         format: AnalyzeFormat,
+        /// With --format json: `full` adds every operation's arguments as
+        /// written (`args`)
+        #[arg(long, value_enum, default_value_t = Detail::Compact)]
+        detail: Detail,
         #[command(flatten)]
         heads: HeadOptions,
         #[command(flatten)]
@@ -364,6 +368,12 @@ enum AnalyzeFormat {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
+enum Detail {
+    Compact,
+    Full,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
 enum CheckFormat {
     Text,
     Json,
@@ -490,6 +500,7 @@ fn run(command: Command) -> anyhow::Result<u8> {
         Command::Analyze {
             input,
             format,
+            detail,
             heads,
             sql,
             output,
@@ -503,7 +514,13 @@ fn run(command: Command) -> anyhow::Result<u8> {
                     &output,
                     text(&report::text::analyze(analysis, color(&output))),
                 )?,
-                AnalyzeFormat::Json => emit(&output, |w| report::json::analyze(analysis, w))?,
+                AnalyzeFormat::Json => {
+                    let detail = match detail {
+                        Detail::Compact => report::json::Detail::Compact,
+                        Detail::Full => report::json::Detail::Full,
+                    };
+                    emit(&output, |w| report::json::analyze(analysis, detail, w))?
+                }
                 AnalyzeFormat::Markdown => {
                     emit(&output, text(&report::markdown::analyze(analysis)))?
                 }

@@ -1,7 +1,10 @@
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
+
+use petgraph::graph::NodeIndex;
 
 use super::{Check, CheckMeta, Context, declare_check};
 use crate::diagnostic::Diagnostic;
+use crate::graph::NO_TARGET;
 
 declare_check! {
     /// The history has more than one head.
@@ -38,6 +41,135 @@ impl Check for MultipleHeads {
     fn run(&self, ctx: &Context, out: &mut Vec<Diagnostic>) {
         // A revision whose ancestry is broken (a missing or non-literal
         // down_revision) is reported by those checks; it would only echo
+        // here as an extra head. What descends from one is marked in one
+        // pass, not looked up head by head.
+        let detached = ctx.graph.down_descendants(
+            ctx.graph
+                .missing
+                .iter()
+                .filter(|m| m.field == "down_revision")
+                .filter_map(|m| ctx.graph.node(ctx.files[m.file].revision_id()?))
+                .chain(
+                    ctx.graph
+                        .unknown_parents
+                        .iter()
+                        .filter_map(|id| ctx.graph.node(id)),
+                ),
+        );
+        let heads: Vec<(&String, NodeIndex)> = ctx
+            .graph
+            .heads
+            .iter()
+            .filter_map(|h| ctx.graph.node(h).map(|n| (h, n)))
+            .filter(|(_, n)| !detached.contains(n.index()))
+            .collect();
+        if heads.len() <= ctx.options.max_heads.max(1) {
+            return;
+        }
+        if labeled_apart(ctx, &heads) {
+            return;
+        }
+        let nodes = || heads.iter().map(|&(_, n)| n);
+        let heads: Vec<&String> = heads.iter().map(|&(h, _)| h).collect();
+        // Labels that cannot be read statically may be what makes these
+        // heads intended: say so rather than guess.
+        let unknown_labels =
+            {
+                let unknown =
+                    ctx.graph
+                        .down_descendants(ctx.graph.nodes.values().copied().filter(|&n| {
+                            !ctx.files[ctx.graph.dag[n]].header.is_known("branch_labels")
+                        }));
+                nodes().any(|n| unknown.contains(n.index()))
+            };
+        let files: Vec<usize> = nodes().map(|n| ctx.graph.dag[n]).collect();
+        let listing = super::listing(
+            heads
+                .iter()
+                .zip(&files)
+                .map(|(h, f)| format!("{h} ({})", super::file_name(ctx, *f))),
+            "`alembic heads` lists them all",
+        );
+        // Alembic's `heads` names them all when they are too many to spell.
+        let merge_args = if heads.len() > super::LISTED {
+            "heads".to_owned()
+        } else {
+            heads
+                .iter()
+                .map(|h| h.as_str())
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        let span_of = |f: usize| ctx.files[f].header.revision.as_ref().map(|r| r.span);
+        let mut diagnostic = Diagnostic::new(
+            &Self::META,
+            format!("{} heads: {listing}", heads.len()),
+        )
+        .at(files[0], span_of(files[0]))
+        .label("this revision is a head")
+        .revision(heads[0].to_string())
+        .help(if unknown_labels {
+            format!(
+                "some of these branches have branch labels that are not literals (MS008), so whether they are separately labeled branches cannot be known statically; if they are, pass `--max-heads {}`; otherwise merge them with `alembic merge -m \"merge heads\" {merge_args}`",
+                heads.len(),
+            )
+        } else {
+            format!(
+                "merge them with `alembic merge -m \"merge heads\" {merge_args}`, or point the newer revision's down_revision at the other head",
+            )
+        });
+        for (head, &file) in heads.iter().zip(&files).take(super::LISTED).skip(1) {
+            diagnostic = diagnostic.related(file, span_of(file), format!("{head} is also a head"));
+        }
+        out.push(diagnostic);
+    }
+}
+
+/// Whether every head carries a branch label (declared by it or an
+/// ancestor: Alembic passes labels down) and no label is carried by two of
+/// them, as the tips of an expand/contract history are. Worked out from
+/// which heads each revision leads to, so it costs one pass over the graph
+/// whatever the number of heads.
+fn labeled_apart(ctx: &Context, heads: &[(&String, NodeIndex)]) -> bool {
+    let labeled = ctx.graph.down_descendants(
+        ctx.graph
+            .nodes
+            .values()
+            .copied()
+            .filter(|&n| !ctx.files[ctx.graph.dag[n]].header.branch_labels.is_empty()),
+    );
+    if !heads.iter().all(|(_, n)| labeled.contains(n.index())) {
+        return false;
+    }
+    let nodes: Vec<NodeIndex> = heads.iter().map(|&(_, n)| n).collect();
+    let reached = ctx.graph.down_reached_targets(&nodes);
+    // Label → the head found carrying it; a second one ends the search.
+    let mut carrier: BTreeMap<&str, u32> = BTreeMap::new();
+    for &n in ctx.graph.nodes.values() {
+        for label in &ctx.files[ctx.graph.dag[n]].header.branch_labels {
+            for head in reached[n.index()] {
+                if head != NO_TARGET && *carrier.entry(&label.value).or_insert(head) != head {
+                    return false;
+                }
+            }
+        }
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::CheckOptions;
+    use crate::checks::test_support::{rev, run};
+    use crate::graph::RevisionGraph;
+    use crate::graph::reference_tests::{Rng, random_history, reference_ancestors};
+    use std::collections::BTreeSet;
+
+    /// The check as first written: ancestor walks head by head.
+    fn reference(ctx: &Context, out: &mut Vec<Diagnostic>) {
+        // A revision whose ancestry is broken (a missing or non-literal
+        // down_revision) is reported by those checks; it would only echo
         // here as an extra head.
         let detached: std::collections::HashSet<usize> = ctx
             .graph
@@ -58,8 +190,7 @@ impl Check for MultipleHeads {
             .iter()
             .filter(|h| {
                 let node = ctx.graph.node(h).expect("head is a node");
-                !ctx.graph
-                    .ancestors(node)
+                !reference_ancestors(ctx.graph, node)
                     .iter()
                     .any(|&n| detached.contains(&ctx.graph.dag[n]))
             })
@@ -72,8 +203,16 @@ impl Check for MultipleHeads {
         let labels: Vec<BTreeSet<String>> = heads
             .iter()
             .map(|h| {
-                ctx.graph
-                    .inherited_labels(ctx.graph.node(h).expect("head is a node"), ctx.files)
+                reference_ancestors(ctx.graph, ctx.graph.node(h).expect("head is a node"))
+                    .into_iter()
+                    .flat_map(|n| {
+                        ctx.files[ctx.graph.dag[n]]
+                            .header
+                            .branch_labels
+                            .iter()
+                            .map(|l| l.value.clone())
+                    })
+                    .collect()
             })
             .collect();
         let all_labeled_apart = labels.iter().all(|l| !l.is_empty())
@@ -92,27 +231,26 @@ impl Check for MultipleHeads {
         // heads intended: say so rather than guess.
         let unknown_labels = heads.iter().any(|h| {
             let node = ctx.graph.node(h).expect("head is a node");
-            ctx.graph
-                .ancestors(node)
+            reference_ancestors(ctx.graph, node)
                 .iter()
                 .any(|&n| !ctx.files[ctx.graph.dag[n]].header.is_known("branch_labels"))
         });
-        let listing = super::listing(
+        let listing = crate::checks::listing(
             heads
                 .iter()
                 .zip(&files)
-                .map(|(h, f)| format!("{h} ({})", super::file_name(ctx, *f))),
+                .map(|(h, f)| format!("{h} ({})", crate::checks::file_name(ctx, *f))),
             "`alembic heads` lists them all",
         );
         // Alembic's `heads` names them all when they are too many to spell.
-        let merge_args = if heads.len() > super::LISTED {
+        let merge_args = if heads.len() > crate::checks::LISTED {
             "heads".to_owned()
         } else {
             heads.join(" ")
         };
         let span_of = |f: usize| ctx.files[f].header.revision.as_ref().map(|r| r.span);
         let mut diagnostic = Diagnostic::new(
-            &Self::META,
+            &MultipleHeads::META,
             format!("{} heads: {listing}", heads.len()),
         )
         .at(files[0], span_of(files[0]))
@@ -128,18 +266,41 @@ impl Check for MultipleHeads {
                 "merge them with `alembic merge -m \"merge heads\" {merge_args}`, or point the newer revision's down_revision at the other head",
             )
         });
-        for (head, &file) in heads.iter().zip(&files).take(super::LISTED).skip(1) {
+        for (head, &file) in heads.iter().zip(&files).take(crate::checks::LISTED).skip(1) {
             diagnostic = diagnostic.related(file, span_of(file), format!("{head} is also a head"));
         }
         out.push(diagnostic);
     }
-}
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::checks::CheckOptions;
-    use crate::checks::test_support::{rev, run};
+    #[test]
+    fn same_findings_as_walks_per_head_on_random_histories() {
+        let mut rng = Rng(19);
+        let (mut findings, mut apart) = (0, 0);
+        for round in 0..400 {
+            let n = 2 + rng.below(40);
+            let files = random_history(&mut rng, n, round % 3 == 2);
+            let graph = RevisionGraph::build(&files);
+            let options = CheckOptions {
+                max_heads: 1 + rng.below(3),
+            };
+            let ctx = Context {
+                files: &files,
+                graph: &graph,
+                options: &options,
+            };
+            let mut out = Vec::new();
+            MultipleHeads.run(&ctx, &mut out);
+            let mut expected = Vec::new();
+            reference(&ctx, &mut expected);
+            assert_eq!(format!("{out:?}"), format!("{expected:?}"), "round {round}");
+            findings += out.len();
+            apart += usize::from(out.is_empty() && graph.heads.len() > options.max_heads);
+        }
+        assert!(
+            findings > 50 && apart > 10,
+            "{findings} findings, {apart} clean"
+        );
+    }
 
     #[test]
     fn reports_two_heads_with_merge_command() {

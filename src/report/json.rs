@@ -1,7 +1,9 @@
 //! The JSON reports (documented in docs/json.md). Revision ids are always
 //! strings; every list is in a stable order. The document is streamed to
 //! the writer from borrowed views: a 10k-revision history is never held
-//! twice in memory.
+//! twice in memory. The outer levels are indented; operations and other
+//! records nested deeper are written one per line, since indenting every
+//! span and flag made the document several times the size of the history.
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -17,8 +19,123 @@ use crate::ir::{Argument, ColumnDef, OpContext, OpKind, Operation, Phase, Revisi
 use crate::python::Span;
 use crate::sql::SqlInfo;
 
-/// Bumped when a key changes meaning or disappears.
-pub const SCHEMA_VERSION: u32 = 1;
+/// Bumped when a key of `analyze`'s document changes meaning or
+/// disappears. 2: an operation's `args` only with `Detail::Full`.
+pub const SCHEMA_VERSION: u32 = 2;
+
+/// The same for `check`'s document, which version 2 did not change.
+pub const CHECK_SCHEMA_VERSION: u32 = 1;
+
+/// How much of each operation `analyze` writes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Detail {
+    /// What each operation is, where, on what: no `args`.
+    #[default]
+    Compact,
+    /// Every argument's source text as well (`args`): it is most of the
+    /// document, and every revision file has to be read for it.
+    Full,
+}
+
+/// Containers this deep or shallower are indented, one value a line;
+/// deeper ones (an operation in `revisions[].operations`, a related
+/// location, a churn step) are written on one line.
+const INDENTED_DEPTH: usize = 4;
+
+/// serde_json's pretty layout down to `INDENTED_DEPTH`, its compact one
+/// below.
+#[derive(Default)]
+struct Layout {
+    depth: usize,
+    has_value: bool,
+}
+
+impl Layout {
+    fn indented(&self) -> bool {
+        self.depth <= INDENTED_DEPTH
+    }
+
+    fn newline<W: ?Sized + Write>(&self, writer: &mut W, depth: usize) -> std::io::Result<()> {
+        writer.write_all(b"\n")?;
+        for _ in 0..depth {
+            writer.write_all(b"  ")?;
+        }
+        Ok(())
+    }
+
+    fn begin<W: ?Sized + Write>(&mut self, writer: &mut W, open: &[u8]) -> std::io::Result<()> {
+        self.depth += 1;
+        self.has_value = false;
+        writer.write_all(open)
+    }
+
+    fn end<W: ?Sized + Write>(&mut self, writer: &mut W, close: &[u8]) -> std::io::Result<()> {
+        let indented = self.indented();
+        self.depth -= 1;
+        if indented && self.has_value {
+            self.newline(writer, self.depth)?;
+        }
+        writer.write_all(close)
+    }
+
+    fn item<W: ?Sized + Write>(&mut self, writer: &mut W, first: bool) -> std::io::Result<()> {
+        if !first {
+            writer.write_all(b",")?;
+        }
+        if self.indented() {
+            self.newline(writer, self.depth)?;
+        }
+        Ok(())
+    }
+}
+
+impl serde_json::ser::Formatter for Layout {
+    fn begin_array<W: ?Sized + Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
+        self.begin(writer, b"[")
+    }
+
+    fn end_array<W: ?Sized + Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
+        self.end(writer, b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.item(writer, first)
+    }
+
+    fn end_array_value<W: ?Sized + Write>(&mut self, _writer: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    fn begin_object<W: ?Sized + Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
+        self.begin(writer, b"{")
+    }
+
+    fn end_object<W: ?Sized + Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
+        self.end(writer, b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.item(writer, first)
+    }
+
+    fn begin_object_value<W: ?Sized + Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
+        writer.write_all(if self.indented() { b": " } else { b":" })
+    }
+
+    fn end_object_value<W: ?Sized + Write>(&mut self, _writer: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+}
 
 #[derive(Serialize)]
 struct Tool {
@@ -149,7 +266,8 @@ struct OperationView<'a, Args: Serialize> {
     #[serde(skip_serializing_if = "Option::is_none")]
     sql: Option<&'a SqlInfo>,
     context: &'a OpContext,
-    args: Args,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    args: Option<Args>,
     span: Span,
     /// Where the call starts (`column` is the operation's column name).
     location: Position,
@@ -159,15 +277,19 @@ struct OperationView<'a, Args: Serialize> {
 
 fn operation<'a>(
     op: &'a Operation,
-    file: usize,
-    source: &'a str,
+    file: &'a RevisionFile,
+    index: usize,
+    detail: Detail,
     locator: &Locator,
 ) -> OperationView<'a, impl Serialize + 'a> {
-    let pos = locator.position(file, op.span.start);
-    let args = op.args.iter().map(move |arg: &'a Argument| ArgumentView {
-        keyword: arg.keyword.map(|k| k.text(source)),
-        text: arg.span.text(source),
-        span: arg.span,
+    let pos = locator.position(index, op.span.start);
+    let args = (detail == Detail::Full).then(|| {
+        let source = file.source();
+        seq(op.args.iter().map(move |arg: &'a Argument| ArgumentView {
+            keyword: arg.keyword.map(|k| k.text(source)),
+            text: arg.span.text(source),
+            span: arg.span,
+        }))
     });
     OperationView {
         kind: op.kind,
@@ -183,7 +305,7 @@ fn operation<'a>(
         new_nullable: op.new_nullable,
         sql: op.sql.as_deref(),
         context: &op.context,
-        args: seq(args),
+        args,
         span: op.span,
         location: pos,
         unresolved: &op.unresolved,
@@ -213,12 +335,12 @@ fn revision<'a>(
     analysis: &'a Analysis,
     index: usize,
     file: &'a RevisionFile,
+    detail: Detail,
     locator: &'a Locator<'a>,
 ) -> RevisionView<'a, impl Serialize + 'a> {
     let id = file.revision_id().unwrap_or_default();
     let graph = &analysis.graph;
     let has = |list: &[String]| list.binary_search_by(|x| x.as_str().cmp(id)).is_ok();
-    let source = file.source();
     RevisionView {
         revision: id,
         down_revisions: values(&file.header.down_revisions),
@@ -232,7 +354,7 @@ fn revision<'a>(
         is_branch_point: has(&graph.branch_points),
         operations: seq(file
             .operations()
-            .map(move |op| operation(op, index, source, locator))),
+            .map(move |op| operation(op, file, index, detail, locator))),
     }
 }
 
@@ -313,20 +435,23 @@ struct AnalyzeDocument<'a, Revisions: Serialize, Diagnostics: Serialize> {
 }
 
 fn finish(mut out: impl Write, document: &impl Serialize) -> std::io::Result<()> {
-    serde_json::to_writer_pretty(&mut out, document)?;
+    let mut serializer = serde_json::Serializer::with_formatter(&mut out, Layout::default());
+    document.serialize(&mut serializer)?;
     out.write_all(b"\n")
 }
 
 /// `migsquash analyze --format json`.
-pub fn analyze(analysis: &Analysis, out: impl Write) -> std::io::Result<()> {
-    // Every operation's arguments are shown as written: read the sources
-    // the analysis did not keep, in parallel, before writing in order.
-    rayon::iter::ParallelIterator::for_each(
-        rayon::iter::IntoParallelRefIterator::par_iter(&analysis.files),
-        |file| {
-            file.source();
-        },
-    );
+pub fn analyze(analysis: &Analysis, detail: Detail, out: impl Write) -> std::io::Result<()> {
+    if detail == Detail::Full {
+        // Arguments are shown as written: read the sources the analysis
+        // did not keep, in parallel, before writing in order.
+        rayon::iter::ParallelIterator::for_each(
+            rayon::iter::IntoParallelRefIterator::par_iter(&analysis.files),
+            |file| {
+                file.source();
+            },
+        );
+    }
     let locator = Locator::new(analysis);
     let graph = &analysis.graph;
     let report = &analysis.report;
@@ -375,7 +500,7 @@ pub fn analyze(analysis: &Analysis, out: impl Write) -> std::io::Result<()> {
         upgrade_order: &graph.upgrade_order,
         revisions: seq(kept
             .into_iter()
-            .map(|i| revision(analysis, i, &analysis.files[i], &locator))),
+            .map(|i| revision(analysis, i, &analysis.files[i], detail, &locator))),
     };
     finish(out, &document)
 }
@@ -401,7 +526,7 @@ struct CheckDocument<'a, Diagnostics: Serialize> {
 pub fn check(analysis: &Analysis, out: impl Write) -> std::io::Result<()> {
     let locator = Locator::new(analysis);
     let document = CheckDocument {
-        schema_version: SCHEMA_VERSION,
+        schema_version: CHECK_SCHEMA_VERSION,
         tool: &TOOL,
         input: display_path(&analysis.input),
         summary: CheckSummary {
@@ -413,4 +538,46 @@ pub fn check(analysis: &Analysis, out: impl Write) -> std::io::Result<()> {
         diagnostics: seq(analysis.diagnostics.iter().map(|d| diagnostic(d, &locator))),
     };
     finish(out, &document)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn outer_levels_are_indented_and_deeper_records_take_one_line() {
+        let value = serde_json::json!({
+            "empty": [],
+            "revisions": [{
+                "revision": "a",
+                "operations": [
+                    {"kind": "add_column", "span": {"start": 1, "end": 2}, "none": {}},
+                    {"kind": "drop_column", "list": [1, [2, 3]]}
+                ]
+            }]
+        });
+        let mut out = Vec::new();
+        finish(&mut out, &value).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert_eq!(
+            serde_json::from_str::<serde_json::Value>(&text).unwrap(),
+            value
+        );
+        assert_eq!(
+            text,
+            r#"{
+  "empty": [],
+  "revisions": [
+    {
+      "operations": [
+        {"kind":"add_column","none":{},"span":{"end":2,"start":1}},
+        {"kind":"drop_column","list":[1,[2,3]]}
+      ],
+      "revision": "a"
+    }
+  ]
+}
+"#
+        );
+    }
 }

@@ -4,10 +4,18 @@ use std::path::Path;
 
 use crate::support::{copy_dir, migsquash, repo_root};
 
+/// With every argument's text, so that spans from the cache are compared too.
 fn analyze_json(history: &Path, cache: &Path) -> String {
     let output = migsquash()
         .env_remove("MIGSQUASH_NO_CACHE")
-        .args(["analyze", "--format", "json", "--cache-dir"])
+        .args([
+            "analyze",
+            "--format",
+            "json",
+            "--detail",
+            "full",
+            "--cache-dir",
+        ])
         .arg(cache)
         .arg(history)
         .output()
@@ -73,7 +81,7 @@ fn warm_and_cold_runs_agree_and_edits_are_seen() {
     assert_ne!(edited, warm);
     assert!(edited.contains("\"scratch\""));
     let fresh = migsquash()
-        .args(["analyze", "--format", "json"])
+        .args(["analyze", "--format", "json", "--detail", "full"])
         .arg(&history)
         .output()
         .unwrap();
@@ -143,7 +151,7 @@ fn settled_files_are_vouched_for_by_their_stat_data() {
         analyze_json(&history, &cache),
         String::from_utf8(
             migsquash()
-                .args(["analyze", "--format", "json"])
+                .args(["analyze", "--format", "json", "--detail", "full"])
                 .arg(&history)
                 .output()
                 .unwrap()

@@ -92,6 +92,62 @@ fn analyze_json_labeled_branches() {
     assert!(revision["revision"].is_string());
 }
 
+/// The default JSON leaves arguments out and writes an operation a line,
+/// so it stays within a few times the history's size; `--detail full`
+/// adds every argument as written, and nothing else.
+#[test]
+fn analyze_json_arguments_only_with_detail_full() {
+    let history = "sample_migrations/chat_saas";
+    let versions = crate::support::repo_root()
+        .join(history)
+        .join("migrations/versions");
+    let input: u64 = std::fs::read_dir(versions)
+        .unwrap()
+        .map(|e| e.unwrap().metadata().unwrap().len())
+        .sum();
+    let (code, compact, _) = run(&["analyze", "--format", "json", history]);
+    assert_eq!(code, 0);
+    let (code, full, _) = run(&["analyze", "--format", "json", "--detail", "full", history]);
+    assert_eq!(code, 0);
+    assert!(
+        (compact.len() as u64) < 3 * input,
+        "{} bytes of JSON for {input} bytes of history",
+        compact.len()
+    );
+    let (compact, mut full) = (json(&compact), json(&full));
+    assert_eq!(compact["schema_version"], 2);
+    let operations = |report: &mut serde_json::Value| -> Vec<serde_json::Value> {
+        report["revisions"]
+            .as_array_mut()
+            .unwrap()
+            .iter_mut()
+            .flat_map(|r| r["operations"].as_array_mut().unwrap().iter_mut())
+            .map(|op| {
+                op.as_object_mut()
+                    .unwrap()
+                    .remove("args")
+                    .unwrap_or_default()
+            })
+            .collect()
+    };
+    let args = operations(&mut full);
+    assert!(!args.is_empty());
+    assert!(args.iter().all(|a| a.as_array().is_some_and(|list| {
+        list.iter()
+            .all(|arg| arg["text"].is_string() && arg["span"].is_object())
+    })));
+    assert!(
+        args.iter().any(|a| a
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|arg| arg["text"].as_str().unwrap().starts_with("sa.Column("))),
+        "arguments are shown as written"
+    );
+    assert!(operations(&mut compact.clone()).iter().all(|a| a.is_null()));
+    assert_eq!(full, compact, "apart from args, the same document");
+}
+
 #[test]
 fn analyze_json_diagnostics_have_locations() {
     let (code, out, _) = run(&[
