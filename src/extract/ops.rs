@@ -8,7 +8,7 @@ use super::bindings::{Bindings, Scope};
 use crate::ir::{
     Argument, ColumnDef, LoopValue, Name, OpContext, OpKind, Operation, Phase, Spanned,
 };
-use crate::python::{BlockKind, Expr, Keyword, Module, Span, Stmt};
+use crate::python::{BlockKind, CompareOp, Expr, Keyword, Module, OtherKind, Span, Stmt};
 use crate::sql::{Dialect, SqlInfo};
 
 #[derive(Debug, Default)]
@@ -33,6 +33,25 @@ const NOT_OPERATIONS: &[&str] = &[
 /// How deep helper functions calling helper functions are followed.
 const MAX_HELPER_DEPTH: usize = 8;
 
+/// How deep `not`, `and`, `or` and names are followed in a test.
+const MAX_DECIDE_DEPTH: usize = 16;
+
+/// Whether a database whose SQLAlchemy dialect is `name` is one of
+/// `dialect`'s; `None` when the history's dialect does not tell. MySQL's
+/// covers `mysql` and `mariadb` (SQLAlchemy names it after the URL), and
+/// `Generic` is any backend but the three others.
+fn dialect_is(dialect: Dialect, name: &str) -> Option<bool> {
+    const KNOWN: &[&str] = &["postgresql", "sqlite", "mysql", "mariadb"];
+    match dialect {
+        Dialect::PostgreSql => Some(name == "postgresql"),
+        Dialect::Sqlite => Some(name == "sqlite"),
+        Dialect::MySql if matches!(name, "mysql" | "mariadb") => None,
+        Dialect::MySql => Some(false),
+        Dialect::Generic if KNOWN.contains(&name) => Some(false),
+        Dialect::Generic => None,
+    }
+}
+
 pub fn extract(
     module: &Module,
     module_bindings: &Bindings,
@@ -55,6 +74,7 @@ pub fn extract(
         op_names: op_aliases(module),
         functions: &functions,
         out: Extracted::default(),
+        walks: 0,
     };
     for (name, phase) in [("upgrade", Phase::Upgrade), ("downgrade", Phase::Downgrade)] {
         let Some((_, body)) = functions.get(name) else {
@@ -104,6 +124,8 @@ struct Walker<'a> {
     op_names: HashSet<String>,
     functions: &'a HashMap<&'a str, (&'a [String], &'a [Stmt])>,
     out: Extracted,
+    /// `if` and `match` statements walked so far: numbers their walks.
+    walks: u32,
 }
 
 #[derive(Clone)]
@@ -185,6 +207,30 @@ impl<'a> Walker<'a> {
                     self.stmts(&bodies[1], frame);
                 }
                 Stmt::Block {
+                    kind: BlockKind::If,
+                    header,
+                    bodies,
+                    ..
+                } => self.if_stmt(header, bodies, frame),
+                Stmt::Block {
+                    kind: BlockKind::Match,
+                    header,
+                    bodies,
+                    ..
+                } => {
+                    for expr in header {
+                        self.expr(expr, frame);
+                    }
+                    // Cases are alternatives: at most one runs.
+                    let walk = self.next_walk();
+                    for (arm, body) in bodies.iter().enumerate() {
+                        let mut inner = frame.clone();
+                        inner.ctx.conditional = true;
+                        inner.ctx.arms.push((walk, arm as u32));
+                        self.stmts(body, &inner);
+                    }
+                }
+                Stmt::Block {
                     kind,
                     header,
                     bodies,
@@ -206,6 +252,188 @@ impl<'a> Walker<'a> {
                 _ => {}
             }
         }
+    }
+
+    fn next_walk(&mut self) -> u32 {
+        self.walks += 1;
+        self.walks
+    }
+
+    /// `if`/`elif`/`else`: a test decided statically (the history's
+    /// dialect) leaves one arm to walk, unconditionally when every test
+    /// before it was decided too; the others are never walked. The arms of
+    /// undecided tests are conditional alternatives.
+    fn if_stmt(&mut self, tests: &[Expr], bodies: &[Vec<Stmt>], frame: &Frame) {
+        let walk = self.next_walk();
+        let mut undecided = false;
+        for (arm, body) in bodies.iter().enumerate() {
+            let mut inner = frame.clone();
+            if undecided {
+                inner.ctx.conditional = true;
+                inner.ctx.arms.push((walk, arm as u32));
+            }
+            // `else` has no test: it runs when no test before it held.
+            let taken = match tests.get(arm) {
+                Some(test) => {
+                    self.expr(test, &inner);
+                    self.decide(test, &frame.scope, 0)
+                }
+                None => Some(true),
+            };
+            match taken {
+                Some(false) => continue,
+                Some(true) => {
+                    self.stmts(body, &inner);
+                    return;
+                }
+                None => {
+                    if !undecided {
+                        undecided = true;
+                        inner.ctx.conditional = true;
+                        inner.ctx.arms.push((walk, arm as u32));
+                    }
+                    self.stmts(body, &inner);
+                }
+            }
+        }
+    }
+
+    /// The value of an `if` test when the history's dialect decides it:
+    /// comparisons of the dialect's name (`op.get_bind().dialect.name ==
+    /// "sqlite"`, `bind.engine.name in ("mysql", "mariadb")`), through
+    /// names they are assigned to, `not`, `and` and `or`.
+    fn decide(&self, test: &Expr, scope: &Scope, depth: usize) -> Option<bool> {
+        if depth > MAX_DECIDE_DEPTH {
+            return None;
+        }
+        let depth = depth + 1;
+        let Expr::Other { kind, children, .. } = scope.resolve(test)? else {
+            return None;
+        };
+        match (kind, children.as_slice()) {
+            (OtherKind::Not, [operand]) => self.decide(operand, scope, depth).map(|v| !v),
+            // Three-valued: one false operand makes `and` false whatever
+            // the others are.
+            (OtherKind::And, operands) => {
+                let values: Vec<_> = operands
+                    .iter()
+                    .map(|o| self.decide(o, scope, depth))
+                    .collect();
+                if values.contains(&Some(false)) {
+                    Some(false)
+                } else {
+                    values.iter().all(|v| *v == Some(true)).then_some(true)
+                }
+            }
+            (OtherKind::Or, operands) => {
+                let values: Vec<_> = operands
+                    .iter()
+                    .map(|o| self.decide(o, scope, depth))
+                    .collect();
+                if values.contains(&Some(true)) {
+                    Some(true)
+                } else {
+                    values.iter().all(|v| *v == Some(false)).then_some(false)
+                }
+            }
+            (OtherKind::Compare(op), [left, right]) => {
+                // `"sqlite" in name` would be a substring test.
+                let names = if self.is_dialect_name(left, scope) {
+                    right
+                } else if self.is_dialect_name(right, scope)
+                    && matches!(op, CompareOp::Eq | CompareOp::NotEq)
+                {
+                    left
+                } else {
+                    return None;
+                };
+                let candidates: Vec<String> = match op {
+                    CompareOp::Eq | CompareOp::NotEq => vec![scope.string(names)?],
+                    // A literal tuple, list or set; `in "postgresql"` would
+                    // be a substring test.
+                    CompareOp::In | CompareOp::NotIn => match scope.resolve(names)? {
+                        Expr::Tuple { elts, .. }
+                        | Expr::List { elts, .. }
+                        | Expr::Other {
+                            kind: OtherKind::Set,
+                            children: elts,
+                            ..
+                        } => elts
+                            .iter()
+                            .map(|e| scope.string(e))
+                            .collect::<Option<_>>()?,
+                        _ => return None,
+                    },
+                };
+                let mut any: Option<bool> = Some(false);
+                for name in &candidates {
+                    match dialect_is(self.dialect, name) {
+                        Some(true) => {
+                            any = Some(true);
+                            break;
+                        }
+                        Some(false) => {}
+                        None => any = None,
+                    }
+                }
+                match op {
+                    CompareOp::Eq | CompareOp::In => any,
+                    CompareOp::NotEq | CompareOp::NotIn => any.map(|v| !v),
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// `X.dialect.name` or `X.engine.name` (an engine's name is its
+    /// dialect's), X a connection or migration context, or a name assigned
+    /// one of these.
+    fn is_dialect_name(&self, expr: &Expr, scope: &Scope) -> bool {
+        let Some(Expr::Attribute { value, attr, .. }) = scope.resolve(expr) else {
+            return false;
+        };
+        attr == "name" && (self.is_dialect(value, scope) || self.is_engine(value, scope))
+    }
+
+    fn is_dialect(&self, expr: &Expr, scope: &Scope) -> bool {
+        let Some(Expr::Attribute { value, attr, .. }) = scope.resolve(expr) else {
+            return false;
+        };
+        attr == "dialect"
+            && (self.is_bind(value, scope)
+                || self.is_context(value, scope)
+                || self.is_engine(value, scope))
+    }
+
+    fn is_engine(&self, expr: &Expr, scope: &Scope) -> bool {
+        matches!(scope.resolve(expr), Some(Expr::Attribute { value, attr, .. })
+            if attr == "engine" && self.is_bind(value, scope))
+    }
+
+    /// `op.get_bind()`, or `op.get_context().bind`.
+    fn is_bind(&self, expr: &Expr, scope: &Scope) -> bool {
+        match scope.resolve(expr) {
+            Some(Expr::Attribute { value, attr, .. }) => {
+                attr == "bind" && self.is_context(value, scope)
+            }
+            Some(call) => self.is_op_call(call, "get_bind"),
+            None => false,
+        }
+    }
+
+    /// `op.get_context()`.
+    fn is_context(&self, expr: &Expr, scope: &Scope) -> bool {
+        scope
+            .resolve(expr)
+            .is_some_and(|e| self.is_op_call(e, "get_context"))
+    }
+
+    /// `op.<method>()`.
+    fn is_op_call(&self, expr: &Expr, method: &str) -> bool {
+        matches!(expr, Expr::Call { func, args, keywords, .. }
+            if args.is_empty() && keywords.is_empty()
+                && matches!(func.as_ref(), Expr::Attribute { value, attr, .. }
+                    if attr == method && self.is_op(value)))
     }
 
     fn with_item(&mut self, context: &Expr, var: Option<&Expr>, outer: &Frame, inner: &mut Frame) {
@@ -945,8 +1173,9 @@ fn table_of(expr: &Expr, scope: &Scope) -> Option<Name> {
 #[cfg(test)]
 mod tests {
     use super::normalize_type;
-    use crate::extract::extract_str;
+    use crate::extract::{extract_str, extract_str_as};
     use crate::ir::{OpKind, Operation};
+    use crate::sql::Dialect;
 
     fn upgrade_ops(source: &str) -> Vec<Operation> {
         extract_str(source).upgrade_ops().to_vec()
@@ -1197,6 +1426,91 @@ def upgrade():
         );
         // A conversion is not read.
         assert!(ops[4].sql.as_ref().unwrap().dynamic);
+    }
+
+    /// A test of the dialect's name is decided for the history's dialect:
+    /// only the arm taken is walked, and its calls are not conditional.
+    #[test]
+    fn dialect_tests_are_decided() {
+        let source = r#"
+from alembic import op
+import sqlalchemy as sa
+from app import has_table
+def upgrade():
+    if op.get_context().dialect.name == "sqlite":
+        with op.batch_alter_table("users") as batch:
+            batch.alter_column("email", nullable=False)
+    else:
+        op.alter_column("users", "email", nullable=False)
+    bind = op.get_bind()
+    if bind.engine.name == "mysql":
+        op.drop_index("ix_a", table_name="users")
+    elif op.get_bind().dialect.name in ("postgresql", "sqlite"):
+        op.create_index("ix_b", "users", ["b"])
+    not_pg = bind.dialect.name != 'postgresql'
+    if not not_pg and has_table("t"):
+        op.drop_table("t")
+    if has_table("u"):
+        op.add_column("u", sa.Column("x", sa.Integer()))
+    else:
+        op.drop_column("u", "x")
+"#;
+        let summary = |dialect| {
+            let file = extract_str_as(source, dialect);
+            file.upgrade_ops()
+                .iter()
+                .map(|op| {
+                    format!(
+                        "{}{}{}{:?}",
+                        op.method(),
+                        if op.context.batch_table.is_some() {
+                            " batch"
+                        } else {
+                            ""
+                        },
+                        if op.context.conditional {
+                            " conditional"
+                        } else {
+                            ""
+                        },
+                        op.context
+                            .arms
+                            .iter()
+                            .map(|(_, arm)| arm)
+                            .collect::<Vec<_>>(),
+                    )
+                })
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            summary(Dialect::PostgreSql),
+            [
+                "alter_column[]",
+                "create_index[]",
+                // `False and …` is false, `True and <unknown>` unknown.
+                "drop_table conditional[0]",
+                "add_column conditional[0]",
+                "drop_column conditional[1]",
+            ]
+        );
+        assert_eq!(
+            summary(Dialect::Sqlite)[..2],
+            ["alter_column batch[]", "create_index[]"]
+        );
+        // MySQL's dialect is named `mysql` or `mariadb`: undecided; the
+        // `elif` after it is decided against.
+        assert_eq!(
+            summary(Dialect::MySql)[..3],
+            [
+                "alter_column[]",
+                "drop_index conditional[0]",
+                "add_column conditional[0]"
+            ]
+        );
+        let file = extract_str_as(source, Dialect::PostgreSql);
+        let ops = file.upgrade_ops();
+        assert!(ops[3].context.excludes(&ops[4].context));
+        assert!(!ops[2].context.excludes(&ops[3].context));
     }
 
     #[test]
