@@ -83,7 +83,7 @@ impl Churn {
 }
 
 /// A table or column: the name it had first, and which object of that
-/// name it is.
+/// name it is (a name renamed away and used again names a new object).
 type Ident<'a> = (&'a str, u32);
 
 type Key<'a> = (ChurnKind, Option<&'a str>, Ident<'a>, Option<Ident<'a>>);
@@ -327,32 +327,42 @@ fn walk<'a>(
     }
 }
 
+type TableName<'a> = (Option<&'a str>, &'a str);
+type ColumnName<'a> = (Option<&'a str>, Ident<'a>, &'a str);
+
 /// Follows renames: a table or column keeps the identity (the name it had
-/// first) under which its history is recorded, whatever it is called now.
+/// first) under which its history is recorded, whatever it is called now;
+/// and a name renamed away, then used again, names a new object (its
+/// generation counts how often the name was vacated).
 #[derive(Default)]
 struct Identities<'a> {
-    tables: rustc_hash::FxHashMap<(Option<&'a str>, &'a str), Ident<'a>>,
-    columns: rustc_hash::FxHashMap<(Option<&'a str>, Ident<'a>, &'a str), Ident<'a>>,
+    tables: rustc_hash::FxHashMap<TableName<'a>, Ident<'a>>,
+    columns: rustc_hash::FxHashMap<ColumnName<'a>, Ident<'a>>,
+    table_generations: rustc_hash::FxHashMap<TableName<'a>, u32>,
+    column_generations: rustc_hash::FxHashMap<ColumnName<'a>, u32>,
 }
 
 impl<'a> Identities<'a> {
     fn table(&self, schema: Option<&'a str>, name: &'a str) -> Ident<'a> {
-        self.tables
-            .get(&(schema, name))
-            .copied()
-            .unwrap_or(plain(name))
+        let key = (schema, name);
+        self.tables.get(&key).copied().unwrap_or_else(|| {
+            let generation = self.table_generations.get(&key).copied().unwrap_or(0);
+            (name, generation)
+        })
     }
 
     fn column(&self, schema: Option<&'a str>, table: Ident<'a>, name: &'a str) -> Ident<'a> {
-        self.columns
-            .get(&(schema, table, name))
-            .copied()
-            .unwrap_or(plain(name))
+        let key = (schema, table, name);
+        self.columns.get(&key).copied().unwrap_or_else(|| {
+            let generation = self.column_generations.get(&key).copied().unwrap_or(0);
+            (name, generation)
+        })
     }
 
     fn rename_table(&mut self, schema: Option<&'a str>, from: &'a str, to: &'a str) {
         let identity = self.table(schema, from);
         self.tables.remove(&(schema, from));
+        *self.table_generations.entry((schema, from)).or_default() += 1;
         self.tables.insert((schema, to), identity);
     }
 
@@ -365,6 +375,10 @@ impl<'a> Identities<'a> {
     ) {
         let identity = self.column(schema, table, from);
         self.columns.remove(&(schema, table, from));
+        *self
+            .column_generations
+            .entry((schema, table, from))
+            .or_default() += 1;
         self.columns.insert((schema, table, to), identity);
     }
 }
@@ -1163,6 +1177,30 @@ mod tests {
                 ChurnKind::NullableFlipFlop,
                 "users.email".to_owned(),
                 vec!["r0", "r1", "r1", "r2"]
+            )]
+        );
+    }
+
+    /// A column renamed away leaves its name to a new column: the common
+    /// "add nullable, backfill, set NOT NULL" of the new one is no
+    /// flip-flop of the old one.
+    #[test]
+    fn a_name_renamed_away_names_a_new_object() {
+        let found = churn(&[
+            "op.create_table('users', sa.Column('status', sa.String(20), nullable=False))",
+            "op.alter_column('users', 'status', new_column_name='legacy_status')",
+            "op.add_column('users', sa.Column('status', sa.Integer(), nullable=True))",
+            "op.alter_column('users', 'status', nullable=False)",
+            "op.rename_table('users', 'accounts')\n\
+             op.create_table('users', sa.Column('id', sa.Integer()))",
+            "op.drop_table('accounts')",
+        ]);
+        assert_eq!(
+            summary(&found),
+            [(
+                ChurnKind::TableCreatedDropped,
+                "users".to_owned(),
+                vec!["r0", "r5"]
             )]
         );
     }
