@@ -36,6 +36,78 @@ const MAX_HELPER_DEPTH: usize = 8;
 /// How deep `not`, `and`, `or` and names are followed in a test.
 const MAX_DECIDE_DEPTH: usize = 16;
 
+/// Whether `name`, bound to the connection, is used in `body` for anything
+/// but its dialect (`name.dialect`, `name.engine.name`,
+/// `name.engine.dialect`). Statements the small tree does not model are
+/// searched as text.
+fn uses_beyond_dialect(body: &[Stmt], name: &str, source: &str) -> bool {
+    fn expr(e: &Expr, name: &str) -> bool {
+        match e {
+            Expr::Attribute { value, attr, .. } if attr == "dialect" => {
+                value.as_name() != Some(name) && expr(value, name)
+            }
+            Expr::Attribute { value, attr, .. }
+                if matches!(attr.as_str(), "name" | "dialect")
+                    && matches!(value.as_ref(), Expr::Attribute { value: bind, attr, .. }
+                        if attr == "engine" && bind.as_name() == Some(name)) =>
+            {
+                false
+            }
+            Expr::Name { id, .. } => id == name,
+            Expr::Attribute { value, .. } => expr(value, name),
+            Expr::Call {
+                func,
+                args,
+                keywords,
+                ..
+            } => {
+                expr(func, name)
+                    || args.iter().any(|a| expr(a, name))
+                    || keywords.iter().any(|k| expr(&k.value, name))
+            }
+            Expr::Tuple { elts, .. } | Expr::List { elts, .. } => {
+                elts.iter().any(|e| expr(e, name))
+            }
+            Expr::Other { children, .. } => children.iter().any(|e| expr(e, name)),
+            Expr::Str { .. }
+            | Expr::FString { .. }
+            | Expr::NoneLiteral { .. }
+            | Expr::Bool { .. }
+            | Expr::Number { .. } => false,
+        }
+    }
+    let word = |text: &str| {
+        text.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .any(|w| w == name)
+    };
+    body.iter().any(|stmt| match stmt {
+        // Assigning the name is no use of it.
+        Stmt::Assign { targets, value, .. } => {
+            targets
+                .iter()
+                .any(|t| t.as_name().is_none() && expr(t, name))
+                || expr(value, name)
+        }
+        Stmt::AnnAssign { target, value, .. } => {
+            (target.as_name().is_none() && expr(target, name))
+                || value.as_ref().is_some_and(|v| expr(v, name))
+        }
+        Stmt::Expr { value, .. } => expr(value, name),
+        Stmt::Return { value, .. } => value.as_ref().is_some_and(|v| expr(v, name)),
+        Stmt::With { items, body, .. } => {
+            items.iter().any(|i| expr(&i.context, name)) || uses_beyond_dialect(body, name, source)
+        }
+        Stmt::Block { header, bodies, .. } => {
+            header.iter().any(|e| expr(e, name))
+                || bodies.iter().any(|b| uses_beyond_dialect(b, name, source))
+        }
+        Stmt::Import { .. } | Stmt::ImportFrom { .. } => false,
+        Stmt::FunctionDef { span, .. } | Stmt::ClassDef { span, .. } | Stmt::Other { span } => {
+            word(span.text(source))
+        }
+    })
+}
+
 /// Whether a database whose SQLAlchemy dialect is `name` is one of
 /// `dialect`'s; `None` when the history's dialect does not tell. MySQL's
 /// covers `mysql` and `mariadb` (SQLAlchemy names it after the URL), and
@@ -91,6 +163,7 @@ pub fn extract(
             batch_alias: None,
             stack: vec![name.to_string()],
             loop_values: Vec::new(),
+            function: body,
         };
         walker.stmts(body, &frame);
     }
@@ -139,12 +212,23 @@ struct Frame<'f> {
     stack: Vec<String>,
     /// Names bound by the literal loops around this body, with their values.
     loop_values: Vec<(Name, LoopValue)>,
+    /// The body of the function being walked.
+    function: &'f [Stmt],
 }
 
 impl<'a> Walker<'a> {
     fn stmts(&mut self, body: &[Stmt], frame: &Frame) {
         for stmt in body {
             match stmt {
+                // `bind = op.get_bind()` read only for its dialect runs no
+                // query of its own.
+                Stmt::Assign { targets, value, .. }
+                    if self.is_op_call(value, "get_bind")
+                        && targets.iter().all(|t| {
+                            t.as_name().is_some_and(|name| {
+                                !uses_beyond_dialect(frame.function, name, self.source)
+                            })
+                        }) => {}
                 Stmt::Expr { value, .. }
                 | Stmt::Assign { value, .. }
                 | Stmt::AnnAssign {
@@ -199,6 +283,7 @@ impl<'a> Walker<'a> {
                             batch_alias: frame.batch_alias.clone(),
                             stack: frame.stack.clone(),
                             loop_values,
+                            function: frame.function,
                         };
                         self.stmts(&bodies[0], &inner);
                     }
@@ -492,6 +577,14 @@ impl<'a> Walker<'a> {
                 }
                 self.call(expr, frame);
             }
+            // `op.get_bind().dialect`, `op.get_bind().engine.name`: no
+            // query of their own.
+            Expr::Attribute { value, attr, .. }
+                if attr == "dialect" && self.is_op_call(value, "get_bind") => {}
+            Expr::Attribute { value, attr, .. }
+                if matches!(attr.as_str(), "name" | "dialect")
+                    && matches!(value.as_ref(), Expr::Attribute { value: bind, attr, .. }
+                        if attr == "engine" && self.is_op_call(bind, "get_bind")) => {}
             Expr::Attribute { value, .. } => self.expr(value, frame),
             Expr::Tuple { elts, .. } | Expr::List { elts, .. } => {
                 for elt in elts {
@@ -574,6 +667,7 @@ impl<'a> Walker<'a> {
             stack,
             // A helper's body sees its parameters, not the caller's loop.
             loop_values: Vec::new(),
+            function: body,
         };
         self.stmts(body, &inner);
     }
@@ -1511,6 +1605,13 @@ def upgrade():
         let ops = file.upgrade_ops();
         assert!(ops[3].context.excludes(&ops[4].context));
         assert!(!ops[2].context.excludes(&ops[3].context));
+        // The connection, read only for its dialect, runs no query.
+        assert!(file.get_bind.is_empty(), "{:?}", file.get_bind);
+        let used = source.replace(
+            "    if has_table(\"u\"):",
+            "    bind.execute(sa.text(\"SELECT 1\"))\n    if has_table(\"u\"):",
+        );
+        assert_eq!(extract_str_as(&used, Dialect::PostgreSql).get_bind.len(), 1);
     }
 
     #[test]
