@@ -196,13 +196,7 @@ pub fn find(files: &[RevisionFile], graph: &RevisionGraph) -> Vec<Churn> {
     // Judged in key order, so that the output does not depend on hashing.
     let mut histories: Vec<(Key, Vec<Event>)> = histories.into_iter().collect();
     histories.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    let ancestry = Ancestry::new(
-        graph,
-        files.len(),
-        histories
-            .iter()
-            .flat_map(|(_, events)| events.iter().map(|e| e.file)),
-    );
+    let ancestry = Ancestry::new(graph, files.len());
     let mut found: Vec<Churn> = histories
         .into_iter()
         .filter_map(|(key, events)| judge(key, &events, files, &ancestry))
@@ -215,76 +209,78 @@ pub fn find(files: &[RevisionFile], graph: &RevisionGraph) -> Vec<Churn> {
 /// can only undo one of its own revision (outside the other arms of an
 /// `if`) or of an ancestor (through `down_revision` or `depends_on`).
 /// Independent bases and branches share the upgrade order, not a database.
+///
+/// Revisions are grouped in segments, chains without branch or merge
+/// points: a revision before another in one segment is its ancestor, and
+/// a segment that is an ancestor of another holds only ancestors of it
+/// (a chain is entered through its end). Each segment keeps the bit set
+/// of its ancestor segments, so a history of long chains costs little
+/// memory (a linear history: one segment, no bits).
 struct Ancestry {
     /// Per file: its place in the upgrade order; `u32::MAX` when it has none.
     position: Vec<u32>,
-    /// Per place in the upgrade order: the bit set of the ancestors among
-    /// the revisions that hold events (`columns` of them); `None` when
-    /// the order is one chain, where every earlier revision is an ancestor.
-    rows: Option<Vec<u64>>,
-    /// Per place: its bit, or `u32::MAX` when it holds no event.
-    bit: Vec<u32>,
+    /// Per place in the upgrade order: its segment.
+    segment: Vec<u32>,
+    /// Per segment: its ancestor segments, `words` words each.
+    rows: Vec<u64>,
     words: usize,
 }
 
 impl Ancestry {
-    fn new(graph: &RevisionGraph, files: usize, events: impl Iterator<Item = usize>) -> Self {
+    fn new(graph: &RevisionGraph, files: usize) -> Self {
         let order = &graph.upgrade_nodes;
         let mut position = vec![u32::MAX; files];
         for (at, &node) in order.iter().enumerate() {
             position[graph.dag[node]] = at as u32;
         }
-        let at_of = |node: NodeIndex| position[graph.dag[node]];
-        let chain = order.iter().enumerate().all(|(at, &node)| {
-            let mut parents = graph.dag.neighbors_directed(node, Direction::Incoming);
-            match (at, parents.next(), parents.next()) {
-                (0, None, _) => true,
-                (at, Some(parent), None) => at > 0 && at_of(parent) == at as u32 - 1,
-                _ => false,
-            }
-        });
-        let mut bit = vec![u32::MAX; order.len()];
-        if chain {
-            return Self {
-                position,
-                rows: None,
-                bit,
-                words: 0,
+        let place = |node: NodeIndex| position[graph.dag[node]] as usize;
+        // Parents come before children in the upgrade order; revisions in
+        // a cycle have no place, and none of their events are judged.
+        let parents = |node: NodeIndex| {
+            graph
+                .dag
+                .neighbors_directed(node, Direction::Incoming)
+                .filter(|&p| position[graph.dag[p]] != u32::MAX)
+        };
+        let mut segment = vec![0u32; order.len()];
+        let mut starts: Vec<NodeIndex> = Vec::new();
+        for (at, &node) in order.iter().enumerate() {
+            let mut of = parents(node);
+            segment[at] = match (of.next(), of.next()) {
+                (Some(parent), None)
+                    if graph
+                        .dag
+                        .neighbors_directed(parent, Direction::Outgoing)
+                        .count()
+                        == 1 =>
+                {
+                    segment[place(parent)]
+                }
+                _ => {
+                    starts.push(node);
+                    starts.len() as u32 - 1
+                }
             };
         }
-        let mut columns = 0;
-        for file in events {
-            if let Some(slot) = bit.get_mut(position[file] as usize)
-                && *slot == u32::MAX
-            {
-                *slot = columns;
-                columns += 1;
-            }
-        }
-        // Rows in upgrade order: parents come first (cycles are left out
-        // of the order, and so are their revisions' events).
-        let words = (columns as usize).div_ceil(64);
-        let mut rows = vec![0u64; order.len() * words];
-        for (at, &node) in order.iter().enumerate() {
-            for parent in graph.dag.neighbors_directed(node, Direction::Incoming) {
-                let from = at_of(parent) as usize;
-                if from < at {
-                    let (before, row) = rows.split_at_mut(at * words);
-                    let parent_row = &before[from * words..(from + 1) * words];
-                    for (word, parent_word) in row[..words].iter_mut().zip(parent_row) {
-                        *word |= parent_word;
-                    }
+        let words = starts.len().div_ceil(64);
+        let mut rows = vec![0u64; starts.len() * words];
+        for (s, &start) in starts.iter().enumerate() {
+            for parent in parents(start) {
+                let p = segment[place(parent)] as usize;
+                let (before, row) = rows.split_at_mut(s * words);
+                for (word, inherited) in row[..words]
+                    .iter_mut()
+                    .zip(&before[p * words..(p + 1) * words])
+                {
+                    *word |= inherited;
                 }
-            }
-            if bit[at] != u32::MAX {
-                let b = bit[at] as usize;
-                rows[at * words + b / 64] |= 1 << (b % 64);
+                row[p / 64] |= 1 << (p % 64);
             }
         }
         Self {
             position,
-            rows: Some(rows),
-            bit,
+            segment,
+            rows,
             words,
         }
     }
@@ -296,11 +292,11 @@ impl Ancestry {
         if from == u32::MAX || to == u32::MAX || from > to {
             return false;
         }
-        let Some(rows) = &self.rows else {
-            return true;
-        };
-        let b = self.bit[from as usize] as usize;
-        b != u32::MAX as usize && rows[to as usize * self.words + b / 64] & (1 << (b % 64)) != 0
+        let (a, b) = (
+            self.segment[from as usize] as usize,
+            self.segment[to as usize] as usize,
+        );
+        a == b || self.rows[b * self.words + a / 64] & (1 << (a % 64)) != 0
     }
 }
 
