@@ -6,6 +6,7 @@
 //! - `hostile_input`: special files, control characters in file names,
 //!   thousands of heads;
 //! - `cache`: the extraction cache changes speed, never output;
+//! - `churn`: what churns, on a history of its own in tests/fixtures/;
 //! - `sql`: raw SQL, read from histories of its own in tests/fixtures/;
 //! - `oracle`: real Alembic (from the test venv) and migsquash must agree;
 //! - `postgres`: every runnable history applies on a real PostgreSQL.
@@ -15,6 +16,7 @@
 
 mod bad_input;
 mod cache;
+mod churn;
 mod consolidate;
 mod hostile_input;
 mod locations;
