@@ -248,6 +248,23 @@ pub struct OpContext {
     pub conditional: bool,
     /// The module-level helper function the call was found in.
     pub helper: Option<Name>,
+    /// The arms of undecided `if`/`elif`/`else` (and `match`) statements
+    /// the call is in, outermost first: (the statement's walk, the arm).
+    /// Two calls of one file in different arms of one walk never both run.
+    /// Each walk of a statement (a helper called twice, a loop's element)
+    /// has its own number: its test may differ.
+    #[serde(skip)]
+    pub arms: Vec<(u32, u32)>,
+}
+
+impl OpContext {
+    /// Whether two calls of one file are in different arms of one
+    /// undecided `if`: at most one of them runs.
+    pub fn excludes(&self, other: &OpContext) -> bool {
+        self.arms
+            .iter()
+            .any(|(walk, arm)| other.arms.iter().any(|(w, a)| w == walk && a != arm))
+    }
 }
 
 /// Serialized (for the cache only; reports use their own views) in a
@@ -732,6 +749,7 @@ def upgrade():
         assert!(ops.iter().any(|op| op.context.batch_table.is_some()));
         assert!(ops.iter().any(|op| op.context.autocommit));
         assert!(ops.iter().any(|op| op.context.helper.is_some()));
+        assert!(ops.iter().any(|op| !op.context.arms.is_empty()));
         assert!(ops.iter().any(|op| !op.unresolved.is_empty()));
         assert!(ops.iter().any(|op| !op.columns.is_empty()));
         for op in ops {
@@ -781,8 +799,9 @@ mod compact_operation {
     const ARGS: u32 = 1 << 15;
     const UNRESOLVED: u32 = 1 << 16;
     const LOOP_VALUES: u32 = 1 << 17;
-    /// Kind, phase, bit set, span, and at most 15 fields.
-    const MAX_LEN: usize = 19;
+    const ARMS: u32 = 1 << 18;
+    /// Kind, phase, bit set, span, and at most 16 fields.
+    const MAX_LEN: usize = 20;
 
     fn bit(set: bool, flag: u32) -> u32 {
         if set { flag } else { 0 }
@@ -808,7 +827,8 @@ mod compact_operation {
                 | bit(ctx.helper.is_some(), HELPER)
                 | bit(!self.args.is_empty(), ARGS)
                 | bit(!self.unresolved.is_empty(), UNRESOLVED)
-                | bit(!self.loop_values.is_empty(), LOOP_VALUES);
+                | bit(!self.loop_values.is_empty(), LOOP_VALUES)
+                | bit(!ctx.arms.is_empty(), ARMS);
             let mut tuple = serializer.serialize_tuple(MAX_LEN)?;
             tuple.serialize_element(&self.kind)?;
             tuple.serialize_element(&self.phase)?;
@@ -846,6 +866,9 @@ mod compact_operation {
             }
             if !self.loop_values.is_empty() {
                 tuple.serialize_element(&self.loop_values)?;
+            }
+            if !ctx.arms.is_empty() {
+                tuple.serialize_element(&ctx.arms)?;
             }
             tuple.end()
         }
@@ -1013,6 +1036,7 @@ mod compact_operation {
             };
             let unresolved: Vec<Cow<'static, str>> = field(&mut seq, present, UNRESOLVED)?;
             let loop_values: Vec<(Name, LoopValue)> = field(&mut seq, present, LOOP_VALUES)?;
+            let arms: Vec<(u32, u32)> = field(&mut seq, present, ARMS)?;
             Ok(Operation {
                 kind,
                 other_method,
@@ -1031,6 +1055,7 @@ mod compact_operation {
                     autocommit: present & AUTOCOMMIT != 0,
                     conditional: present & CONDITIONAL != 0,
                     helper,
+                    arms,
                 },
                 args,
                 span,

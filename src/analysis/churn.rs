@@ -5,6 +5,9 @@
 
 use serde::Serialize;
 
+use petgraph::Direction;
+use petgraph::graph::NodeIndex;
+
 use crate::graph::RevisionGraph;
 use crate::ir::{OpKind, Operation, RevisionFile};
 use crate::python::Span;
@@ -79,7 +82,16 @@ impl Churn {
     }
 }
 
-type Key<'a> = (ChurnKind, Option<&'a str>, &'a str, Option<&'a str>);
+/// A table or column: the name it had first, and which object of that
+/// name it is (a name renamed away and used again names a new object).
+type Ident<'a> = (&'a str, u32);
+
+type Key<'a> = (ChurnKind, Option<&'a str>, Ident<'a>, Option<Ident<'a>>);
+
+/// A name that is not an identity (indexes, the pair of names of a rename).
+fn plain(name: &str) -> Ident<'_> {
+    (name, 0)
+}
 
 /// One recorded event: where it happened and what it did.
 #[derive(Clone, Copy)]
@@ -184,12 +196,108 @@ pub fn find(files: &[RevisionFile], graph: &RevisionGraph) -> Vec<Churn> {
     // Judged in key order, so that the output does not depend on hashing.
     let mut histories: Vec<(Key, Vec<Event>)> = histories.into_iter().collect();
     histories.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let ancestry = Ancestry::new(graph, files.len());
     let mut found: Vec<Churn> = histories
         .into_iter()
-        .filter_map(|(key, events)| judge(key, &events, files))
+        .filter_map(|(key, events)| judge(key, &events, files, &ancestry))
         .collect();
     found.sort_by(|a, b| (a.kind, &a.table, &a.object).cmp(&(b.kind, &b.table, &b.object)));
     found
+}
+
+/// Which revisions are applied before which in every database: an event
+/// can only undo one of its own revision (outside the other arms of an
+/// `if`) or of an ancestor (through `down_revision` or `depends_on`).
+/// Independent bases and branches share the upgrade order, not a database.
+///
+/// Revisions are grouped in segments, chains without branch or merge
+/// points: a revision before another in one segment is its ancestor, and
+/// a segment that is an ancestor of another holds only ancestors of it
+/// (a chain is entered through its end). Each segment keeps the bit set
+/// of its ancestor segments, so a history of long chains costs little
+/// memory (a linear history: one segment, no bits).
+struct Ancestry {
+    /// Per file: its place in the upgrade order; `u32::MAX` when it has none.
+    position: Vec<u32>,
+    /// Per place in the upgrade order: its segment.
+    segment: Vec<u32>,
+    /// Per segment: its ancestor segments, `words` words each.
+    rows: Vec<u64>,
+    words: usize,
+}
+
+impl Ancestry {
+    fn new(graph: &RevisionGraph, files: usize) -> Self {
+        let order = &graph.upgrade_nodes;
+        let mut position = vec![u32::MAX; files];
+        for (at, &node) in order.iter().enumerate() {
+            position[graph.dag[node]] = at as u32;
+        }
+        let place = |node: NodeIndex| position[graph.dag[node]] as usize;
+        // Parents come before children in the upgrade order; revisions in
+        // a cycle have no place, and none of their events are judged.
+        let parents = |node: NodeIndex| {
+            graph
+                .dag
+                .neighbors_directed(node, Direction::Incoming)
+                .filter(|&p| position[graph.dag[p]] != u32::MAX)
+        };
+        let mut segment = vec![0u32; order.len()];
+        let mut starts: Vec<NodeIndex> = Vec::new();
+        for (at, &node) in order.iter().enumerate() {
+            let mut of = parents(node);
+            segment[at] = match (of.next(), of.next()) {
+                (Some(parent), None)
+                    if graph
+                        .dag
+                        .neighbors_directed(parent, Direction::Outgoing)
+                        .count()
+                        == 1 =>
+                {
+                    segment[place(parent)]
+                }
+                _ => {
+                    starts.push(node);
+                    starts.len() as u32 - 1
+                }
+            };
+        }
+        let words = starts.len().div_ceil(64);
+        let mut rows = vec![0u64; starts.len() * words];
+        for (s, &start) in starts.iter().enumerate() {
+            for parent in parents(start) {
+                let p = segment[place(parent)] as usize;
+                let (before, row) = rows.split_at_mut(s * words);
+                for (word, inherited) in row[..words]
+                    .iter_mut()
+                    .zip(&before[p * words..(p + 1) * words])
+                {
+                    *word |= inherited;
+                }
+                row[p / 64] |= 1 << (p % 64);
+            }
+        }
+        Self {
+            position,
+            segment,
+            rows,
+            words,
+        }
+    }
+
+    /// Whether revision file `earlier` is applied before (or is) `later`
+    /// in every database that has `later`.
+    fn reaches(&self, earlier: usize, later: usize) -> bool {
+        let (from, to) = (self.position[earlier], self.position[later]);
+        if from == u32::MAX || to == u32::MAX || from > to {
+            return false;
+        }
+        let (a, b) = (
+            self.segment[from as usize] as usize,
+            self.segment[to as usize] as usize,
+        );
+        a == b || self.rows[b * self.words + a / 64] & (1 << (a % 64)) != 0
+    }
 }
 
 /// `op.execute` of DDL that sqlparser understood.
@@ -215,41 +323,58 @@ fn walk<'a>(
     }
 }
 
+type TableName<'a> = (Option<&'a str>, &'a str);
+type ColumnName<'a> = (Option<&'a str>, Ident<'a>, &'a str);
+
 /// Follows renames: a table or column keeps the identity (the name it had
-/// first) under which its history is recorded, whatever it is called now.
+/// first) under which its history is recorded, whatever it is called now;
+/// and a name renamed away, then used again, names a new object (its
+/// generation counts how often the name was vacated).
 #[derive(Default)]
 struct Identities<'a> {
-    tables: rustc_hash::FxHashMap<(Option<&'a str>, &'a str), &'a str>,
-    columns: rustc_hash::FxHashMap<(Option<&'a str>, &'a str, &'a str), &'a str>,
+    tables: rustc_hash::FxHashMap<TableName<'a>, Ident<'a>>,
+    columns: rustc_hash::FxHashMap<ColumnName<'a>, Ident<'a>>,
+    table_generations: rustc_hash::FxHashMap<TableName<'a>, u32>,
+    column_generations: rustc_hash::FxHashMap<ColumnName<'a>, u32>,
 }
 
 impl<'a> Identities<'a> {
-    fn table(&self, schema: Option<&'a str>, name: &'a str) -> &'a str {
-        self.tables.get(&(schema, name)).copied().unwrap_or(name)
+    fn table(&self, schema: Option<&'a str>, name: &'a str) -> Ident<'a> {
+        let key = (schema, name);
+        self.tables.get(&key).copied().unwrap_or_else(|| {
+            let generation = self.table_generations.get(&key).copied().unwrap_or(0);
+            (name, generation)
+        })
     }
 
-    fn column(&self, schema: Option<&'a str>, table: &'a str, name: &'a str) -> &'a str {
-        self.columns
-            .get(&(schema, table, name))
-            .copied()
-            .unwrap_or(name)
+    fn column(&self, schema: Option<&'a str>, table: Ident<'a>, name: &'a str) -> Ident<'a> {
+        let key = (schema, table, name);
+        self.columns.get(&key).copied().unwrap_or_else(|| {
+            let generation = self.column_generations.get(&key).copied().unwrap_or(0);
+            (name, generation)
+        })
     }
 
     fn rename_table(&mut self, schema: Option<&'a str>, from: &'a str, to: &'a str) {
         let identity = self.table(schema, from);
         self.tables.remove(&(schema, from));
+        *self.table_generations.entry((schema, from)).or_default() += 1;
         self.tables.insert((schema, to), identity);
     }
 
     fn rename_column(
         &mut self,
         schema: Option<&'a str>,
-        table: &'a str,
+        table: Ident<'a>,
         from: &'a str,
         to: &'a str,
     ) {
         let identity = self.column(schema, table, from);
         self.columns.remove(&(schema, table, from));
+        *self
+            .column_generations
+            .entry((schema, table, from))
+            .or_default() += 1;
         self.columns.insert((schema, table, to), identity);
     }
 }
@@ -270,7 +395,12 @@ fn record<'a>(
             with_table: false,
         };
         sink(
-            (ChurnKind::IndexCreatedDropped, schema, "", Some(name)),
+            (
+                ChurnKind::IndexCreatedDropped,
+                schema,
+                plain(""),
+                Some(plain(name)),
+            ),
             Event {
                 file,
                 op,
@@ -290,7 +420,7 @@ fn record<'a>(
         return;
     };
     let table = names.table(schema, table_name);
-    let mut push = |kind: ChurnKind, object: Option<&'a str>, what: What<'a>| {
+    let mut push = |kind: ChurnKind, object: Option<Ident<'a>>, what: What<'a>| {
         let event = Event {
             file,
             op,
@@ -300,7 +430,7 @@ fn record<'a>(
         sink((kind, schema, table, object), event);
     };
     let column_events =
-        |with_table: bool, push: &mut dyn FnMut(ChurnKind, Option<&'a str>, What<'a>)| {
+        |with_table: bool, push: &mut dyn FnMut(ChurnKind, Option<Ident<'a>>, What<'a>)| {
             for column in &op.columns {
                 let Some(name) = column.name.as_deref() else {
                     continue;
@@ -399,7 +529,7 @@ fn record<'a>(
                 let first = if column <= new_name { column } else { new_name };
                 push(
                     ChurnKind::RenameRoundTrip,
-                    Some(first),
+                    Some(plain(first)),
                     What::Rename {
                         from: column,
                         to: new_name,
@@ -427,7 +557,10 @@ fn record<'a>(
                     table: Some(table_name),
                     what,
                 };
-                sink((ChurnKind::RenameRoundTrip, schema, first, None), event);
+                sink(
+                    (ChurnKind::RenameRoundTrip, schema, plain(first), None),
+                    event,
+                );
                 names.rename_table(schema, table_name, new_name);
             }
         }
@@ -450,8 +583,8 @@ fn record_sql<'a>(
         let key = (
             ChurnKind::IndexCreatedDropped,
             index.schema.as_deref(),
-            "",
-            Some(index.name.as_str()),
+            plain(""),
+            Some(plain(index.name.as_str())),
         );
         let table = table.map(|t| t.name.as_str());
         let what = exists(now, false);
@@ -556,7 +689,12 @@ fn record_sql<'a>(
                 what,
             };
             sink(
-                (ChurnKind::RenameRoundTrip, schema, table, Some(first)),
+                (
+                    ChurnKind::RenameRoundTrip,
+                    schema,
+                    table,
+                    Some(plain(first)),
+                ),
                 event,
             );
             names.rename_column(schema, table, from, to);
@@ -575,7 +713,10 @@ fn record_sql<'a>(
                 table: Some(table_name),
                 what,
             };
-            sink((ChurnKind::RenameRoundTrip, schema, first, None), event);
+            sink(
+                (ChurnKind::RenameRoundTrip, schema, plain(first), None),
+                event,
+            );
             names.rename_table(schema, table_name, to);
         }
         SchemaChange::CreateIndex { .. } | SchemaChange::DropIndex { .. } => {}
@@ -626,73 +767,147 @@ impl What<'_> {
 }
 
 /// Decides whether an object's history is churn, and how many operations
-/// cancel out.
+/// cancel out. An event follows the latest events before it in its own
+/// lineage (`before`): not those in another arm of its revision's `if`,
+/// nor of a revision that is not its ancestor; the arms of an `if` and
+/// parallel branches before a merge are each such an event.
 fn judge(
     (kind, schema, table, object): Key,
     events: &[Event],
     files: &[RevisionFile],
+    ancestry: &Ancestry,
 ) -> Option<Churn> {
+    let follows = |earlier: &Event, later: &Event| {
+        if earlier.file == later.file {
+            !earlier.op.context.excludes(&later.op.context)
+        } else {
+            ancestry.reaches(earlier.file, later.file)
+        }
+    };
+    // Scanning back from each event, past events of other lineages, until
+    // one that all those found follow: usually one step.
+    let before: Vec<Vec<usize>> = (0..events.len())
+        .map(|j| {
+            let mut latest: Vec<usize> = Vec::new();
+            for i in (0..j).rev() {
+                if !follows(&events[i], &events[j]) {
+                    continue;
+                }
+                // Followed by every event found: so is everything before.
+                let followed_by = latest
+                    .iter()
+                    .filter(|&&m| follows(&events[i], &events[m]))
+                    .count();
+                if followed_by == 0 {
+                    latest.push(i);
+                } else if followed_by == latest.len() {
+                    break;
+                }
+            }
+            latest
+        })
+        .collect();
+    // The events that undo something, with what they undo.
+    let mut involved: Vec<usize> = Vec::new();
     let cancelling = match kind {
         ChurnKind::ColumnAddedDropped
         | ChurnKind::IndexCreatedDropped
         | ChurnKind::TableCreatedDropped => {
-            // Each exists→gone transition cancels the creation before it.
+            // Each drop of something that existed cancels its creation.
+            let exists = |i: &&usize| matches!(events[**i].what, What::Exists { now: true, .. });
             let mut pairs = 0;
-            let mut exists = false;
-            for event in events {
-                if let What::Exists { now, .. } = event.what {
-                    if exists && !now {
-                        pairs += 1;
-                    }
-                    exists = now;
+            for (j, event) in events.iter().enumerate() {
+                if let What::Exists { now: false, .. } = event.what
+                    && let Some(&p) = before[j].iter().find(|p| exists(p))
+                {
+                    pairs += 1;
+                    involved.extend([p, j]);
                 }
             }
             pairs * 2
         }
         ChurnKind::TypeFlipFlop | ChurnKind::NullableFlipFlop => {
-            // Values in order, consecutive repeats collapsed: A B A is a
-            // flip-flop; every change that returns to an earlier value
-            // cancels itself and the change it undoes.
-            let same_value = |a: &What, b: &What| match (a, b) {
+            // A B A along a lineage is a flip-flop; repeats do not count.
+            // `changed[j]`: the latest events before j in its lineage with
+            // another value, one per value.
+            let same_value = |a: usize, b: usize| match (&events[a].what, &events[b].what) {
                 (What::Type { value: x, .. }, What::Type { value: y, .. }) => x == y,
                 (What::Nullable { value: x, .. }, What::Nullable { value: y, .. }) => x == y,
                 _ => false,
             };
-            let mut values: Vec<What> = Vec::new();
-            for event in events {
-                if values
-                    .last()
-                    .is_none_or(|last| !same_value(last, &event.what))
-                {
-                    values.push(event.what);
+            let mut changed: Vec<Vec<usize>> = Vec::with_capacity(events.len());
+            let mut returns = 0;
+            for (j, latest) in before.iter().enumerate() {
+                let mut from: Vec<usize> = Vec::new();
+                for &p in latest {
+                    let values = if same_value(p, j) {
+                        changed[p].as_slice()
+                    } else {
+                        std::slice::from_ref(&p)
+                    };
+                    for &v in values {
+                        match from.iter_mut().find(|f| same_value(**f, v)) {
+                            Some(f) => *f = (*f).max(v),
+                            None => from.push(v),
+                        }
+                    }
                 }
+                let undone = latest
+                    .iter()
+                    .filter(|&&p| !same_value(p, j))
+                    .find_map(|&p| {
+                        changed[p]
+                            .iter()
+                            .find(|&&q| same_value(q, j))
+                            .map(|&q| (q, p))
+                    });
+                if let Some((q, p)) = undone {
+                    returns += 1;
+                    involved.extend([q, p, j]);
+                }
+                changed.push(from);
             }
-            let returns = values
-                .windows(3)
-                .filter(|w| same_value(&w[0], &w[2]))
-                .count();
             returns * 2
         }
         ChurnKind::RenameRoundTrip => {
-            let renames: Vec<(&str, &str)> = events
-                .iter()
-                .filter_map(|e| match e.what {
-                    What::Rename { from, to, .. } => Some((from, to)),
-                    _ => None,
-                })
-                .collect();
-            renames
-                .windows(2)
-                .filter(|w| w[0].0 == w[1].1 && w[0].1 == w[1].0)
-                .count()
-                * 2
+            let mut returns = 0;
+            for (j, event) in events.iter().enumerate() {
+                let What::Rename { from, to, .. } = event.what else {
+                    continue;
+                };
+                let reverses = |p: &&usize| {
+                    matches!(events[**p].what, What::Rename { from: was_from, to: was_to, .. }
+                        if was_from == to && was_to == from)
+                };
+                if let Some(&p) = before[j].iter().find(reverses) {
+                    returns += 1;
+                    involved.extend([p, j]);
+                }
+            }
+            returns * 2
         }
     };
     if cancelling == 0 {
         return None;
     }
+    // The steps: the events of the lineages that churned, not those of an
+    // unrelated history or of another arm.
+    involved.sort_unstable();
+    involved.dedup();
+    let shown: Vec<&Event> = events
+        .iter()
+        .enumerate()
+        .filter(|&(e, event)| {
+            involved.binary_search(&e).is_ok()
+                || involved.iter().any(|&k| match k.cmp(&e) {
+                    std::cmp::Ordering::Less => follows(&events[k], event),
+                    _ => follows(event, &events[k]),
+                })
+        })
+        .map(|(_, event)| event)
+        .collect();
     let pair = || {
-        events.iter().find_map(|e| match e.what {
+        shown.iter().find_map(|e| match e.what {
             What::Rename { from, to, .. } => {
                 let (a, b) = if from <= to { (from, to) } else { (to, from) };
                 Some(format!("{a} ↔ {b}"))
@@ -706,6 +921,7 @@ fn judge(
         Some(schema) => format!("{schema}.{name}"),
         None => name.to_owned(),
     };
+    let (table, object) = (table.0, object.map(|o| o.0));
     let (table, object) = match (kind, object) {
         (ChurnKind::RenameRoundTrip, Some(_)) => (qualify(table), pair()),
         (ChurnKind::RenameRoundTrip, None) => {
@@ -713,7 +929,7 @@ fn judge(
         }
         // Indexes are keyed without their table; show the one they are on.
         (ChurnKind::IndexCreatedDropped, object) => (
-            events
+            shown
                 .iter()
                 .find_map(|e| e.table.map(qualify))
                 .unwrap_or_default(),
@@ -725,7 +941,7 @@ fn judge(
         kind,
         table,
         object,
-        steps: events
+        steps: shown
             .iter()
             .map(|e| ChurnStep {
                 revision: files[e.file].revision_id().unwrap_or_default().to_owned(),
@@ -894,6 +1110,161 @@ mod tests {
             [
                 (ChurnKind::NullableFlipFlop, "users.email".to_owned()),
                 (ChurnKind::RenameRoundTrip, "accounts ↔ users".to_owned()),
+            ]
+        );
+    }
+
+    /// Files with explicit parents and labels: (revision, down_revision,
+    /// branch_labels, body).
+    fn dag_churn(revs: &[(&str, &str, &str, &str)]) -> Vec<Churn> {
+        let files: Vec<RevisionFile> = revs
+            .iter()
+            .map(|(id, down, labels, body)| {
+                let body: String = body.lines().map(|l| format!("    {l}\n")).collect();
+                extract_str(&format!(
+                    "from alembic import op\nimport sqlalchemy as sa\nrevision = '{id}'\ndown_revision = {down}\nbranch_labels = {labels}\ndef upgrade():\n{body}"
+                ))
+            })
+            .collect();
+        let graph = RevisionGraph::build(&files);
+        find(&files, &graph)
+    }
+
+    fn summary(found: &[Churn]) -> Vec<(ChurnKind, String, Vec<&str>)> {
+        found
+            .iter()
+            .map(|c| {
+                let steps = c.steps.iter().map(|s| s.revision.as_str()).collect();
+                (c.kind, c.subject(), steps)
+            })
+            .collect()
+    }
+
+    /// The arms of one `if` are alternatives; an arm a dialect test rules
+    /// out is not read at all.
+    #[test]
+    fn arms_of_one_if_are_alternatives() {
+        let found = churn(&[
+            "op.add_column('users', sa.Column('email', sa.String(100), nullable=True))",
+            "if op.get_bind().dialect.name == 'postgresql':\n\
+             \x20   op.alter_column('users', 'email', nullable=False)\n\
+             else:\n\
+             \x20   op.alter_column('users', 'email', nullable=True)",
+            "if context.is_offline_mode():\n\
+             \x20   op.alter_column('users', 'email', type_=sa.Text())\n\
+             elif has_rows():\n\
+             \x20   op.alter_column('users', 'email', type_=sa.String(length=100))\n\
+             else:\n\
+             \x20   op.alter_column('users', 'email', type_=sa.Text())",
+        ]);
+        assert!(found.is_empty(), "{found:#?}");
+        // A later revision still undoes what either arm did.
+        let found = churn(&[
+            "op.add_column('users', sa.Column('email', sa.String(100), nullable=True))",
+            "if has_rows():\n\
+             \x20   op.alter_column('users', 'email', nullable=False)\n\
+             else:\n\
+             \x20   op.alter_column('users', 'email', nullable=True)",
+            "op.alter_column('users', 'email', nullable=True)",
+        ]);
+        assert_eq!(
+            summary(&found),
+            [(
+                ChurnKind::NullableFlipFlop,
+                "users.email".to_owned(),
+                vec!["r0", "r1", "r1", "r2"]
+            )]
+        );
+    }
+
+    /// A column renamed away leaves its name to a new column: the common
+    /// "add nullable, backfill, set NOT NULL" of the new one is no
+    /// flip-flop of the old one.
+    #[test]
+    fn a_name_renamed_away_names_a_new_object() {
+        let found = churn(&[
+            "op.create_table('users', sa.Column('status', sa.String(20), nullable=False))",
+            "op.alter_column('users', 'status', new_column_name='legacy_status')",
+            "op.add_column('users', sa.Column('status', sa.Integer(), nullable=True))",
+            "op.alter_column('users', 'status', nullable=False)",
+            "op.rename_table('users', 'accounts')\n\
+             op.create_table('users', sa.Column('id', sa.Integer()))",
+            "op.drop_table('accounts')",
+        ]);
+        assert_eq!(
+            summary(&found),
+            [(
+                ChurnKind::TableCreatedDropped,
+                "users".to_owned(),
+                vec!["r0", "r5"]
+            )]
+        );
+    }
+
+    /// Histories that share a versions folder but not a database (several
+    /// bases, labelled branches) do not undo each other, and neither do
+    /// parallel branches; an ancestor's change is still undone.
+    #[test]
+    fn churn_follows_ancestry() {
+        let found = dag_churn(&[
+            (
+                "a1",
+                "None",
+                "('app',)",
+                "op.create_table('users', sa.Column('email', sa.String(100), nullable=True))",
+            ),
+            (
+                "a2",
+                "'a1'",
+                "()",
+                "op.alter_column('users', 'email', nullable=False)",
+            ),
+            (
+                "b1",
+                "None",
+                "('audit',)",
+                "op.create_table('users', sa.Column('email', sa.String(100), nullable=True))\n\
+                 op.create_index('ix_email', 'users', ['email'])",
+            ),
+            ("b2", "'b1'", "()", "op.drop_index('ix_email')"),
+            (
+                "b3",
+                "'b2'",
+                "()",
+                "op.alter_column('users', 'email', nullable=False)",
+            ),
+            (
+                "b4",
+                "'b2'",
+                "()",
+                "op.alter_column('users', 'email', type_=sa.Text())",
+            ),
+            (
+                "b5",
+                "('b3', 'b4')",
+                "()",
+                "op.alter_column('users', 'email', nullable=True)",
+            ),
+            (
+                "c1",
+                "None",
+                "('billing',)",
+                "op.create_index('ix_email', 'invoices', ['email'])",
+            ),
+        ]);
+        assert_eq!(
+            summary(&found),
+            [
+                (
+                    ChurnKind::IndexCreatedDropped,
+                    "users.ix_email".to_owned(),
+                    vec!["b1", "b2"]
+                ),
+                (
+                    ChurnKind::NullableFlipFlop,
+                    "users.email".to_owned(),
+                    vec!["b1", "b3", "b5"]
+                ),
             ]
         );
     }

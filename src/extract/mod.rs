@@ -133,9 +133,14 @@ pub fn extract_parsed(file: &mut RevisionFile, dialect: Dialect) -> Option<pytho
 
 #[cfg(test)]
 pub(crate) fn extract_str(source: &str) -> RevisionFile {
+    extract_str_as(source, Dialect::default())
+}
+
+#[cfg(test)]
+pub(crate) fn extract_str_as(source: &str, dialect: Dialect) -> RevisionFile {
     let mut file = RevisionFile::unread("test.py".into(), "test.py".into());
     file.set_source(source.to_owned());
-    extract_source(&mut file);
+    extract_parsed(&mut file, dialect);
     file
 }
 

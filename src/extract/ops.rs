@@ -8,7 +8,7 @@ use super::bindings::{Bindings, Scope};
 use crate::ir::{
     Argument, ColumnDef, LoopValue, Name, OpContext, OpKind, Operation, Phase, Spanned,
 };
-use crate::python::{BlockKind, Expr, Keyword, Module, Span, Stmt};
+use crate::python::{BlockKind, CompareOp, Expr, Keyword, Module, OtherKind, Span, Stmt};
 use crate::sql::{Dialect, SqlInfo};
 
 #[derive(Debug, Default)]
@@ -33,6 +33,97 @@ const NOT_OPERATIONS: &[&str] = &[
 /// How deep helper functions calling helper functions are followed.
 const MAX_HELPER_DEPTH: usize = 8;
 
+/// How deep `not`, `and`, `or` and names are followed in a test.
+const MAX_DECIDE_DEPTH: usize = 16;
+
+/// Whether `name`, bound to the connection, is used in `body` for anything
+/// but its dialect (`name.dialect`, `name.engine.name`,
+/// `name.engine.dialect`). Statements the small tree does not model are
+/// searched as text.
+fn uses_beyond_dialect(body: &[Stmt], name: &str, source: &str) -> bool {
+    fn expr(e: &Expr, name: &str) -> bool {
+        match e {
+            Expr::Attribute { value, attr, .. } if attr == "dialect" => {
+                value.as_name() != Some(name) && expr(value, name)
+            }
+            Expr::Attribute { value, attr, .. }
+                if matches!(attr.as_str(), "name" | "dialect")
+                    && matches!(value.as_ref(), Expr::Attribute { value: bind, attr, .. }
+                        if attr == "engine" && bind.as_name() == Some(name)) =>
+            {
+                false
+            }
+            Expr::Name { id, .. } => id == name,
+            Expr::Attribute { value, .. } => expr(value, name),
+            Expr::Call {
+                func,
+                args,
+                keywords,
+                ..
+            } => {
+                expr(func, name)
+                    || args.iter().any(|a| expr(a, name))
+                    || keywords.iter().any(|k| expr(&k.value, name))
+            }
+            Expr::Tuple { elts, .. } | Expr::List { elts, .. } => {
+                elts.iter().any(|e| expr(e, name))
+            }
+            Expr::Other { children, .. } => children.iter().any(|e| expr(e, name)),
+            Expr::Str { .. }
+            | Expr::FString { .. }
+            | Expr::NoneLiteral { .. }
+            | Expr::Bool { .. }
+            | Expr::Number { .. } => false,
+        }
+    }
+    let word = |text: &str| {
+        text.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .any(|w| w == name)
+    };
+    body.iter().any(|stmt| match stmt {
+        // Assigning the name is no use of it.
+        Stmt::Assign { targets, value, .. } => {
+            targets
+                .iter()
+                .any(|t| t.as_name().is_none() && expr(t, name))
+                || expr(value, name)
+        }
+        Stmt::AnnAssign { target, value, .. } => {
+            (target.as_name().is_none() && expr(target, name))
+                || value.as_ref().is_some_and(|v| expr(v, name))
+        }
+        Stmt::Expr { value, .. } => expr(value, name),
+        Stmt::Return { value, .. } => value.as_ref().is_some_and(|v| expr(v, name)),
+        Stmt::With { items, body, .. } => {
+            items.iter().any(|i| expr(&i.context, name)) || uses_beyond_dialect(body, name, source)
+        }
+        Stmt::Block { header, bodies, .. } => {
+            header.iter().any(|e| expr(e, name))
+                || bodies.iter().any(|b| uses_beyond_dialect(b, name, source))
+        }
+        Stmt::Import { .. } | Stmt::ImportFrom { .. } => false,
+        Stmt::FunctionDef { span, .. } | Stmt::ClassDef { span, .. } | Stmt::Other { span } => {
+            word(span.text(source))
+        }
+    })
+}
+
+/// Whether a database whose SQLAlchemy dialect is `name` is one of
+/// `dialect`'s; `None` when the history's dialect does not tell. MySQL's
+/// covers `mysql` and `mariadb` (SQLAlchemy names it after the URL), and
+/// `Generic` is any backend but the three others.
+fn dialect_is(dialect: Dialect, name: &str) -> Option<bool> {
+    const KNOWN: &[&str] = &["postgresql", "sqlite", "mysql", "mariadb"];
+    match dialect {
+        Dialect::PostgreSql => Some(name == "postgresql"),
+        Dialect::Sqlite => Some(name == "sqlite"),
+        Dialect::MySql if matches!(name, "mysql" | "mariadb") => None,
+        Dialect::MySql => Some(false),
+        Dialect::Generic if KNOWN.contains(&name) => Some(false),
+        Dialect::Generic => None,
+    }
+}
+
 pub fn extract(
     module: &Module,
     module_bindings: &Bindings,
@@ -55,6 +146,7 @@ pub fn extract(
         op_names: op_aliases(module),
         functions: &functions,
         out: Extracted::default(),
+        walks: 0,
     };
     for (name, phase) in [("upgrade", Phase::Upgrade), ("downgrade", Phase::Downgrade)] {
         let Some((_, body)) = functions.get(name) else {
@@ -71,6 +163,7 @@ pub fn extract(
             batch_alias: None,
             stack: vec![name.to_string()],
             loop_values: Vec::new(),
+            function: body,
         };
         walker.stmts(body, &frame);
     }
@@ -104,6 +197,8 @@ struct Walker<'a> {
     op_names: HashSet<String>,
     functions: &'a HashMap<&'a str, (&'a [String], &'a [Stmt])>,
     out: Extracted,
+    /// `if` and `match` statements walked so far: numbers their walks.
+    walks: u32,
 }
 
 #[derive(Clone)]
@@ -117,12 +212,23 @@ struct Frame<'f> {
     stack: Vec<String>,
     /// Names bound by the literal loops around this body, with their values.
     loop_values: Vec<(Name, LoopValue)>,
+    /// The body of the function being walked.
+    function: &'f [Stmt],
 }
 
 impl<'a> Walker<'a> {
     fn stmts(&mut self, body: &[Stmt], frame: &Frame) {
         for stmt in body {
             match stmt {
+                // `bind = op.get_bind()` read only for its dialect runs no
+                // query of its own.
+                Stmt::Assign { targets, value, .. }
+                    if self.is_op_call(value, "get_bind")
+                        && targets.iter().all(|t| {
+                            t.as_name().is_some_and(|name| {
+                                !uses_beyond_dialect(frame.function, name, self.source)
+                            })
+                        }) => {}
                 Stmt::Expr { value, .. }
                 | Stmt::Assign { value, .. }
                 | Stmt::AnnAssign {
@@ -177,12 +283,37 @@ impl<'a> Walker<'a> {
                             batch_alias: frame.batch_alias.clone(),
                             stack: frame.stack.clone(),
                             loop_values,
+                            function: frame.function,
                         };
                         self.stmts(&bodies[0], &inner);
                     }
                     // `else:` runs unless the loop breaks: the guard ruled
                     // out `break`, so it runs.
                     self.stmts(&bodies[1], frame);
+                }
+                Stmt::Block {
+                    kind: BlockKind::If,
+                    header,
+                    bodies,
+                    ..
+                } => self.if_stmt(header, bodies, frame),
+                Stmt::Block {
+                    kind: BlockKind::Match,
+                    header,
+                    bodies,
+                    ..
+                } => {
+                    for expr in header {
+                        self.expr(expr, frame);
+                    }
+                    // Cases are alternatives: at most one runs.
+                    let walk = self.next_walk();
+                    for (arm, body) in bodies.iter().enumerate() {
+                        let mut inner = frame.clone();
+                        inner.ctx.conditional = true;
+                        inner.ctx.arms.push((walk, arm as u32));
+                        self.stmts(body, &inner);
+                    }
                 }
                 Stmt::Block {
                     kind,
@@ -206,6 +337,188 @@ impl<'a> Walker<'a> {
                 _ => {}
             }
         }
+    }
+
+    fn next_walk(&mut self) -> u32 {
+        self.walks += 1;
+        self.walks
+    }
+
+    /// `if`/`elif`/`else`: a test decided statically (the history's
+    /// dialect) leaves one arm to walk, unconditionally when every test
+    /// before it was decided too; the others are never walked. The arms of
+    /// undecided tests are conditional alternatives.
+    fn if_stmt(&mut self, tests: &[Expr], bodies: &[Vec<Stmt>], frame: &Frame) {
+        let walk = self.next_walk();
+        let mut undecided = false;
+        for (arm, body) in bodies.iter().enumerate() {
+            let mut inner = frame.clone();
+            if undecided {
+                inner.ctx.conditional = true;
+                inner.ctx.arms.push((walk, arm as u32));
+            }
+            // `else` has no test: it runs when no test before it held.
+            let taken = match tests.get(arm) {
+                Some(test) => {
+                    self.expr(test, &inner);
+                    self.decide(test, &frame.scope, 0)
+                }
+                None => Some(true),
+            };
+            match taken {
+                Some(false) => continue,
+                Some(true) => {
+                    self.stmts(body, &inner);
+                    return;
+                }
+                None => {
+                    if !undecided {
+                        undecided = true;
+                        inner.ctx.conditional = true;
+                        inner.ctx.arms.push((walk, arm as u32));
+                    }
+                    self.stmts(body, &inner);
+                }
+            }
+        }
+    }
+
+    /// The value of an `if` test when the history's dialect decides it:
+    /// comparisons of the dialect's name (`op.get_bind().dialect.name ==
+    /// "sqlite"`, `bind.engine.name in ("mysql", "mariadb")`), through
+    /// names they are assigned to, `not`, `and` and `or`.
+    fn decide(&self, test: &Expr, scope: &Scope, depth: usize) -> Option<bool> {
+        if depth > MAX_DECIDE_DEPTH {
+            return None;
+        }
+        let depth = depth + 1;
+        let Expr::Other { kind, children, .. } = scope.resolve(test)? else {
+            return None;
+        };
+        match (kind, children.as_slice()) {
+            (OtherKind::Not, [operand]) => self.decide(operand, scope, depth).map(|v| !v),
+            // Three-valued: one false operand makes `and` false whatever
+            // the others are.
+            (OtherKind::And, operands) => {
+                let values: Vec<_> = operands
+                    .iter()
+                    .map(|o| self.decide(o, scope, depth))
+                    .collect();
+                if values.contains(&Some(false)) {
+                    Some(false)
+                } else {
+                    values.iter().all(|v| *v == Some(true)).then_some(true)
+                }
+            }
+            (OtherKind::Or, operands) => {
+                let values: Vec<_> = operands
+                    .iter()
+                    .map(|o| self.decide(o, scope, depth))
+                    .collect();
+                if values.contains(&Some(true)) {
+                    Some(true)
+                } else {
+                    values.iter().all(|v| *v == Some(false)).then_some(false)
+                }
+            }
+            (OtherKind::Compare(op), [left, right]) => {
+                // `"sqlite" in name` would be a substring test.
+                let names = if self.is_dialect_name(left, scope) {
+                    right
+                } else if self.is_dialect_name(right, scope)
+                    && matches!(op, CompareOp::Eq | CompareOp::NotEq)
+                {
+                    left
+                } else {
+                    return None;
+                };
+                let candidates: Vec<String> = match op {
+                    CompareOp::Eq | CompareOp::NotEq => vec![scope.string(names)?],
+                    // A literal tuple, list or set; `in "postgresql"` would
+                    // be a substring test.
+                    CompareOp::In | CompareOp::NotIn => match scope.resolve(names)? {
+                        Expr::Tuple { elts, .. }
+                        | Expr::List { elts, .. }
+                        | Expr::Other {
+                            kind: OtherKind::Set,
+                            children: elts,
+                            ..
+                        } => elts
+                            .iter()
+                            .map(|e| scope.string(e))
+                            .collect::<Option<_>>()?,
+                        _ => return None,
+                    },
+                };
+                let mut any: Option<bool> = Some(false);
+                for name in &candidates {
+                    match dialect_is(self.dialect, name) {
+                        Some(true) => {
+                            any = Some(true);
+                            break;
+                        }
+                        Some(false) => {}
+                        None => any = None,
+                    }
+                }
+                match op {
+                    CompareOp::Eq | CompareOp::In => any,
+                    CompareOp::NotEq | CompareOp::NotIn => any.map(|v| !v),
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// `X.dialect.name` or `X.engine.name` (an engine's name is its
+    /// dialect's), X a connection or migration context, or a name assigned
+    /// one of these.
+    fn is_dialect_name(&self, expr: &Expr, scope: &Scope) -> bool {
+        let Some(Expr::Attribute { value, attr, .. }) = scope.resolve(expr) else {
+            return false;
+        };
+        attr == "name" && (self.is_dialect(value, scope) || self.is_engine(value, scope))
+    }
+
+    fn is_dialect(&self, expr: &Expr, scope: &Scope) -> bool {
+        let Some(Expr::Attribute { value, attr, .. }) = scope.resolve(expr) else {
+            return false;
+        };
+        attr == "dialect"
+            && (self.is_bind(value, scope)
+                || self.is_context(value, scope)
+                || self.is_engine(value, scope))
+    }
+
+    fn is_engine(&self, expr: &Expr, scope: &Scope) -> bool {
+        matches!(scope.resolve(expr), Some(Expr::Attribute { value, attr, .. })
+            if attr == "engine" && self.is_bind(value, scope))
+    }
+
+    /// `op.get_bind()`, or `op.get_context().bind`.
+    fn is_bind(&self, expr: &Expr, scope: &Scope) -> bool {
+        match scope.resolve(expr) {
+            Some(Expr::Attribute { value, attr, .. }) => {
+                attr == "bind" && self.is_context(value, scope)
+            }
+            Some(call) => self.is_op_call(call, "get_bind"),
+            None => false,
+        }
+    }
+
+    /// `op.get_context()`.
+    fn is_context(&self, expr: &Expr, scope: &Scope) -> bool {
+        scope
+            .resolve(expr)
+            .is_some_and(|e| self.is_op_call(e, "get_context"))
+    }
+
+    /// `op.<method>()`.
+    fn is_op_call(&self, expr: &Expr, method: &str) -> bool {
+        matches!(expr, Expr::Call { func, args, keywords, .. }
+            if args.is_empty() && keywords.is_empty()
+                && matches!(func.as_ref(), Expr::Attribute { value, attr, .. }
+                    if attr == method && self.is_op(value)))
     }
 
     fn with_item(&mut self, context: &Expr, var: Option<&Expr>, outer: &Frame, inner: &mut Frame) {
@@ -264,6 +577,14 @@ impl<'a> Walker<'a> {
                 }
                 self.call(expr, frame);
             }
+            // `op.get_bind().dialect`, `op.get_bind().engine.name`: no
+            // query of their own.
+            Expr::Attribute { value, attr, .. }
+                if attr == "dialect" && self.is_op_call(value, "get_bind") => {}
+            Expr::Attribute { value, attr, .. }
+                if matches!(attr.as_str(), "name" | "dialect")
+                    && matches!(value.as_ref(), Expr::Attribute { value: bind, attr, .. }
+                        if attr == "engine" && self.is_op_call(bind, "get_bind")) => {}
             Expr::Attribute { value, .. } => self.expr(value, frame),
             Expr::Tuple { elts, .. } | Expr::List { elts, .. } => {
                 for elt in elts {
@@ -346,6 +667,7 @@ impl<'a> Walker<'a> {
             stack,
             // A helper's body sees its parameters, not the caller's loop.
             loop_values: Vec::new(),
+            function: body,
         };
         self.stmts(body, &inner);
     }
@@ -945,8 +1267,9 @@ fn table_of(expr: &Expr, scope: &Scope) -> Option<Name> {
 #[cfg(test)]
 mod tests {
     use super::normalize_type;
-    use crate::extract::extract_str;
+    use crate::extract::{extract_str, extract_str_as};
     use crate::ir::{OpKind, Operation};
+    use crate::sql::Dialect;
 
     fn upgrade_ops(source: &str) -> Vec<Operation> {
         extract_str(source).upgrade_ops().to_vec()
@@ -1197,6 +1520,98 @@ def upgrade():
         );
         // A conversion is not read.
         assert!(ops[4].sql.as_ref().unwrap().dynamic);
+    }
+
+    /// A test of the dialect's name is decided for the history's dialect:
+    /// only the arm taken is walked, and its calls are not conditional.
+    #[test]
+    fn dialect_tests_are_decided() {
+        let source = r#"
+from alembic import op
+import sqlalchemy as sa
+from app import has_table
+def upgrade():
+    if op.get_context().dialect.name == "sqlite":
+        with op.batch_alter_table("users") as batch:
+            batch.alter_column("email", nullable=False)
+    else:
+        op.alter_column("users", "email", nullable=False)
+    bind = op.get_bind()
+    if bind.engine.name == "mysql":
+        op.drop_index("ix_a", table_name="users")
+    elif op.get_bind().dialect.name in ("postgresql", "sqlite"):
+        op.create_index("ix_b", "users", ["b"])
+    not_pg = bind.dialect.name != 'postgresql'
+    if not not_pg and has_table("t"):
+        op.drop_table("t")
+    if has_table("u"):
+        op.add_column("u", sa.Column("x", sa.Integer()))
+    else:
+        op.drop_column("u", "x")
+"#;
+        let summary = |dialect| {
+            let file = extract_str_as(source, dialect);
+            file.upgrade_ops()
+                .iter()
+                .map(|op| {
+                    format!(
+                        "{}{}{}{:?}",
+                        op.method(),
+                        if op.context.batch_table.is_some() {
+                            " batch"
+                        } else {
+                            ""
+                        },
+                        if op.context.conditional {
+                            " conditional"
+                        } else {
+                            ""
+                        },
+                        op.context
+                            .arms
+                            .iter()
+                            .map(|(_, arm)| arm)
+                            .collect::<Vec<_>>(),
+                    )
+                })
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            summary(Dialect::PostgreSql),
+            [
+                "alter_column[]",
+                "create_index[]",
+                // `False and …` is false, `True and <unknown>` unknown.
+                "drop_table conditional[0]",
+                "add_column conditional[0]",
+                "drop_column conditional[1]",
+            ]
+        );
+        assert_eq!(
+            summary(Dialect::Sqlite)[..2],
+            ["alter_column batch[]", "create_index[]"]
+        );
+        // MySQL's dialect is named `mysql` or `mariadb`: undecided; the
+        // `elif` after it is decided against.
+        assert_eq!(
+            summary(Dialect::MySql)[..3],
+            [
+                "alter_column[]",
+                "drop_index conditional[0]",
+                "add_column conditional[0]"
+            ]
+        );
+        let file = extract_str_as(source, Dialect::PostgreSql);
+        let ops = file.upgrade_ops();
+        assert!(ops[3].context.excludes(&ops[4].context));
+        assert!(!ops[2].context.excludes(&ops[3].context));
+        // The connection, read only for its dialect, runs no query.
+        assert!(file.get_bind.is_empty(), "{:?}", file.get_bind);
+        let used = source.replace(
+            "    if has_table(\"u\"):",
+            "    bind.execute(sa.text(\"SELECT 1\"))\n    if has_table(\"u\"):",
+        );
+        assert_eq!(extract_str_as(&used, Dialect::PostgreSql).get_bind.len(), 1);
     }
 
     #[test]

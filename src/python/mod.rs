@@ -217,10 +217,31 @@ pub enum Expr {
 pub enum OtherKind {
     /// `{k: v, ...}` without `**` unpacking: `children` alternate key, value.
     Dict,
-    /// `-1`, `not x`, …
+    /// `-1`, `~x`, …
     UnaryOp,
+    /// `not x`.
+    Not,
+    /// `a and b and …`.
+    And,
+    /// `a or b or …`.
+    Or,
+    /// `{a, b}`.
+    Set,
+    /// `a == b` and the like, with one operator: `children` are the two
+    /// operands. A chained comparison is `Complex`.
+    Compare(CompareOp),
     /// Anything else (operators, comprehensions, lambdas, subscripts, …).
     Complex,
+}
+
+/// The operator of a comparison that extraction decides (`dialect.name ==
+/// "sqlite"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CompareOp {
+    Eq,
+    NotEq,
+    In,
+    NotIn,
 }
 
 impl Expr {

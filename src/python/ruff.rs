@@ -7,8 +7,8 @@ use ruff_python_ast::visitor::source_order::{SourceOrderVisitor, TraversalSignal
 use ruff_text_size::{Ranged, TextRange};
 
 use super::{
-    BlockKind, Expr, ImportName, Keyword, MAX_DEPTH, MAX_INDENT, MAX_PARENS, Module, OtherKind,
-    Stmt, SyntaxError, WithItem,
+    BlockKind, CompareOp, Expr, ImportName, Keyword, MAX_DEPTH, MAX_INDENT, MAX_PARENS, Module,
+    OtherKind, Stmt, SyntaxError, WithItem,
 };
 use crate::python::Span;
 
@@ -295,7 +295,18 @@ fn expr(node: &ast::Expr) -> Expr {
                 ast::Expr::Dict(dict) if dict.items.iter().all(|item| item.key.is_some()) => {
                     OtherKind::Dict
                 }
+                ast::Expr::UnaryOp(op) if op.op == ast::UnaryOp::Not => OtherKind::Not,
                 ast::Expr::UnaryOp(_) => OtherKind::UnaryOp,
+                ast::Expr::BoolOp(op) if op.op == ast::BoolOp::And => OtherKind::And,
+                ast::Expr::BoolOp(_) => OtherKind::Or,
+                ast::Expr::Set(_) => OtherKind::Set,
+                ast::Expr::Compare(cmp) => match &*cmp.ops {
+                    [ast::CmpOp::Eq] => OtherKind::Compare(CompareOp::Eq),
+                    [ast::CmpOp::NotEq] => OtherKind::Compare(CompareOp::NotEq),
+                    [ast::CmpOp::In] => OtherKind::Compare(CompareOp::In),
+                    [ast::CmpOp::NotIn] => OtherKind::Compare(CompareOp::NotIn),
+                    _ => OtherKind::Complex,
+                },
                 _ => OtherKind::Complex,
             },
             children: children(other),

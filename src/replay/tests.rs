@@ -233,7 +233,7 @@ fn what_cannot_be_known_blocks() {
     let r = history(&[
         USERS,
         "    name = compute()\n    op.execute(f'DROP TABLE {name}')",
-        "    if op.get_context().dialect.name == 'postgresql':\n        op.add_column('users', sa.Column('x', sa.Integer()))",
+        "    if op.get_context().as_sql:\n        op.add_column('users', sa.Column('x', sa.Integer()))",
         "    op.drop_column('missing', 'x')",
         "    insp = sa.inspect(op.get_bind())\n    op.add_column('users', sa.Column('y', sa.Integer()))",
     ]);
@@ -249,6 +249,18 @@ fn what_cannot_be_known_blocks() {
     );
     assert!(messages[3].contains("connection"), "{messages:?}");
     assert_eq!(messages.len(), 4);
+}
+
+/// A test of the dialect's name is decided in extraction (PostgreSQL
+/// here): the arm taken is replayed, the others are not read.
+#[test]
+fn the_arm_a_dialect_test_takes_is_replayed() {
+    let r = history(&[
+        USERS,
+        "    bind = op.get_bind()\n    if bind.engine.name == 'sqlite':\n        with op.batch_alter_table('users') as batch:\n            batch.drop_column('email')\n    elif op.get_context().dialect.name in ('postgresql', 'mysql'):\n        op.alter_column('users', 'email', new_column_name='login')\n    else:\n        op.drop_table('users')",
+    ]);
+    assert!(blockers(&r).is_empty(), "{:?}", blockers(&r));
+    assert_eq!(column_names(&r, "users"), ["id", "login"]);
 }
 
 #[test]

@@ -6,6 +6,7 @@
 //! - `hostile_input`: special files, control characters in file names,
 //!   thousands of heads;
 //! - `cache`: the extraction cache changes speed, never output;
+//! - `churn`: what churns, on a history of its own in tests/fixtures/;
 //! - `sql`: raw SQL, read from histories of its own in tests/fixtures/;
 //! - `mutation`: damaged copies of the bundled histories
 //!   (scripts/mutation_test.py) exit 0, 1 or 2, print valid JSON, and print
@@ -18,6 +19,7 @@
 
 mod bad_input;
 mod cache;
+mod churn;
 mod consolidate;
 mod hostile_input;
 mod locations;
