@@ -7,6 +7,7 @@
 //!   thousands of heads;
 //! - `cache`: the extraction cache changes speed, never output;
 //! - `sql`: raw SQL, read from histories of its own in tests/fixtures/;
+//! - `completions`: shell completion scripts and the man pages;
 //! - `oracle`: real Alembic (from the test venv) and migsquash must agree;
 //! - `postgres`: every runnable history applies on a real PostgreSQL.
 //!
@@ -15,6 +16,7 @@
 
 mod bad_input;
 mod cache;
+mod completions;
 mod consolidate;
 mod hostile_input;
 mod locations;
