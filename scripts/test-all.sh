@@ -10,7 +10,7 @@
 #    tests/packaging.rs builds the wheel in release mode, reusing target/)
 #
 # Needs: a Rust toolchain with rustfmt and clippy, python3 (>= 3.11) with venv,
-# network access to PyPI on the first run.  Works from any directory.
+# git, network access to PyPI on the first run.  Works from any directory.
 # Extra arguments are passed to `cargo test` (e.g. a test name filter).
 set -euo pipefail
 
