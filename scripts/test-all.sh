@@ -6,10 +6,11 @@
 # 1. builds/refreshes the Python test environment (.testenv/venv, see setup-test-env.sh)
 # 2. cargo fmt --check
 # 3. cargo clippy --all-targets -- -D warnings
-# 4. cargo test --all-targets   (integration tests use $MIGSQUASH_TEST_PYTHON)
+# 4. cargo test --all-targets   (integration tests use $MIGSQUASH_TEST_PYTHON;
+#    tests/packaging.rs builds the wheel in release mode, reusing target/)
 #
 # Needs: a Rust toolchain with rustfmt and clippy, python3 (>= 3.11) with venv,
-# network access to PyPI on the first run.  Works from any directory.
+# git, network access to PyPI on the first run.  Works from any directory.
 # Extra arguments are passed to `cargo test` (e.g. a test name filter).
 set -euo pipefail
 

@@ -358,6 +358,8 @@ leaves something (0 with --exit-zero), 2 could not run."
         #[arg(long, conflicts_with = "code")]
         all: bool,
     },
+    #[command(flatten)]
+    Integration(IntegrationCommand),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -676,6 +678,7 @@ fn run(command: Command) -> anyhow::Result<u8> {
             format,
         )?)),
         Command::Explain { code, all } => explain(code.as_deref(), all),
+        Command::Integration(command) => command.run(),
     }
 }
 
@@ -1246,5 +1249,79 @@ fn emit(
             let _ = writeln!(stderr, "wrote {}", path.display());
             Ok(())
         }
+    }
+}
+
+/// Commands that fit migsquash into a shell and the system's manual.
+#[derive(Subcommand)]
+enum IntegrationCommand {
+    /// Print a shell completion script (bash, zsh, fish, PowerShell, elvish).
+    #[command(after_help = "Examples:\n  \
+migsquash completions bash > ~/.local/share/bash-completion/completions/migsquash\n  \
+migsquash completions zsh > ~/.zfunc/_migsquash    # with fpath+=~/.zfunc before compinit\n  \
+migsquash completions fish > ~/.config/fish/completions/migsquash.fish")]
+    Completions {
+        /// The shell to complete in.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff) of migsquash, or of one of its commands.
+    #[command(after_help = "Examples:\n  \
+migsquash man > ~/.local/share/man/man1/migsquash.1\n  \
+migsquash man check > ~/.local/share/man/man1/migsquash-check.1\n  \
+migsquash man | man -l -")]
+    Man {
+        /// A command (check, consolidate, ...) whose page to print, the
+        /// page `migsquash-COMMAND(1)` [default: migsquash(1)]
+        #[arg(value_name = "COMMAND")]
+        command: Option<String>,
+    },
+}
+
+impl IntegrationCommand {
+    fn run(self) -> anyhow::Result<u8> {
+        use clap::CommandFactory as _;
+        let stdout = OutputFile {
+            out: None,
+            force: false,
+        };
+        match self {
+            Self::Completions { shell } => {
+                // Rendered first: the generators panic when a write fails.
+                let mut script = Vec::new();
+                clap_complete::generate(shell, &mut Cli::command(), "migsquash", &mut script);
+                emit(&stdout, |w| w.write_all(&script))?;
+            }
+            Self::Man { command } => {
+                // Pages as `man` expects them: no `help` command, each
+                // command's page named migsquash-COMMAND(1).
+                let mut cli = Cli::command().disable_help_subcommand(true);
+                cli.build();
+                let page = match command {
+                    None => cli,
+                    Some(name) => match cli.find_subcommand(&name) {
+                        Some(page) => page.clone(),
+                        None => {
+                            let names: Vec<&str> =
+                                cli.get_subcommands().map(|c| c.get_name()).collect();
+                            anyhow::bail!(
+                                "no command `{}`; the commands are {}",
+                                name,
+                                names.join(", ")
+                            );
+                        }
+                    },
+                };
+                let title = page
+                    .get_display_name()
+                    .unwrap_or_else(|| page.get_name())
+                    .to_uppercase();
+                let man = clap_mangen::Man::new(page)
+                    .title(title)
+                    .source(concat!("migsquash ", env!("CARGO_PKG_VERSION")));
+                emit(&stdout, |w| man.render(w))?;
+            }
+        }
+        Ok(0)
     }
 }

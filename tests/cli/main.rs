@@ -11,6 +11,7 @@
 //! - `mutation`: damaged copies of the bundled histories
 //!   (scripts/mutation_test.py) exit 0, 1 or 2, print valid JSON, and print
 //!   the same with and without the cache;
+//! - `completions`: shell completion scripts and the man pages;
 //! - `oracle`: real Alembic (from the test venv) and migsquash must agree;
 //! - `postgres`: every runnable history applies on a real PostgreSQL.
 //!
@@ -20,6 +21,7 @@
 mod bad_input;
 mod cache;
 mod churn;
+mod completions;
 mod consolidate;
 mod hostile_input;
 mod locations;
