@@ -5,7 +5,7 @@ pub(crate) mod bindings;
 mod header;
 mod ops;
 
-pub use ops::fstring_value;
+pub use ops::{fstring_value, statement_of};
 
 use std::path::Path;
 

@@ -915,19 +915,10 @@ fn sql_of(expr: &Expr, scope: &Scope, source: &str, dialect: Dialect) -> SqlInfo
     if let Some(text) = string(expr) {
         return SqlInfo::classify_as(&text, dialect);
     }
-    let Some(mut resolved) = scope.resolve(expr) else {
+    let Some(resolved) = scope.resolve(expr) else {
         return SqlInfo::dynamic();
     };
-    // `.bindparams(...)` and friends do not change the statement.
-    while let Expr::Call { func, .. } = resolved
-        && let Expr::Attribute { value, attr, .. } = func.as_ref()
-        && matches!(
-            attr.as_str(),
-            "bindparams" | "columns" | "execution_options"
-        )
-    {
-        resolved = value;
-    }
+    let resolved = statement_of(resolved);
     if let Some(text) = string(resolved) {
         return SqlInfo::classify_as(&text, dialect);
     }
@@ -1262,6 +1253,23 @@ fn table_of(expr: &Expr, scope: &Scope) -> Option<Name> {
         }
         _ => None,
     }
+}
+
+/// The statement inside `.bindparams(...)`, `.columns(...)` and
+/// `.execution_options(...)`, which do not change it:
+/// `sa.text("...").bindparams(x=1)` → `sa.text("...")`.
+pub fn statement_of(expr: &Expr) -> &Expr {
+    let mut current = expr;
+    while let Expr::Call { func, .. } = current
+        && let Expr::Attribute { value, attr, .. } = func.as_ref()
+        && matches!(
+            attr.as_str(),
+            "bindparams" | "columns" | "execution_options"
+        )
+    {
+        current = value;
+    }
+    current
 }
 
 #[cfg(test)]

@@ -210,18 +210,7 @@ fn bind_kind(scope: &FileScope, expr: &Expr) -> BindKind {
 
 /// The SQL text of `"..."`, `sa.text("...")` or `sa.text("...").bindparams(...)`.
 fn literal_sql(scope: &FileScope, expr: &Expr) -> Option<String> {
-    let mut current = expr;
-    // `.bindparams(...)`, `.columns(...)`, `.execution_options(...)` do not
-    // change the statement.
-    while let Expr::Call { func, .. } = current
-        && let Expr::Attribute { value, attr, .. } = func.as_ref()
-        && matches!(
-            attr.as_str(),
-            "bindparams" | "columns" | "execution_options"
-        )
-    {
-        current = value;
-    }
+    let current = crate::extract::statement_of(expr);
     match scope.code(current, &mut BTreeSet::new()).ok()? {
         Code::Str(s) => Some(s),
         c @ Code::Call { .. } if c.callee() == Some("text") => match c {
