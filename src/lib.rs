@@ -125,10 +125,14 @@ pub struct Analysis {
 pub enum RunError {
     #[error(transparent)]
     Discover(#[from] DiscoverError),
-    #[error("no revision files found in {}", .locations.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", "))]
-    NoRevisions { locations: Vec<PathBuf> },
-    #[error("version location {} does not exist", .0.display())]
-    MissingLocation(PathBuf),
+    #[error("no revision files found in {}{hint}", .locations.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", "))]
+    NoRevisions {
+        locations: Vec<PathBuf>,
+        /// Where revision files are, if they are near: `; ...` or empty.
+        hint: String,
+    },
+    #[error("version location {} does not exist{hint}", .location.display())]
+    MissingLocation { location: PathBuf, hint: String },
 }
 
 pub fn analyze(path: &Path, options: &Options) -> Result<Analysis, RunError> {
@@ -138,7 +142,10 @@ pub fn analyze(path: &Path, options: &Options) -> Result<Analysis, RunError> {
     if let [first, ..] = layout.version_locations.as_slice()
         && layout.version_locations.iter().all(|l| !l.is_dir())
     {
-        return Err(RunError::MissingLocation(first.clone()));
+        return Err(RunError::MissingLocation {
+            location: first.clone(),
+            hint: nearby_hint(&layout, &[]),
+        });
     }
     // Listing the folders and opening the cache are independent.
     let cache_dir = options.cache.resolve(&layout);
@@ -150,10 +157,11 @@ pub fn analyze(path: &Path, options: &Options) -> Result<Analysis, RunError> {
                 .map(|dir| cache::Cache::open(dir, &layout.version_locations))
         },
     );
-    let candidates = candidates?;
+    let discover::Listing { candidates, unread } = candidates?;
     let dialect = options.dialect.or(layout.dialect).unwrap_or_default();
     if candidates.is_empty() {
         return Err(RunError::NoRevisions {
+            hint: nearby_hint(&layout, &unread),
             locations: layout.version_locations.clone(),
         });
     }
@@ -177,6 +185,8 @@ pub fn analyze(path: &Path, options: &Options) -> Result<Analysis, RunError> {
                         files: &files,
                         graph: &graph,
                         options: &options.checks,
+                        layout: &layout,
+                        unread: &unread,
                     })
                 },
             )
@@ -217,6 +227,32 @@ pub fn analyze(path: &Path, options: &Options) -> Result<Analysis, RunError> {
         summary,
         prepared,
     })
+}
+
+/// Where the revision files are when none were found where the config
+/// says: in sub-folders not read, or in folders next to the location.
+fn nearby_hint(layout: &Layout, unread: &[discover::UnreadFolder]) -> String {
+    if !unread.is_empty() {
+        let files: usize = unread.iter().map(|u| u.files).sum();
+        return format!(
+            "; {files} revision file{} sit in sub-folders ({}): {}",
+            if files == 1 { "" } else { "s" },
+            checks::unread_folder_list(layout, unread),
+            checks::RECURSIVE_HELP
+        );
+    }
+    let nearby = discover::nearby_revision_folders(layout);
+    if nearby.is_empty() {
+        return String::new();
+    }
+    let list: Vec<String> = nearby
+        .iter()
+        .map(|(path, files)| format!("{} ({files})", fsio::display_path(path)))
+        .collect();
+    format!(
+        "; revision files sit next to it in {}: point `version_locations` (or `script_location`) there, or pass that folder as PATH",
+        list.join(", ")
+    )
 }
 
 /// What a squash of the whole history leaves, from replaying it.

@@ -78,8 +78,9 @@ struct Input {
     #[arg(default_value = ".")]
     path: PathBuf,
 
-    /// Read sub-folders of a bare versions directory (Alembic's
-    /// `recursive_version_locations`; a config file's setting is used as is).
+    /// Read sub-folders of the version locations, as Alembic's
+    /// `recursive_version_locations = true` does (for a setting made in
+    /// env.py, which migsquash cannot see).
     #[arg(long)]
     recursive: bool,
 

@@ -12,7 +12,10 @@ mod multiple_heads;
 mod non_literal_header;
 mod redundant_merge_parent;
 mod syntax_error;
+mod unread_revision_files;
 mod unreadable_file;
+
+pub use unread_revision_files::{RECURSIVE_HELP, unread_folder_list};
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::graph::RevisionGraph;
@@ -56,6 +59,9 @@ pub struct Context<'a> {
     pub files: &'a [RevisionFile],
     pub graph: &'a RevisionGraph,
     pub options: &'a CheckOptions,
+    pub layout: &'a crate::discover::Layout,
+    /// Sub-folders holding revision files that were not read.
+    pub unread: &'a [crate::discover::UnreadFolder],
 }
 
 pub trait Check: Sync {
@@ -101,6 +107,7 @@ pub const ALL: &[&dyn Check] = &[
     &duplicate_branch_label::DuplicateBranchLabel,
     &redundant_merge_parent::RedundantMergeParent,
     &multiple_bases::MultipleBases,
+    &unread_revision_files::UnreadRevisionFiles,
 ];
 
 /// Runs every check; the result is sorted (errors first, then by place).
@@ -188,6 +195,14 @@ pub(crate) mod test_support {
     use super::*;
     use crate::extract::extract_str;
 
+    /// A history read from no configuration.
+    pub static NO_LAYOUT: crate::discover::Layout = crate::discover::Layout {
+        config: None,
+        version_locations: Vec::new(),
+        recursive: false,
+        dialect: None,
+    };
+
     /// Runs one check over in-memory revision sources.
     pub fn run(check: &dyn Check, sources: &[&str], options: CheckOptions) -> Vec<Diagnostic> {
         let files: Vec<RevisionFile> = sources
@@ -205,6 +220,8 @@ pub(crate) mod test_support {
             files: &files,
             graph: &graph,
             options: &options,
+            layout: &crate::checks::test_support::NO_LAYOUT,
+            unread: &[],
         };
         let mut out = Vec::new();
         check.run(&ctx, &mut out);

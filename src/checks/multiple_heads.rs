@@ -287,6 +287,8 @@ mod tests {
                 files: &files,
                 graph: &graph,
                 options: &options,
+                layout: &crate::checks::test_support::NO_LAYOUT,
+                unread: &[],
             };
             let mut out = Vec::new();
             MultipleHeads.run(&ctx, &mut out);

@@ -72,6 +72,8 @@ mod tests {
             files: &files,
             graph: &graph,
             options: &CheckOptions::default(),
+            layout: &crate::checks::test_support::NO_LAYOUT,
+            unread: &[],
         };
         let mut out = Vec::new();
         UnreadableFile.run(&ctx, &mut out);

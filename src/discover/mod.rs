@@ -35,6 +35,26 @@ pub struct Candidate {
     pub rel_path: String,
 }
 
+/// A sub-folder of a version location that holds revision files Alembic
+/// does not read, because nothing makes the location recursive.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnreadFolder {
+    /// The index of its version location in `Layout::version_locations`.
+    pub location: usize,
+    /// Relative to its version location, `/`-separated.
+    pub rel_path: String,
+    /// How many revision files it holds, in all its sub-folders.
+    pub files: usize,
+}
+
+/// The revision files Alembic loads, and those it leaves unread.
+#[derive(Debug, Clone, Default)]
+pub struct Listing {
+    pub candidates: Vec<Candidate>,
+    /// Sorted by location and path.
+    pub unread: Vec<UnreadFolder>,
+}
+
 /// Why discovery could not run: the user must change the input (exit 2).
 #[derive(Debug, thiserror::Error)]
 pub enum DiscoverError {
@@ -197,6 +217,9 @@ fn from_config(config: &Path, options: &DiscoverOptions) -> Result<Layout, Disco
         }
         opts
     };
+    // env.py may make the locations recursive in code: the option adds
+    // what the config cannot say.
+    opts.recursive |= options.recursive;
     // Flask-Migrate keeps alembic.ini inside the migrations directory and
     // sets `script_location` to that directory in code.
     if opts.script_location.is_none()
@@ -324,9 +347,15 @@ fn toml_options(text: &str, here: &str) -> Result<Options, String> {
 /// file is a revision when its name ends in `.py` and does not start with
 /// `__init__` or `.#`. A file reached twice (two locations, a symlink) is
 /// read once, as Alembic dedupes by resolved path.
-pub fn revision_files(layout: &Layout) -> Result<Vec<Candidate>, DiscoverError> {
+///
+/// Unless recursive, the sub-folders left out are searched for files that
+/// look like revisions (`Listing::unread`): a history whose revisions sit
+/// in per-release folders, read without `recursive_version_locations`,
+/// must not pass as a one-revision history.
+pub fn revision_files(layout: &Layout) -> Result<Listing, DiscoverError> {
     let mut seen = rustc_hash::FxHashSet::default();
     let mut out = Vec::new();
+    let mut skipped = Vec::new();
     for (index, location) in layout.version_locations.iter().enumerate() {
         // Alembic skips version locations that do not exist.
         if !location.is_dir() {
@@ -336,10 +365,97 @@ pub fn revision_files(layout: &Layout) -> Result<Vec<Candidate>, DiscoverError> 
             location: index,
             recursive: layout.recursive,
         };
-        walk.list_py_dir(location, "", &mut seen, &mut out)
+        walk.list_py_dir(location, "", &mut seen, &mut out, &mut skipped)
             .map_err(|(path, error)| DiscoverError::Io { path, error })?;
     }
-    Ok(out)
+    let mut unread: Vec<UnreadFolder> = skipped
+        .into_iter()
+        .filter_map(|(location, rel_path)| {
+            let files =
+                count_revision_like(&layout.version_locations[location].join(&rel_path), None);
+            (files > 0).then_some(UnreadFolder {
+                location,
+                rel_path,
+                files,
+            })
+        })
+        .collect();
+    unread.sort_by(|a, b| (a.location, &a.rel_path).cmp(&(b.location, &b.rel_path)));
+    Ok(Listing {
+        candidates: out,
+        unread,
+    })
+}
+
+/// Files under `dir` (all depths, symlinked folders not followed, as
+/// `os.walk`) that Alembic would load as revisions if it read them: a
+/// revision file name, and `down_revision` in the text. Helper modules
+/// kept in a sub-folder are no unread revisions. With `max_depth` (a
+/// search outside the versions folders), hidden folders are skipped too.
+fn count_revision_like(dir: &Path, max_depth: Option<usize>) -> usize {
+    walkdir::WalkDir::new(dir)
+        .follow_links(false)
+        .max_depth(max_depth.unwrap_or(usize::MAX))
+        .into_iter()
+        .filter_entry(|e| {
+            let name = e.file_name().to_string_lossy();
+            !(e.file_type().is_dir()
+                && e.depth() > 0
+                && (name.ends_with("__pycache__")
+                    || (max_depth.is_some() && name.starts_with('.'))))
+        })
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .filter(|e| is_revision_file_name(&e.file_name().to_string_lossy()))
+        .filter(|e| {
+            crate::fsio::read_regular(e.path(), crate::fsio::MAX_INPUT_BYTES)
+                .is_ok_and(|text| memchr::memmem::find(&text, b"down_revision").is_some())
+        })
+        .count()
+}
+
+/// Folders next to the version locations (their siblings) that hold files
+/// that look like revisions: where they may be when a config points at an
+/// empty or missing location. Only a few levels deep, and never into
+/// hidden folders (a `.venv` beside them holds other projects' revisions).
+/// Sorted.
+pub fn nearby_revision_folders(layout: &Layout) -> Vec<(PathBuf, usize)> {
+    let mut found = std::collections::BTreeMap::new();
+    for location in &layout.version_locations {
+        let parent = match location.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        let Ok(entries) = std::fs::read_dir(parent) else {
+            continue;
+        };
+        for entry in entries.filter_map(Result::ok) {
+            let path = entry.path();
+            let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+            if !is_dir
+                || layout.version_locations.iter().any(|l| same_path(l, &path))
+                || entry.file_name().to_string_lossy().ends_with("__pycache__")
+                || entry.file_name().to_string_lossy().starts_with('.')
+            {
+                continue;
+            }
+            let files = count_revision_like(&path, Some(NEARBY_DEPTH));
+            if files > 0 {
+                found.insert(path, files);
+            }
+        }
+    }
+    found.into_iter().collect()
+}
+
+/// `alembic/versions/2024/x.py` seen from `alembic`'s parent.
+const NEARBY_DEPTH: usize = 3;
+
+fn same_path(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    }
 }
 
 struct Walk {
@@ -357,6 +473,7 @@ impl Walk {
         rel_dir: &str,
         seen: &mut rustc_hash::FxHashSet<PathBuf>,
         out: &mut Vec<Candidate>,
+        skipped: &mut Vec<(usize, String)>,
     ) -> Result<(), (PathBuf, std::io::Error)> {
         let recursive = self.recursive;
         let at = |source| (dir.to_path_buf(), source);
@@ -375,7 +492,7 @@ impl Walk {
             };
             if !is_dir {
                 files.push((name, kind.is_symlink()));
-            } else if recursive && !kind.is_symlink() {
+            } else if !kind.is_symlink() {
                 dirs.push(name);
             }
         }
@@ -418,7 +535,11 @@ impl Walk {
             } else {
                 format!("{rel_dir}/{name_text}")
             };
-            self.list_py_dir(&dir.join(&name), &rel, seen, out)?;
+            if recursive {
+                self.list_py_dir(&dir.join(&name), &rel, seen, out, skipped)?;
+            } else if !rel.ends_with("__pycache__") {
+                skipped.push((self.location, rel));
+            }
         }
         Ok(())
     }
@@ -485,6 +606,7 @@ mod tests {
         let names = |layout: &Layout| -> Vec<String> {
             revision_files(layout)
                 .unwrap()
+                .candidates
                 .into_iter()
                 .map(|c| c.rel_path)
                 .collect()
@@ -507,6 +629,67 @@ mod tests {
                 ["a.py", "b.py", "sub/c.py", "sub/deeper/d.py"]
             );
         }
+    }
+
+    #[test]
+    fn unread_sub_folders_count_only_revision_like_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for (file, text) in [
+            ("a.py", "revision = 'a'\ndown_revision = None\n"),
+            ("2024/b.py", "revision = 'b'\ndown_revision = 'a'\n"),
+            ("2024/deeper/c.py", "revision = 'c'\ndown_revision = 'b'\n"),
+            ("helpers/naming.py", "def ix(): pass\n"),
+            ("helpers/__init__.py", "down_revision = None\n"),
+            ("__pycache__/x.py", "down_revision = None\n"),
+            (".hidden/x.py", "down_revision = None\n"),
+        ] {
+            let p = root.join(file);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        }
+        let mut layout = Layout {
+            config: None,
+            version_locations: vec![root.to_path_buf()],
+            recursive: false,
+            dialect: None,
+        };
+        let listing = revision_files(&layout).unwrap();
+        assert_eq!(listing.candidates.len(), 1);
+        // Alembic's walk reads hidden folders too.
+        let unread = |rel_path: &str, files| UnreadFolder {
+            location: 0,
+            rel_path: rel_path.to_owned(),
+            files,
+        };
+        assert_eq!(listing.unread, [unread(".hidden", 1), unread("2024", 2)]);
+        layout.recursive = true;
+        assert!(revision_files(&layout).unwrap().unread.is_empty());
+    }
+
+    #[test]
+    fn revision_files_next_to_an_empty_location() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("db/versions")).unwrap();
+        std::fs::create_dir_all(root.join("db/old_versions/2020")).unwrap();
+        std::fs::create_dir_all(root.join("db/.cache")).unwrap();
+        std::fs::write(
+            root.join("db/old_versions/2020/a.py"),
+            "down_revision = None",
+        )
+        .unwrap();
+        std::fs::write(root.join("db/.cache/a.py"), "down_revision = None").unwrap();
+        let layout = Layout {
+            config: None,
+            version_locations: vec![root.join("db/versions")],
+            recursive: false,
+            dialect: None,
+        };
+        assert_eq!(
+            nearby_revision_folders(&layout),
+            [(root.join("db/old_versions"), 1)]
+        );
     }
 
     #[test]

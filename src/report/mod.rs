@@ -107,34 +107,7 @@ impl<'a> Locator<'a> {
     }
 }
 
-/// Paths are shown as given (relative to where the user ran the command),
-/// with `/` separators so output is the same on every system.
-pub fn display_path(path: &std::path::Path) -> String {
-    use std::path::Component;
-    // Absolute paths (from `%(here)s`) under the working directory are
-    // shown relative to it, like the paths the user typed.
-    static CWD: std::sync::OnceLock<Option<std::path::PathBuf>> = std::sync::OnceLock::new();
-    let cwd = CWD.get_or_init(|| std::env::current_dir().ok());
-    let relative = cwd.as_deref().and_then(|cwd| path.strip_prefix(cwd).ok());
-    let shown = relative.unwrap_or(path);
-    let mut out = String::new();
-    for component in shown.components() {
-        match component {
-            Component::CurDir => continue,
-            Component::RootDir => {
-                out.push('/');
-                continue;
-            }
-            other => {
-                if !out.is_empty() && !out.ends_with('/') {
-                    out.push('/');
-                }
-                out.push_str(&other.as_os_str().to_string_lossy());
-            }
-        }
-    }
-    if out.is_empty() { ".".to_owned() } else { out }
-}
+pub use crate::fsio::display_path;
 
 /// Text from the history (file names, revision ids, names quoted in
 /// messages) as a human-readable report may show it: control characters

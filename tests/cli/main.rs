@@ -23,6 +23,7 @@ mod cache;
 mod churn;
 mod completions;
 mod consolidate;
+mod discovery;
 mod hostile_input;
 mod locations;
 mod mutation;

@@ -100,6 +100,44 @@ fn alembic_and_migsquash_agree_on_every_history() {
     assert!(compared >= 12, "only {compared} histories were compared");
 }
 
+/// Revisions in per-release sub-folders: Alembic and migsquash agree on
+/// the history both when the config makes the location recursive and when
+/// it does not (then migsquash also says what it left unread).
+#[test]
+fn alembic_and_migsquash_agree_on_sub_folders() {
+    let python = test_python();
+    let dir = tempfile::tempdir().unwrap();
+    crate::support::copy_dir(
+        &repo_root().join("tests/fixtures/release_folders"),
+        dir.path(),
+    );
+    let history = dir.path().to_str().unwrap();
+    let ini = dir.path().join("alembic.ini");
+    let plain = std::fs::read_to_string(&ini).unwrap();
+    for recursive in [false, true] {
+        if recursive {
+            let text = plain.replace(
+                "[alembic]\n",
+                "[alembic]\nrecursive_version_locations = true\n",
+            );
+            std::fs::write(&ini, text).unwrap();
+        }
+        let alembic = alembic_view(&python, history);
+        assert_eq!(alembic["ok"], true, "{alembic}");
+        let (_, out, _) = run(&["analyze", "--format", "json", history]);
+        let ours = json(&out);
+        if let Err(problems) = compare(&alembic, &ours) {
+            panic!("recursive = {recursive}:\n  {}", problems.join("\n  "));
+        }
+        let unread = ours["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["code"] == "MS103");
+        assert_eq!(unread, !recursive, "{out}");
+    }
+}
+
 fn compare(alembic: &Value, ours: &Value) -> Result<(), Vec<String>> {
     let mut problems = Vec::new();
     let mut check = |what: &str, a: &dyn std::fmt::Debug, b: &dyn std::fmt::Debug, equal: bool| {
