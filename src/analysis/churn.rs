@@ -59,6 +59,11 @@ pub struct ChurnStep {
 pub struct Churn {
     pub kind: ChurnKind,
     pub table: String,
+    /// The last name the table was given, when a rename changed it
+    /// (`table` is the name it had first, which its history is recorded
+    /// under; per-table counts use the name each operation used).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub table_renamed_to: Option<String>,
     /// The column, index or renamed name; `None` for a table.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub object: Option<String>,
@@ -73,11 +78,16 @@ pub struct Churn {
 /// allocation beyond the step list. Owned text is built only for churn that
 /// is reported.
 impl Churn {
-    /// What churned: `table`, or `table.object`.
+    /// What churned: `table`, or `table.object`; a renamed table as
+    /// `first (renamed last)`.
     pub fn subject(&self) -> String {
-        match &self.object {
-            Some(object) => format!("{}.{object}", self.table),
+        let table = match &self.table_renamed_to {
+            Some(now) => format!("{} (renamed {now})", self.table),
             None => self.table.clone(),
+        };
+        match &self.object {
+            Some(object) => format!("{table}.{object}"),
+            None => table,
         }
     }
 }
@@ -188,18 +198,27 @@ pub fn find(files: &[RevisionFile], graph: &RevisionGraph) -> Vec<Churn> {
                 .is_some_and(|t| tables.contains(&(op.schema.as_deref(), t)))
     };
     let mut histories: rustc_hash::FxHashMap<Key, Vec<Event>> = Default::default();
-    walk(files, &order, &relevant, &mut |key, event| {
+    let names = walk(files, &order, &relevant, &mut |key, event| {
         if candidates.contains(&key) {
             histories.entry(key).or_default().push(event);
         }
     });
+    // Identity → the last name the table was given.
+    let current: rustc_hash::FxHashMap<(Option<&str>, Ident), &str> = names
+        .tables
+        .iter()
+        .map(|(&(schema, name), &identity)| ((schema, identity), name))
+        .collect();
     // Judged in key order, so that the output does not depend on hashing.
     let mut histories: Vec<(Key, Vec<Event>)> = histories.into_iter().collect();
     histories.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let ancestry = Ancestry::new(graph, files.len());
     let mut found: Vec<Churn> = histories
         .into_iter()
-        .filter_map(|(key, events)| judge(key, &events, files, &ancestry))
+        .filter_map(|(key, events)| {
+            let table_renamed_to = current.get(&(key.1, key.2)).copied();
+            judge(key, &events, files, &ancestry, table_renamed_to)
+        })
         .collect();
     found.sort_by(|a, b| (a.kind, &a.table, &a.object).cmp(&(b.kind, &b.table, &b.object)));
     found
@@ -314,13 +333,14 @@ fn walk<'a>(
     order: &[usize],
     keep: &dyn Fn(&Operation) -> bool,
     sink: &mut dyn FnMut(Key<'a>, Event<'a>),
-) {
+) -> Identities<'a> {
     let mut names = Identities::default();
     for &file in order {
         for op in files[file].upgrade_ops().iter().filter(|op| keep(op)) {
             record(file, op, &mut names, sink);
         }
     }
+    names
 }
 
 type TableName<'a> = (Option<&'a str>, &'a str);
@@ -776,6 +796,7 @@ fn judge(
     events: &[Event],
     files: &[RevisionFile],
     ancestry: &Ancestry,
+    table_renamed_to: Option<&str>,
 ) -> Option<Churn> {
     let follows = |earlier: &Event, later: &Event| {
         if earlier.file == later.file {
@@ -921,7 +942,8 @@ fn judge(
         Some(schema) => format!("{schema}.{name}"),
         None => name.to_owned(),
     };
-    let (table, object) = (table.0, object.map(|o| o.0));
+    let (table_name, object) = (table.0, object.map(|o| o.0));
+    let table = table_name;
     let (table, object) = match (kind, object) {
         (ChurnKind::RenameRoundTrip, Some(_)) => (qualify(table), pair()),
         (ChurnKind::RenameRoundTrip, None) => {
@@ -937,9 +959,18 @@ fn judge(
         ),
         (_, object) => (qualify(table), object.map(str::to_owned)),
     };
+    // A rename round trip names both names already; an index is shown on
+    // the table its operations named.
+    let table_renamed_to = match kind {
+        ChurnKind::RenameRoundTrip | ChurnKind::IndexCreatedDropped => None,
+        _ => table_renamed_to
+            .filter(|&now| now != table_name)
+            .map(qualify),
+    };
     Some(Churn {
         kind,
         table,
+        table_renamed_to,
         object,
         steps: shown
             .iter()
@@ -1024,6 +1055,30 @@ mod tests {
             [ChurnKind::IndexCreatedDropped, ChurnKind::RenameRoundTrip]
         );
         assert_eq!(found[1].object.as_deref(), Some("display_name ↔ full_name"));
+    }
+
+    #[test]
+    fn a_renamed_table_is_named_by_its_first_and_current_name() {
+        let found = churn(&[
+            "op.create_table('users', sa.Column('id', sa.Integer))",
+            "op.add_column('users', sa.Column('nickname', sa.Text()))",
+            "op.rename_table('users', 'accounts')",
+            "op.drop_column('accounts', 'nickname')",
+            "op.rename_table('accounts', 'members')",
+        ]);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].table, "users");
+        assert_eq!(found[0].table_renamed_to.as_deref(), Some("members"));
+        assert_eq!(found[0].subject(), "users (renamed members).nickname");
+
+        // Never renamed: one name.
+        let found = churn(&[
+            "op.create_table('users', sa.Column('id', sa.Integer))",
+            "op.add_column('users', sa.Column('nickname', sa.Text()))",
+            "op.drop_column('users', 'nickname')",
+        ]);
+        assert_eq!(found[0].table_renamed_to, None);
+        assert_eq!(found[0].subject(), "users.nickname");
     }
 
     #[test]
@@ -1195,7 +1250,7 @@ mod tests {
             summary(&found),
             [(
                 ChurnKind::TableCreatedDropped,
-                "users".to_owned(),
+                "users (renamed accounts)".to_owned(),
                 vec!["r0", "r5"]
             )]
         );

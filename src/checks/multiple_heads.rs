@@ -20,7 +20,10 @@ declare_check! {
     ///
     /// Heads that are the tips of separately labeled branches (each carries
     /// a branch label no other head carries, as in expand/contract
-    /// histories) are intended and are not reported.
+    /// histories) are intended and are not reported. So are heads that all
+    /// carry a label when some labels are not literals
+    /// (`branch_labels = (cli.EXPAND_BRANCH,)`): they cannot be compared
+    /// statically, and labeling a branch says it is meant to stay apart.
     ///
     /// ## How to fix
     /// Merge the heads with an empty merge revision:
@@ -130,16 +133,25 @@ impl Check for MultipleHeads {
 /// them, as the tips of an expand/contract history are. Worked out from
 /// which heads each revision leads to, so it costs one pass over the graph
 /// whatever the number of heads.
+///
+/// A label that is not a literal (`branch_labels = (cli.EXPAND_BRANCH,)`)
+/// still marks a labeled branch: when every head carries a label and some
+/// cannot be read, the heads are taken as intended tips.
 fn labeled_apart(ctx: &Context, heads: &[(&String, NodeIndex)]) -> bool {
-    let labeled = ctx.graph.down_descendants(
+    let header = |n: NodeIndex| &ctx.files[ctx.graph.dag[n]].header;
+    let nodes_where = |keep: &dyn Fn(NodeIndex) -> bool| {
         ctx.graph
-            .nodes
-            .values()
-            .copied()
-            .filter(|&n| !ctx.files[ctx.graph.dag[n]].header.branch_labels.is_empty()),
-    );
+            .down_descendants(ctx.graph.nodes.values().copied().filter(|&n| keep(n)))
+    };
+    let unreadable = nodes_where(&|n| !header(n).is_known("branch_labels"));
+    let labeled = nodes_where(&|n| {
+        !header(n).branch_labels.is_empty() || !header(n).is_known("branch_labels")
+    });
     if !heads.iter().all(|(_, n)| labeled.contains(n.index())) {
         return false;
+    }
+    if heads.iter().any(|(_, n)| unreadable.contains(n.index())) {
+        return true;
     }
     let nodes: Vec<NodeIndex> = heads.iter().map(|&(_, n)| n).collect();
     let reached = ctx.graph.down_reached_targets(&nodes);
@@ -215,11 +227,23 @@ mod tests {
                     .collect()
             })
             .collect();
-        let all_labeled_apart = labels.iter().all(|l| !l.is_empty())
-            && labels
-                .iter()
-                .enumerate()
-                .all(|(i, a)| labels[i + 1..].iter().all(|b| a.is_disjoint(b)));
+        let unreadable: Vec<bool> = heads
+            .iter()
+            .map(|h| {
+                reference_ancestors(ctx.graph, ctx.graph.node(h).expect("head is a node"))
+                    .iter()
+                    .any(|&n| !ctx.files[ctx.graph.dag[n]].header.is_known("branch_labels"))
+            })
+            .collect();
+        let all_labeled_apart = labels
+            .iter()
+            .zip(&unreadable)
+            .all(|(l, &u)| !l.is_empty() || u)
+            && (unreadable.contains(&true)
+                || labels
+                    .iter()
+                    .enumerate()
+                    .all(|(i, a)| labels[i + 1..].iter().all(|b| a.is_disjoint(b))));
         if all_labeled_apart {
             return;
         }
@@ -402,6 +426,33 @@ mod tests {
                 "revision = 'b'\ndown_revision = 'a'\nbranch_labels = ('expand',)\n",
                 "revision = 'c'\ndown_revision = 'a'\nbranch_labels = ('contract',)\n",
                 "revision = 'd'\ndown_revision = 'c'\n",
+            ],
+            CheckOptions::default(),
+        );
+        assert!(out.is_empty(), "{out:?}");
+    }
+
+    #[test]
+    fn heads_that_all_carry_labels_are_intended_even_unreadable_ones() {
+        let out = run(
+            &MultipleHeads,
+            &[
+                &rev("a", "None"),
+                "from app import cli\nrevision = 'b'\ndown_revision = 'a'\nbranch_labels = (cli.EXPAND_BRANCH,)\n",
+                "from app import cli\nrevision = 'c'\ndown_revision = 'a'\nbranch_labels = (cli.CONTRACT_BRANCH,)\n",
+                &rev("d", "'c'"),
+            ],
+            CheckOptions::default(),
+        );
+        assert!(out.is_empty(), "{out:?}");
+
+        // One literal label and one that cannot be read: intended too.
+        let out = run(
+            &MultipleHeads,
+            &[
+                &rev("a", "None"),
+                "revision = 'b'\ndown_revision = 'a'\nbranch_labels = ('expand',)\n",
+                "from app import cli\nrevision = 'c'\ndown_revision = 'a'\nbranch_labels = (cli.CONTRACT,)\n",
             ],
             CheckOptions::default(),
         );

@@ -371,6 +371,7 @@ struct ChurnView<'a> {
     kind: crate::analysis::ChurnKind,
     description: &'static str,
     table: &'a str,
+    table_renamed_to: Option<&'a str>,
     object: Option<&'a str>,
     steps: Vec<StepView<'a>>,
     cancelling_operations: usize,
@@ -381,6 +382,7 @@ fn churn<'a>(c: &'a Churn, locator: &Locator) -> ChurnView<'a> {
         kind: c.kind,
         description: c.kind.describe(),
         table: &c.table,
+        table_renamed_to: c.table_renamed_to.as_deref(),
         object: c.object.as_deref(),
         steps: c
             .steps
