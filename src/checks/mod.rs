@@ -5,6 +5,7 @@
 mod cycle;
 mod duplicate_branch_label;
 mod duplicate_revision;
+pub(crate) mod invalid_suppression;
 mod missing_parent;
 mod missing_revision_id;
 mod multiple_bases;
@@ -13,6 +14,7 @@ mod non_literal_header;
 mod redundant_merge_parent;
 mod syntax_error;
 mod unreadable_file;
+pub(crate) mod unused_suppression;
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::graph::RevisionGraph;
@@ -101,6 +103,8 @@ pub const ALL: &[&dyn Check] = &[
     &duplicate_branch_label::DuplicateBranchLabel,
     &redundant_merge_parent::RedundantMergeParent,
     &multiple_bases::MultipleBases,
+    &unused_suppression::UnusedSuppression,
+    &invalid_suppression::InvalidSuppression,
 ];
 
 /// Runs every check; the result is sorted (errors first, then by place).
