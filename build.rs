@@ -15,6 +15,7 @@ const CACHED_DEFINITIONS: &[&str] = &[
     "src/extract/bindings.rs",
     "src/extract/header.rs",
     "src/extract/ops.rs",
+    "src/extract/suppressions.rs",
 ];
 
 /// Also fingerprinted when present: the parser and SQL crates' versions.

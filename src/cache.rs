@@ -43,6 +43,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+use crate::extract::suppressions::Suppression;
 use crate::ir::{Cached, FileProblem, Header, Phase, PhaseFacts, RevisionFile, Spanned};
 
 const MAGIC: &[u8; 8] = b"MSQCACHE";
@@ -88,6 +89,7 @@ pub fn keyed_for(key: u64, dialect: crate::sql::Dialect) -> u64 {
 struct Meta {
     header: Header,
     get_bind: Vec<Spanned<Phase>>,
+    suppressions: Vec<Suppression>,
     problem: Option<FileProblem>,
     downgrade_facts: PhaseFacts,
 }
@@ -97,6 +99,7 @@ struct Meta {
 struct MetaRef<'a> {
     header: &'a Header,
     get_bind: &'a [Spanned<Phase>],
+    suppressions: &'a [Suppression],
     problem: &'a Option<FileProblem>,
     downgrade_facts: PhaseFacts,
 }
@@ -341,6 +344,7 @@ impl Cache {
         };
         file.header = meta.header;
         file.get_bind = meta.get_bind;
+        file.suppressions = meta.suppressions;
         file.problem = meta.problem;
         let encoded = |range: &Range<usize>| Encoded {
             bytes: Arc::clone(&self.bytes),
@@ -571,6 +575,7 @@ impl StoredEntry {
         let meta = MetaRef {
             header: &file.header,
             get_bind: &file.get_bind,
+            suppressions: &file.suppressions,
             problem: &file.problem,
             downgrade_facts: file.downgrade_facts(),
         };

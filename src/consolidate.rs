@@ -31,7 +31,7 @@ pub struct ConsolidateOptions {
 #[derive(Debug, thiserror::Error)]
 pub enum ConsolidateError {
     #[error(
-        "the history has errors; `migsquash check` shows them, and consolidate needs them fixed first"
+        "the history has errors; consolidate needs them fixed first (an error hidden by a `# migsquash: ignore` comment too)"
     )]
     HistoryErrors(Vec<Diagnostic>),
     #[error(
@@ -117,9 +117,12 @@ pub fn consolidate(
     analysis: &Analysis,
     options: &ConsolidateOptions,
 ) -> Result<Consolidation, ConsolidateError> {
+    // A suppressed error still stops a baseline: a comment never changes
+    // what consolidate writes (docs/suppressions.md).
     let errors: Vec<Diagnostic> = analysis
         .diagnostics
         .iter()
+        .chain(&analysis.suppressed)
         .filter(|d| d.severity == Severity::Error)
         .cloned()
         .collect();
@@ -157,6 +160,12 @@ pub fn consolidate(
         &replaced_heads,
     ));
     diagnostics.sort_by_cached_key(Diagnostic::sort_key);
+    // MS202 and MS203 of the squashed revisions may be suppressed; MS201
+    // never is (`suppress::resolve`).
+    let diagnostics = crate::suppress::apply(&analysis.files, diagnostics, |file, code| {
+        replaced_set.contains(&file) && matches!(code, "MS202" | "MS203")
+    })
+    .diagnostics;
 
     let body = render::body(&replay);
     let new_id = match (&options.new_id, replaced_heads.len() > 1) {

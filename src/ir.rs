@@ -339,6 +339,8 @@ pub struct RevisionFile {
     /// Every `op.get_bind()` in upgrade/downgrade: a connection is used
     /// directly, i.e. a data migration.
     pub get_bind: Vec<Spanned<Phase>>,
+    /// `# migsquash: ignore[…]` comments (see `crate::suppress`).
+    pub suppressions: Vec<crate::extract::suppressions::Suppression>,
     pub problem: Option<FileProblem>,
 }
 
@@ -375,6 +377,7 @@ impl RevisionFile {
             downgrade_facts: PhaseFacts::default(),
             lines: Cached::default(),
             get_bind: Vec::new(),
+            suppressions: Vec::new(),
             problem: None,
         }
     }
@@ -562,10 +565,15 @@ impl LineTable {
         }
     }
 
+    /// The 1-based line of a byte offset (as `line_col` counts it).
+    pub fn line(&self, offset: u32) -> usize {
+        self.starts.partition_point(|&s| s <= offset).max(1)
+    }
+
     /// The 1-based line and column (in characters) of a byte offset.
     /// `source` is asked for only when the file is not ASCII.
     pub fn line_col<'s>(&self, offset: u32, source: impl FnOnce() -> &'s str) -> (usize, usize) {
-        let line = self.starts.partition_point(|&s| s <= offset).max(1);
+        let line = self.line(offset);
         let start = self.starts.get(line - 1).copied().unwrap_or(0);
         let bytes = offset.saturating_sub(start) as usize;
         let column = if self.ascii {

@@ -21,6 +21,7 @@ pub mod render;
 pub mod replay;
 pub mod report;
 pub mod sql;
+pub mod suppress;
 pub mod verify;
 
 use std::path::{Path, PathBuf};
@@ -114,6 +115,8 @@ pub struct Analysis {
     pub report: HistoryReport,
     /// Sorted: errors first, then by file and position.
     pub diagnostics: Vec<Diagnostic>,
+    /// Findings that `# migsquash: ignore[…]` comments hide (not shown).
+    pub suppressed: Vec<Diagnostic>,
     pub summary: Summary,
     /// With `Options::replay`: every file ready for replay, indexed like
     /// `files` (`None` for a file that does not parse); else empty.
@@ -197,15 +200,22 @@ pub fn analyze(path: &Path, options: &Options) -> Result<Analysis, RunError> {
                 .then(|| squash_by_replay(&files, &graph, &read.prepared, read.history.as_ref()))
         },
     );
+    // `# migsquash: ignore[…]` comments (docs/suppressions.md).
+    let suppress::Applied {
+        diagnostics,
+        suppressed,
+    } = suppress::apply(&files, diagnostics, suppress::computed_by_checks);
     let mut summary = if options.report {
         analysis::summary(&files, &graph, &report, &diagnostics)
     } else {
         Summary::default()
     };
-    // A history with errors has no baseline (consolidate refuses it).
+    // A history with errors has no baseline (consolidate refuses it,
+    // suppressed or not).
     if let Some(replayed) = replayed
         && !diagnostics
             .iter()
+            .chain(&suppressed)
             .any(|d| d.severity == diagnostic::Severity::Error)
     {
         summary.squash.operations_after = replayed.operations_after;
@@ -224,6 +234,7 @@ pub fn analyze(path: &Path, options: &Options) -> Result<Analysis, RunError> {
         graph,
         report,
         diagnostics,
+        suppressed,
         summary,
         prepared,
     })

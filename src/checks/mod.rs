@@ -5,6 +5,7 @@
 mod cycle;
 mod duplicate_branch_label;
 mod duplicate_revision;
+pub(crate) mod invalid_suppression;
 mod missing_parent;
 mod missing_revision_id;
 mod multiple_bases;
@@ -14,6 +15,7 @@ mod redundant_merge_parent;
 mod syntax_error;
 mod unread_revision_files;
 mod unreadable_file;
+pub(crate) mod unused_suppression;
 
 pub use unread_revision_files::{RECURSIVE_HELP, unread_folder_list};
 
@@ -108,6 +110,8 @@ pub const ALL: &[&dyn Check] = &[
     &redundant_merge_parent::RedundantMergeParent,
     &multiple_bases::MultipleBases,
     &unread_revision_files::UnreadRevisionFiles,
+    &unused_suppression::UnusedSuppression,
+    &invalid_suppression::InvalidSuppression,
 ];
 
 /// Runs every check; the result is sorted (errors first, then by place).

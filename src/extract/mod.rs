@@ -4,6 +4,7 @@
 pub(crate) mod bindings;
 mod header;
 mod ops;
+pub mod suppressions;
 
 pub use ops::{fstring_value, statement_of};
 
@@ -122,12 +123,14 @@ pub fn extract_parsed(file: &mut RevisionFile, dialect: Dialect) -> Option<pytho
     let module_bindings = Bindings::module(&module);
     let header = header::extract(&module, &module_bindings, source);
     let extracted = ops::extract(&module, &module_bindings, source, dialect);
+    let suppressions = suppressions::read(source, &module.comments);
     if header.revision.is_none() && header.is_known("revision") {
         file.problem = Some(FileProblem::NoRevisionId);
     }
     file.header = header;
     file.set_operations(extracted.operations);
     file.get_bind = extracted.get_bind;
+    file.suppressions = suppressions;
     Some(module)
 }
 

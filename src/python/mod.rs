@@ -37,6 +37,9 @@ impl Span {
 #[derive(Debug, Clone)]
 pub struct Module {
     pub body: Vec<Stmt>,
+    /// Every comment, `#` to the end of its line, from the tokens (so a
+    /// `#` inside a string is not one), in source order.
+    pub comments: Vec<Span>,
 }
 
 impl Module {
@@ -404,6 +407,14 @@ mod tests {
             panic!("expected assignment")
         };
         assert!(matches!(value, Expr::FString { .. }));
+    }
+
+    #[test]
+    fn comments_come_from_the_tokens() {
+        let source = "# a\nx = '# not one'  # b\ny = f\"{1}#c\"\ns = '''\n# d\n'''  # e\n";
+        let module = parse_module(source).unwrap();
+        let comments: Vec<&str> = module.comments.iter().map(|c| c.text(source)).collect();
+        assert_eq!(comments, ["# a", "# b", "# e"]);
     }
 
     #[test]

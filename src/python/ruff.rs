@@ -36,9 +36,16 @@ pub(super) fn parse_module(source: &str) -> Result<Module, SyntaxError> {
         }
         return Err(error);
     }
+    let comments = parsed
+        .tokens()
+        .iter()
+        .filter(|token| token.kind() == TokenKind::Comment)
+        .map(|token| span(token.range()))
+        .collect();
     let module = parsed.into_syntax();
     Ok(Module {
         body: stmts(&module.body),
+        comments,
     })
 }
 

@@ -8,6 +8,8 @@
 //! - `cache`: the extraction cache changes speed, never output;
 //! - `churn`: what churns, on a history of its own in tests/fixtures/;
 //! - `sql`: raw SQL, read from histories of its own in tests/fixtures/;
+//! - `suppressions`: `# migsquash: ignore[…]` comments, on histories of
+//!   their own in tests/fixtures/suppressions/;
 //! - `mutation`: damaged copies of the bundled histories
 //!   (scripts/mutation_test.py) exit 0, 1 or 2, print valid JSON, and print
 //!   the same with and without the cache;
@@ -32,4 +34,5 @@ mod postgres;
 mod snapshots;
 mod sql;
 mod support;
+mod suppressions;
 mod verify;
