@@ -25,10 +25,9 @@ declare_check! {
     /// ## How to fix
     /// Move one branch onto the other head, so the history stays linear:
     /// `migsquash rebase REV --onto HEAD` rewrites the `down_revision` of
-    /// the branch's first revision (with two heads that fork from one
-    /// revision, `migsquash rebase` alone chooses; the help names the
-    /// branch Alembic applies last). Or merge the heads with an empty merge
-    /// revision: `alembic merge -m "merge heads" heads`.
+    /// REV, the branch's first revision (`migsquash rebase` alone chooses
+    /// when two heads fork from one revision). Or merge the heads with an
+    /// empty merge revision: `alembic merge -m "merge heads" heads`.
     pub struct MultipleHeads {
         code: "MS001",
         name: "multiple-heads",
@@ -338,6 +337,17 @@ mod tests {
                 .unwrap()
                 .contains("alembic merge -m \"merge heads\" b c")
         );
+        // Alembic applies b's branch last (it walks the heads in file
+        // order and finishes with the first): moving it keeps the order.
+        assert!(
+            out[0]
+                .help
+                .as_ref()
+                .unwrap()
+                .contains("`migsquash rebase b --onto c`"),
+            "{:?}",
+            out[0].help
+        );
         assert_eq!(out[0].related.len(), 1);
     }
 
@@ -366,6 +376,13 @@ mod tests {
                 .as_ref()
                 .unwrap()
                 .contains("alembic merge -m \"merge heads\" heads`")
+        );
+        assert!(
+            out[0]
+                .help
+                .as_ref()
+                .unwrap()
+                .contains("`migsquash rebase <rev> --onto <head>`")
         );
         assert_eq!(out[0].related.len(), 9);
     }
