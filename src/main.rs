@@ -980,7 +980,8 @@ fn rebase_command(
     };
     let shown = report::display_path(&rebase.path);
     if dry_run {
-        print(&report::printable_lines(&rebase.diff(&shown)))?;
+        // As `git diff` and `consolidate --diff` show it: the file's own bytes.
+        print(&rebase.diff(&shown))?;
         eprintln!(
             "would move {branch} onto {}{why}; nothing written (--dry-run)",
             p(&rebase.onto)

@@ -679,6 +679,9 @@ fn check(
     }
     for d in &mut conflicts {
         d.severity = Severity::Warning;
+        d.help = Some(
+            "passed over with --force: after the rebase this runs after the other branch's change; check it still works".to_owned(),
+        );
     }
 
     let (path, before, edits) = edit(analysis, rev, &parent_id, &onto_id)?;
@@ -1217,6 +1220,81 @@ mod tests {
         let module = python::parse_module(source).unwrap();
         let edit = revises_line(&module, source, "zz").unwrap();
         assert_eq!(apply(source, &[edit]), "\"\"\"Revises: zz\"\"\"\n");
+    }
+
+    fn history(revs: &[(&str, &str)]) -> (Vec<RevisionFile>, RevisionGraph) {
+        let files: Vec<RevisionFile> = revs
+            .iter()
+            .map(|(id, down)| {
+                crate::extract::extract_str(&format!("revision = '{id}'\ndown_revision = {down}\n"))
+            })
+            .collect();
+        let graph = RevisionGraph::build(&files);
+        (files, graph)
+    }
+
+    fn heads(graph: &RevisionGraph) -> [NodeIndex; 2] {
+        let heads: Vec<NodeIndex> = graph.heads.iter().map(|h| graph.node(h).unwrap()).collect();
+        heads.try_into().unwrap()
+    }
+
+    #[test]
+    fn two_branches_fork_from_one_revision() {
+        let (files, graph) = history(&[
+            ("base", "None"),
+            ("a1", "'base'"),
+            ("a2", "'a1'"),
+            ("b1", "'base'"),
+            ("b2", "'b1'"),
+            ("b3", "'b2'"),
+        ]);
+        let fork = fork(&graph, heads(&graph)).unwrap();
+        let id = |n: NodeIndex| files[graph.dag[n]].revision_id().unwrap();
+        assert_eq!(id(fork.point), "base");
+        let [a, b] = &fork.branches;
+        assert_eq!((id(a.first), id(a.head), a.members.len()), ("a1", "a2", 2));
+        assert_eq!((id(b.first), id(b.head), b.members.len()), ("b1", "b3", 3));
+        // Alembic applies the branch of the head loaded first last.
+        assert_eq!(
+            suggestion(&graph, &files, heads(&graph)),
+            Some(("a1".to_owned(), "b3".to_owned()))
+        );
+    }
+
+    #[test]
+    fn heads_that_fork_twice_or_from_a_merge_have_no_fork() {
+        // b's branch merges a revision of the common trunk: two starts.
+        let (_, graph) = history(&[
+            ("base", "None"),
+            ("t", "'base'"),
+            ("a1", "'t'"),
+            ("b1", "'base'"),
+            ("b2", "('b1', 't')"),
+        ]);
+        assert!(fork(&graph, heads(&graph)).is_none());
+        // Two bases: no revision both descend from.
+        let (_, graph) = history(&[("a", "None"), ("b", "None")]);
+        assert!(fork(&graph, heads(&graph)).is_none());
+    }
+
+    #[test]
+    fn operations_name_what_they_touch() {
+        let file = crate::extract::extract_str(
+            "revision = 'a'\ndown_revision = None\ndef upgrade():\n    op.add_column('t', sa.Column('c', sa.Integer()))\n    with op.batch_alter_table('u') as b:\n        b.alter_column('x', new_column_name='y')\n    op.create_index('ix_t_c', 't', ['c'])\n    op.rename_table('v', 'w')\n    op.execute('ALTER TABLE s.t2 DROP COLUMN d')\n    op.bulk_insert(t, [])\n",
+        );
+        let touched: Vec<Key> = file.upgrade_ops().iter().flat_map(keys).collect();
+        assert_eq!(
+            touched,
+            [
+                Key::column(None, "t", "c"),
+                Key::column(None, "u", "x"),
+                Key::column(None, "u", "y"),
+                Key::Named("ix_t_c".into()),
+                Key::table(None, "v"),
+                Key::table(None, "w"),
+                Key::column(Some("s"), "t2", "d"),
+            ]
+        );
     }
 
     #[test]
