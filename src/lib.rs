@@ -17,6 +17,7 @@ pub mod fsio;
 pub mod graph;
 pub mod ir;
 pub mod python;
+pub mod rebase;
 pub mod render;
 pub mod replay;
 pub mod report;

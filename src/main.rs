@@ -351,6 +351,42 @@ leaves something (0 with --exit-zero), 2 could not run."
         #[command(flatten)]
         exit: ExitZero,
     },
+    /// Make a history with two heads linear: move one branch onto the other
+    /// head (its first revision's down_revision is rewritten) instead of
+    /// writing a merge revision.
+    #[command(
+        long_about = "Rewrites the down_revision of REV, the first revision of a branch, to HEAD, \
+and the id on the `Revises:` line of its docstring; every other byte of the file stays as it is. \
+Without REV and --onto, a history with exactly two heads that fork from one revision has the \
+branch whose files were changed last moved onto the other head (the same time: the branch \
+Alembic applies last); PATH is then the only positional argument.\n\n\
+Refused, with the reason located: both branches change the same column, table, index or \
+constraint (unless --force), REV is a merge, a base or not the first revision of its branch, \
+a branch label or depends_on ties the branches, --onto is not a head.",
+        after_help = "Examples:\n  \
+migsquash rebase                                  # two heads: move the newer branch\n  \
+migsquash rebase c5b81d3e6f27 --onto a47c0e5f9b12 # move the branch from c5b81d3e6f27\n  \
+migsquash rebase c5b8 --onto a47c --dry-run       # show the diff, write nothing\n\n\
+Exit codes: 0 rebased (or one head: nothing to do), 1 refused because of the history, 2 the \
+arguments name no rebase, or the file cannot be written."
+    )]
+    Rebase {
+        /// The first revision of the branch to move (an id or a unique prefix).
+        #[arg(value_name = "REV")]
+        rev: Option<String>,
+        /// The head to move it onto.
+        #[arg(long, value_name = "HEAD", requires = "rev")]
+        onto: Option<String>,
+        #[command(flatten)]
+        input: Input,
+        /// Rebase although both branches change the same column, table,
+        /// index or constraint.
+        #[arg(long)]
+        force: bool,
+        /// Print the change as a unified diff and write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Explain a diagnostic code, or list them all.
     Explain {
         /// A code (MS001) or name (multiple-heads); omit to list every check.
@@ -678,6 +714,24 @@ fn run(command: Command) -> anyhow::Result<u8> {
             database_url,
             format,
         )?)),
+        Command::Rebase {
+            rev,
+            onto,
+            mut input,
+            force,
+            dry_run,
+        } => {
+            // Without --onto, a lone positional argument that exists is PATH.
+            let rev = match (rev, &onto) {
+                (Some(path), None) if input.path == Path::new(".") && Path::new(&path).exists() => {
+                    input.path = PathBuf::from(path);
+                    None
+                }
+                (rev, _) => rev,
+            };
+            let options = migsquash::rebase::RebaseOptions { rev, onto, force };
+            rebase_command(&input, &options, dry_run)
+        }
         Command::Explain { code, all } => explain(code.as_deref(), all),
         Command::Integration(command) => command.run(),
     }
@@ -871,6 +925,79 @@ fn verify_command(
         }
     }
     Ok(if clean { 0 } else { EXIT_FINDINGS })
+}
+
+/// `rebase`: plans it (`migsquash::rebase`), then shows the diff or
+/// writes the file.
+fn rebase_command(
+    input: &Input,
+    options: &migsquash::rebase::RebaseOptions,
+    dry_run: bool,
+) -> anyhow::Result<u8> {
+    let analysis = exit_without_drop(load(input, None, false, None)?);
+    let stderr_color =
+        anstream::AutoStream::choice(&std::io::stderr()) != anstream::ColorChoice::Never;
+    let rebase = match migsquash::rebase::plan(analysis, options) {
+        Ok(rebase) => rebase,
+        Err(err) => {
+            eprint!(
+                "{}",
+                report::text::diagnostic_list(analysis, err.diagnostics(), stderr_color)
+            );
+            if err.exit_code() == 0 {
+                print(&format!("{}\n", report::printable_lines(&err.to_string())))?;
+                return Ok(0);
+            }
+            let mut stderr = anstream::stderr();
+            let _ = writeln!(
+                stderr,
+                "{}error:{} {}",
+                anstyle::AnsiColor::Red.on_default().bold().render(),
+                anstyle::Reset.render(),
+                report::printable_lines(&err.to_string())
+            );
+            return Ok(err.exit_code());
+        }
+    };
+    eprint!(
+        "{}",
+        report::text::diagnostic_list(analysis, &rebase.warnings, stderr_color)
+    );
+    let p = |s: &str| report::printable(s).into_owned();
+    let branch = match rebase.moved_heads.as_slice() {
+        [head] if *head == rebase.rev => p(&rebase.rev),
+        heads => format!(
+            "{}…{}",
+            p(&rebase.rev),
+            heads.iter().map(|h| p(h)).collect::<Vec<_>>().join(", ")
+        ),
+    };
+    let why = match rebase.chosen {
+        Some(migsquash::rebase::Chosen::Newest) => " (its files were changed last)",
+        Some(migsquash::rebase::Chosen::AppliedLast) => {
+            " (its files are as old as the other branch's; Alembic applies it last)"
+        }
+        None => "",
+    };
+    let shown = report::display_path(&rebase.path);
+    if dry_run {
+        // As `git diff` and `consolidate --diff` show it: the file's own bytes.
+        print(&rebase.diff(&shown))?;
+        eprintln!(
+            "would move {branch} onto {}{why}; nothing written (--dry-run)",
+            p(&rebase.onto)
+        );
+        return Ok(0);
+    }
+    rebase.write()?;
+    print(&format!(
+        "moved {branch} onto {}{why}\n  {}: down_revision {} → {}\n",
+        p(&rebase.onto),
+        p(&shown),
+        p(&rebase.old_parent),
+        p(&rebase.onto)
+    ))?;
+    Ok(0)
 }
 
 struct ConsolidateOutput {
@@ -1169,7 +1296,8 @@ fn explain(code: Option<&str>, all: bool) -> anyhow::Result<u8> {
             let metas = checks::ALL
                 .iter()
                 .map(|c| c.meta())
-                .chain(migsquash::consolidate::FINDINGS);
+                .chain(migsquash::consolidate::FINDINGS)
+                .chain(migsquash::rebase::FINDINGS);
             for meta in metas {
                 out.push_str(&format!(
                     "{}  {:<24} {:<8} {}\n",
@@ -1185,6 +1313,7 @@ fn explain(code: Option<&str>, all: bool) -> anyhow::Result<u8> {
         Some(code) => match checks::find(code).or_else(|| {
             migsquash::consolidate::FINDINGS
                 .into_iter()
+                .chain(migsquash::rebase::FINDINGS)
                 .find(|m| m.code.eq_ignore_ascii_case(code) || m.name == code)
         }) {
             Some(meta) => {

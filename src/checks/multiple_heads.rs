@@ -26,9 +26,11 @@ declare_check! {
     /// statically, and labeling a branch says it is meant to stay apart.
     ///
     /// ## How to fix
-    /// Merge the heads with an empty merge revision:
-    /// `alembic merge -m "merge heads" heads`, or re-parent the newer
-    /// revision onto the other head by editing its `down_revision`.
+    /// Move one branch onto the other head, so the history stays linear:
+    /// `migsquash rebase REV --onto HEAD` rewrites the `down_revision` of
+    /// REV, the branch's first revision (`migsquash rebase` alone chooses
+    /// when two heads fork from one revision). Or merge the heads with an
+    /// empty merge revision: `alembic merge -m "merge heads" heads`.
     pub struct MultipleHeads {
         code: "MS001",
         name: "multiple-heads",
@@ -104,27 +106,45 @@ impl Check for MultipleHeads {
                 .join(" ")
         };
         let span_of = |f: usize| ctx.files[f].header.revision.as_ref().map(|r| r.span);
-        let mut diagnostic = Diagnostic::new(
-            &Self::META,
-            format!("{} heads: {listing}", heads.len()),
-        )
-        .at(files[0], span_of(files[0]))
-        .label("this revision is a head")
-        .revision(heads[0].to_string())
-        .help(if unknown_labels {
-            format!(
-                "some of these branches have branch labels that are not literals (MS008), so whether they are separately labeled branches cannot be known statically; if they are, pass `--max-heads {}`; otherwise merge them with `alembic merge -m \"merge heads\" {merge_args}`",
-                heads.len(),
-            )
-        } else {
-            format!(
-                "merge them with `alembic merge -m \"merge heads\" {merge_args}`, or point the newer revision's down_revision at the other head",
-            )
-        });
+        let mut diagnostic =
+            Diagnostic::new(&Self::META, format!("{} heads: {listing}", heads.len()))
+                .at(files[0], span_of(files[0]))
+                .label("this revision is a head")
+                .revision(heads[0].to_string())
+                .help(help(
+                    ctx,
+                    &nodes().collect::<Vec<_>>(),
+                    &merge_args,
+                    unknown_labels,
+                ));
         for (head, &file) in heads.iter().zip(&files).take(super::LISTED).skip(1) {
             diagnostic = diagnostic.related(file, span_of(file), format!("{head} is also a head"));
         }
         out.push(diagnostic);
+    }
+}
+
+/// How to fix it: move a branch onto another head (`migsquash rebase`,
+/// with the ids when the two heads fork from one revision), or merge.
+fn help(ctx: &Context, heads: &[NodeIndex], merge_args: &str, unknown_labels: bool) -> String {
+    let merge = format!("`alembic merge -m \"merge heads\" {merge_args}`");
+    if unknown_labels {
+        return format!(
+            "some of these branches have branch labels that are not literals (MS008), so whether they are separately labeled branches cannot be known statically; if they are, pass `--max-heads {}`; otherwise merge them with {merge}",
+            heads.len(),
+        );
+    }
+    let rebase = match heads {
+        [a, b] => crate::rebase::suggestion(ctx.graph, ctx.files, [*a, *b]),
+        _ => None,
+    };
+    match rebase {
+        Some((rev, onto)) => format!(
+            "move one branch onto the other head with `migsquash rebase {rev} --onto {onto}` (the history stays linear), or merge them with {merge}"
+        ),
+        None => format!(
+            "move each extra branch onto one head with `migsquash rebase <rev> --onto <head>` (REV: the branch's first revision), or merge them with {merge}"
+        ),
     }
 }
 
@@ -280,16 +300,15 @@ mod tests {
         .at(files[0], span_of(files[0]))
         .label("this revision is a head")
         .revision(heads[0].clone())
-        .help(if unknown_labels {
-            format!(
-                "some of these branches have branch labels that are not literals (MS008), so whether they are separately labeled branches cannot be known statically; if they are, pass `--max-heads {}`; otherwise merge them with `alembic merge -m \"merge heads\" {merge_args}`",
-                heads.len(),
-            )
-        } else {
-            format!(
-                "merge them with `alembic merge -m \"merge heads\" {merge_args}`, or point the newer revision's down_revision at the other head",
-            )
-        });
+        .help(super::help(
+            ctx,
+            &heads
+                .iter()
+                .map(|h| ctx.graph.node(h).expect("head"))
+                .collect::<Vec<_>>(),
+            &merge_args,
+            unknown_labels,
+        ));
         for (head, &file) in heads.iter().zip(&files).take(crate::checks::LISTED).skip(1) {
             diagnostic = diagnostic.related(file, span_of(file), format!("{head} is also a head"));
         }
@@ -344,6 +363,17 @@ mod tests {
                 .unwrap()
                 .contains("alembic merge -m \"merge heads\" b c")
         );
+        // Alembic applies b's branch last (it walks the heads in file
+        // order and finishes with the first): moving it keeps the order.
+        assert!(
+            out[0]
+                .help
+                .as_ref()
+                .unwrap()
+                .contains("`migsquash rebase b --onto c`"),
+            "{:?}",
+            out[0].help
+        );
         assert_eq!(out[0].related.len(), 1);
     }
 
@@ -372,6 +402,13 @@ mod tests {
                 .as_ref()
                 .unwrap()
                 .contains("alembic merge -m \"merge heads\" heads`")
+        );
+        assert!(
+            out[0]
+                .help
+                .as_ref()
+                .unwrap()
+                .contains("`migsquash rebase <rev> --onto <head>`")
         );
         assert_eq!(out[0].related.len(), 9);
     }

@@ -15,7 +15,8 @@
 //!   the same with and without the cache;
 //! - `completions`: shell completion scripts and the man pages;
 //! - `oracle`: real Alembic (from the test venv) and migsquash must agree;
-//! - `postgres`: every runnable history applies on a real PostgreSQL.
+//! - `postgres`: every runnable history applies on a real PostgreSQL;
+//! - `rebase`: a branch moved onto the other head, checked with Alembic.
 //!
 //! The last two need the Python venv made by `scripts/setup-test-env.sh`
 //! (`MIGSQUASH_TEST_PYTHON`); they fail, never skip, when it is missing.
@@ -31,6 +32,7 @@ mod locations;
 mod mutation;
 mod oracle;
 mod postgres;
+mod rebase;
 mod snapshots;
 mod sql;
 mod support;
