@@ -102,6 +102,16 @@ impl CacheLocation {
     }
 }
 
+/// Every finding migsquash reports, in code order: the checks', then
+/// those of `consolidate` (MS2xx) and `rebase` (MS3xx).
+pub fn all_findings() -> impl Iterator<Item = &'static checks::CheckMeta> {
+    checks::ALL
+        .iter()
+        .map(|c| c.meta())
+        .chain(consolidate::FINDINGS)
+        .chain(rebase::FINDINGS)
+}
+
 /// Everything known about one history.
 #[derive(Debug)]
 pub struct Analysis {

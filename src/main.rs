@@ -1287,20 +1287,21 @@ fn findings_json(
 
 fn explain(code: Option<&str>, all: bool) -> anyhow::Result<u8> {
     if all {
-        print(&checks::docs_markdown())?;
+        print(&checks::docs_markdown(
+            &migsquash::all_findings().collect::<Vec<_>>(),
+        ))?;
         return Ok(0);
     }
     match code {
         None => {
             let mut out = String::new();
-            let metas = checks::ALL
-                .iter()
-                .map(|c| c.meta())
-                .chain(migsquash::consolidate::FINDINGS)
-                .chain(migsquash::rebase::FINDINGS);
-            for meta in metas {
+            let width = migsquash::all_findings()
+                .map(|m| m.name.len())
+                .max()
+                .unwrap_or(0);
+            for meta in migsquash::all_findings() {
                 out.push_str(&format!(
-                    "{}  {:<24} {:<8} {}\n",
+                    "{}  {:<width$}  {:<8} {}\n",
                     meta.code,
                     meta.name,
                     meta.severity.as_str(),
@@ -1310,12 +1311,9 @@ fn explain(code: Option<&str>, all: bool) -> anyhow::Result<u8> {
             print(&out)?;
             Ok(0)
         }
-        Some(code) => match checks::find(code).or_else(|| {
-            migsquash::consolidate::FINDINGS
-                .into_iter()
-                .chain(migsquash::rebase::FINDINGS)
-                .find(|m| m.code.eq_ignore_ascii_case(code) || m.name == code)
-        }) {
+        Some(code) => match migsquash::all_findings()
+            .find(|m| m.code.eq_ignore_ascii_case(code) || m.name == code)
+        {
             Some(meta) => {
                 print(&format!(
                     "{} ({}, {})\n\n{}",
