@@ -7,8 +7,9 @@ the result. For every mutant:
 
 - analyze, check and consolidate exit with 0, 1 or 2, are not killed by a
   signal, do not panic and finish within --timeout seconds;
-- every `--format json` output is one valid JSON document (strict UTF-8, no
-  NaN, no duplicate keys) whenever the command ran (exit 0 or 1);
+- every `--format json` (and `--format sarif`) output is one valid JSON
+  document (strict UTF-8, no NaN, no duplicate keys) whenever the command
+  ran (exit 0 or 1);
 - `analyze --format json` and `check --format json` print exactly the same
   (exit code, stdout, stderr) with `--no-cache`, with a fresh `--cache-dir`
   (cold) and with the same one again (warm); after an edit to the history,
@@ -1779,6 +1780,7 @@ EXTRA_RUNS = [
     ["graph"],
     ["graph", "--format", "mermaid"],
     ["check", "--format", "json", "--deny-warnings", "--max-heads", "0"],
+    ["check", "--format", "sarif"],
 ]
 
 
@@ -1906,7 +1908,8 @@ def check_mutant(
 
         if want("extra"):
             extra = EXTRA_RUNS[index % len(EXTRA_RUNS)]
-            run(extra + ["--no-cache"], "json" in extra)
+            # SARIF is JSON too.
+            run(extra + ["--no-cache"], "json" in extra or "sarif" in extra)
     except Hung:
         pass
     return failures

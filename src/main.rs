@@ -404,6 +404,7 @@ enum AnalyzeFormat {
     Text,
     Json,
     Markdown,
+    Sarif,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -417,6 +418,7 @@ enum CheckFormat {
     Text,
     Json,
     Github,
+    Sarif,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -563,6 +565,7 @@ fn run(command: Command) -> anyhow::Result<u8> {
                 AnalyzeFormat::Markdown => {
                     emit(&output, text(&report::markdown::analyze(analysis)))?
                 }
+                AnalyzeFormat::Sarif => emit(&output, |w| report::sarif::render(analysis, w))?,
             }
             let errors = analysis
                 .diagnostics
@@ -597,6 +600,7 @@ fn run(command: Command) -> anyhow::Result<u8> {
                 )?,
                 CheckFormat::Json => emit(&stdout, |w| report::json::check(analysis, w))?,
                 CheckFormat::Github => emit(&stdout, text(&report::github::render(analysis)))?,
+                CheckFormat::Sarif => emit(&stdout, |w| report::sarif::render(analysis, w))?,
             }
             let threshold = if deny_warnings {
                 Severity::Warning

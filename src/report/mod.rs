@@ -5,6 +5,7 @@ pub mod github;
 pub mod graph;
 pub mod json;
 pub mod markdown;
+pub mod sarif;
 pub mod text;
 
 use std::borrow::Cow;

@@ -348,9 +348,12 @@ fn file_names_cannot_inject_into_human_output() {
     let (code, stdout, _) = run_in(root, &["analyze", "--format", "markdown", "."]);
     assert_eq!(code, 0);
     assert_escaped("analyze --format markdown", &stdout);
-    // Not in the versions folder, where it would be one more revision.
-    std::fs::create_dir(root.join("out")).unwrap();
-    let (code, _, stderr) = run_in(root, &["consolidate", "--out", "out/base.py", "."]);
+    // Outside the versions folder, where it would be one more revision (or,
+    // in a sub-folder, an unread one: MS103).
+    let out = tempfile::tempdir().unwrap();
+    let out_file = out.path().join("base.py");
+    let out_file = out_file.to_str().unwrap();
+    let (code, _, stderr) = run_in(root, &["consolidate", "--out", out_file, "."]);
     assert_eq!(code, 0, "{stderr}");
     assert_escaped("consolidate", &stderr);
 

@@ -14,6 +14,7 @@
 //!   (scripts/mutation_test.py) exit 0, 1 or 2, print valid JSON, and print
 //!   the same with and without the cache;
 //! - `completions`: shell completion scripts and the man pages;
+//! - `sarif`: `--format sarif`, validated against the SARIF 2.1.0 schema;
 //! - `oracle`: real Alembic (from the test venv) and migsquash must agree;
 //! - `postgres`: every runnable history applies on a real PostgreSQL;
 //! - `rebase`: a branch moved onto the other head, checked with Alembic.
@@ -33,6 +34,7 @@ mod mutation;
 mod oracle;
 mod postgres;
 mod rebase;
+mod sarif;
 mod snapshots;
 mod sql;
 mod support;
