@@ -432,12 +432,35 @@ impl RevisionFile {
 
     /// Sets the operations extracted from the file (both phases).
     pub fn set_operations(&mut self, operations: Vec<Operation>) {
-        let (upgrade, downgrade): (Vec<_>, Vec<_>) = operations
-            .into_iter()
-            .partition(|op| op.phase == Phase::Upgrade);
+        // Sized exactly: a large history holds hundreds of thousands of
+        // operations, and pushing would leave up to half of each buffer unused.
+        let upgrades = operations
+            .iter()
+            .filter(|op| op.phase == Phase::Upgrade)
+            .count();
+        let mut upgrade = Vec::with_capacity(upgrades);
+        let mut downgrade = Vec::with_capacity(operations.len() - upgrades);
+        for op in operations {
+            match op.phase {
+                Phase::Upgrade => upgrade.push(op),
+                Phase::Downgrade => downgrade.push(op),
+            }
+        }
         self.downgrade_facts = PhaseFacts::of(&downgrade);
         self.upgrade = PhaseOps::decoded(upgrade);
         self.downgrade = PhaseOps::decoded(downgrade);
+    }
+
+    /// Keeps the downgrade operations in their compact cached form until
+    /// something asks for them: reports read few of them (see
+    /// `downgrade_facts`), and a large history has ~10⁵.
+    pub fn pack_downgrade(&mut self) {
+        if self.downgrade.encoded_bytes().is_some() {
+            return;
+        }
+        if let Some(encoded) = crate::cache::Encoded::of(self.downgrade.get()) {
+            self.downgrade = PhaseOps::encoded(encoded);
+        }
     }
 
     /// Sets operations kept in the cache, decoded when first used.

@@ -179,8 +179,11 @@ pub fn analyze(path: &Path, options: &Options) -> Result<Analysis, RunError> {
             locations: layout.version_locations.clone(),
         });
     }
-    let read = read_all(&candidates, cache, options, dialect);
-    let files = read.files;
+    let Read {
+        files,
+        mut prepared,
+        history,
+    } = read_all(&candidates, cache, options, dialect);
     let graph = RevisionGraph::build(&files);
     // The report, the checks and the replay only read the files and the
     // graph.
@@ -206,9 +209,15 @@ pub fn analyze(path: &Path, options: &Options) -> Result<Analysis, RunError> {
             )
         },
         || {
-            options
-                .report
-                .then(|| squash_by_replay(&files, &graph, &read.prepared, read.history.as_ref()))
+            options.report.then(|| {
+                squash_by_replay(
+                    &files,
+                    &graph,
+                    &mut prepared,
+                    options.replay,
+                    history.as_ref(),
+                )
+            })
         },
     );
     // `# migsquash: ignore[…]` comments (docs/suppressions.md).
@@ -232,11 +241,9 @@ pub fn analyze(path: &Path, options: &Options) -> Result<Analysis, RunError> {
         summary.squash.operations_after = replayed.operations_after;
         summary.squash.replay_blockers = replayed.blockers;
     }
-    let prepared = if options.replay {
-        read.prepared
-    } else {
-        Vec::new()
-    };
+    if !options.replay {
+        prepared = Vec::new();
+    }
     Ok(Analysis {
         input: path.to_path_buf(),
         layout,
@@ -308,7 +315,8 @@ impl Replayed {
 fn squash_by_replay(
     files: &[RevisionFile],
     graph: &RevisionGraph,
-    prepared: &[Option<replay::PreparedFile>],
+    prepared: &mut Vec<Option<replay::PreparedFile>>,
+    keep_prepared: bool,
     record: Option<&cache::HistoryRecord>,
 ) -> Replayed {
     if let Some(found) = record
@@ -318,7 +326,11 @@ fn squash_by_replay(
         return found;
     }
     let revisions = replay::revisions_to_replay(graph, None);
-    let replayed = replay::replay(files, &revisions, prepared);
+    let replayed = if keep_prepared {
+        replay::replay(files, &revisions, prepared)
+    } else {
+        replay::replay_consuming(files, &revisions, std::mem::take(prepared))
+    };
     let blockers = replayed.blockers().count();
     let result = Replayed {
         operations_after: (blockers == 0).then(|| render::operation_count(&replayed)),
@@ -476,6 +488,7 @@ fn read_one(
         // Reports need the text of a few files at most (JSON reads them
         // all again): a large history is not held in memory twice.
         file.forget_source();
+        file.pack_downgrade();
     }
     (file, seen, prepared)
 }

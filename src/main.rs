@@ -262,7 +262,7 @@ writes a baseline that may differ from the history.",
 migsquash consolidate --out baseline.py              # squash everything\n  \
 migsquash consolidate --up-to 3042751a135a --out b.py # squash base..3042751a135a only\n  \
 migsquash consolidate --out versions/base.py --archive old_versions/\n  \
-migsquash consolidate --out versions/base.py --check # CI: is the committed baseline current?\n  \
+migsquash consolidate --out baseline.py --check      # CI: is the committed baseline current?\n  \
 migsquash verify --baseline baseline.py             # prove it on PostgreSQL\n\n\
 Exit codes: 0 written (or up to date), 1 refused because of the history (or --check found \
 a difference; 0 with --exit-zero), 2 could not run."
@@ -759,9 +759,11 @@ fn verify_command(
         Err(_) => anyhow::bail!("baseline {} does not exist", baseline.display()),
     }
     let analysis = exit_without_drop(load(input, None, false, None)?);
+    // Suppressed or not, an error means the history cannot be replayed.
     if let Some(d) = analysis
         .diagnostics
         .iter()
+        .chain(&analysis.suppressed)
         .find(|d| d.severity == Severity::Error)
     {
         anyhow::bail!(

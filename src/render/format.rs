@@ -197,7 +197,11 @@ mod tests {
         let long = "x".repeat(90);
         let code = Code::call(
             "op.execute",
-            vec![Code::call("sa.text", vec![Code::Str(long.clone())], vec![])],
+            vec![Code::call(
+                "sa.text",
+                vec![Code::Str(long.as_str().into())],
+                vec![],
+            )],
             vec![],
         );
         assert_eq!(

@@ -95,7 +95,7 @@ pub fn render(header: &Header, body: &Body, template: &str) -> Result<String, Re
         [] => "None".to_owned(),
         [one] => string_literal(one),
         many => format::flat(&Code::Tuple(
-            many.iter().map(|v| Code::Str(v.clone())).collect(),
+            many.iter().map(|v| Code::Str(v.as_str().into())).collect(),
         )),
     };
     let revises = if header.down_revision.is_empty() {
@@ -255,7 +255,10 @@ fn body_of(replay: &Replay, write: bool) -> Body {
         if let Some(name) = constraint.db_name() {
             down.push(Code::call(
                 "op.drop_constraint",
-                vec![Code::Str(name.to_owned()), Code::Str(table.name.clone())],
+                vec![
+                    Code::Str(name.into()),
+                    Code::Str(table.name.as_str().into()),
+                ],
                 schema_kwarg(table)
                     .into_iter()
                     .chain([("type_".to_owned(), Code::Str("foreignkey".into()))])
@@ -271,7 +274,7 @@ fn body_of(replay: &Replay, write: bool) -> Body {
         let table = &schema.tables[t];
         down.push(Code::call(
             "op.drop_table",
-            vec![Code::Str(table.name.clone())],
+            vec![Code::Str(table.name.as_str().into())],
             schema_kwarg(table),
         ));
         for column in &table.columns {
@@ -436,15 +439,15 @@ fn schema_kwarg(table: &Table) -> Vec<(String, Code)> {
     table
         .schema
         .iter()
-        .map(|s| ("schema".to_owned(), Code::Str(s.clone())))
+        .map(|s| ("schema".to_owned(), Code::Str(s.as_str().into())))
         .collect()
 }
 
 fn name_code(name: &str, is_final: bool) -> Code {
     if is_final {
-        Code::call("op.f", vec![Code::Str(name.to_owned())], vec![])
+        Code::call("op.f", vec![Code::Str(name.into())], vec![])
     } else {
-        Code::Str(name.to_owned())
+        Code::Str(name.into())
     }
 }
 
@@ -473,14 +476,18 @@ fn constraint_name(table: &Table, c: &Constraint) -> Option<Code> {
         }
         _ => return None,
     };
-    (&now != implicit).then(|| Code::Str(implicit.clone()))
+    (&now != implicit).then(|| Code::Str(implicit.as_str().into()))
 }
 
 fn column_code(column: &Column) -> Code {
-    let mut args = vec![Code::Str(column.name.clone())];
+    let mut args = vec![Code::Str(column.name.as_str().into())];
     match (&column.type_, &column.sql_type) {
         (Some(t), _) => args.push(t.clone()),
-        (None, Some(sql)) => args.push(Code::call("RawType", vec![Code::Str(sql.clone())], vec![])),
+        (None, Some(sql)) => args.push(Code::call(
+            "RawType",
+            vec![Code::Str(sql.as_str().into())],
+            vec![],
+        )),
         (None, None) => {}
     }
     args.extend(column.extras.iter().cloned());
@@ -493,7 +500,11 @@ fn constraint_code(table: &Table, c: &Constraint) -> Code {
         .into_iter()
         .collect();
     kwargs.extend(c.kwargs.iter().cloned());
-    let strs = |v: &[String]| v.iter().map(|s| Code::Str(s.clone())).collect::<Vec<_>>();
+    let strs = |v: &[String]| {
+        v.iter()
+            .map(|s| Code::Str(s.as_str().into()))
+            .collect::<Vec<_>>()
+    };
     match &c.kind {
         ConstraintKind::PrimaryKey { columns } => {
             Code::call("sa.PrimaryKeyConstraint", strs(columns), kwargs)
@@ -515,7 +526,7 @@ fn constraint_code(table: &Table, c: &Constraint) -> Code {
                 Code::List(
                     referent_columns
                         .iter()
-                        .map(|c| Code::Str(format!("{referent}.{c}")))
+                        .map(|c| Code::Str(format!("{referent}.{c}").into()))
                         .collect(),
                 ),
             ],
@@ -528,7 +539,7 @@ fn constraint_code(table: &Table, c: &Constraint) -> Code {
 }
 
 fn create_table(table: &Table, deferred: &[&Constraint]) -> Code {
-    let mut args = vec![Code::Str(table.name.clone())];
+    let mut args = vec![Code::Str(table.name.as_str().into())];
     args.extend(table.columns.iter().map(column_code));
     args.extend(
         table
@@ -555,7 +566,7 @@ fn create_foreign_key(table: &Table, c: &Constraint) -> Code {
         unreachable!("only foreign keys are deferred")
     };
     let name = constraint_name(table, c)
-        .or_else(|| c.implicit_name.clone().map(Code::Str))
+        .or_else(|| c.implicit_name.as_deref().map(|n| Code::Str(n.into())))
         .unwrap_or(Code::atom("None"));
     let (referent_schema, referent_table) = match referent.rsplit_once('.') {
         Some((s, t)) => (Some(s), t),
@@ -563,18 +574,18 @@ fn create_foreign_key(table: &Table, c: &Constraint) -> Code {
     };
     let mut kwargs = Vec::new();
     if let Some(s) = &table.schema {
-        kwargs.push(("source_schema".to_owned(), Code::Str(s.clone())));
+        kwargs.push(("source_schema".to_owned(), Code::Str(s.as_str().into())));
     }
     if let Some(s) = referent_schema {
-        kwargs.push(("referent_schema".to_owned(), Code::Str(s.to_owned())));
+        kwargs.push(("referent_schema".to_owned(), Code::Str(s.into())));
     }
     kwargs.extend(c.kwargs.iter().cloned());
     Code::call(
         "op.create_foreign_key",
         vec![
             name,
-            Code::Str(table.name.clone()),
-            Code::Str(referent_table.to_owned()),
+            Code::Str(table.name.as_str().into()),
+            Code::Str(referent_table.into()),
             Code::str_list(columns.iter().map(String::as_str)),
             Code::str_list(referent_columns.iter().map(String::as_str)),
         ],
@@ -599,7 +610,7 @@ fn create_index(table: &Table, index: &Index) -> Code {
                 "op.create_index",
                 vec![
                     name_code(&index.name, index.name_is_final),
-                    Code::Str(table.name.clone()),
+                    Code::Str(table.name.as_str().into()),
                     Code::List(columns.clone()),
                 ],
                 all,
@@ -610,7 +621,7 @@ fn create_index(table: &Table, index: &Index) -> Code {
 }
 
 fn execute(sql: &str) -> Code {
-    Code::call("op.execute", vec![Code::Str(sql.to_owned())], vec![])
+    Code::call("op.execute", vec![Code::Str(sql.into())], vec![])
 }
 
 /// The statement that removes what a unit created, when it creates

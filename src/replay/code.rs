@@ -9,6 +9,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
+use compact_str::CompactString;
 use serde::Serialize;
 
 use crate::extract::bindings::{Bindings, Scope};
@@ -20,9 +21,9 @@ use crate::python::{Expr, Module, OtherKind, Span, Stmt};
 #[serde(tag = "kind", content = "value", rename_all = "snake_case")]
 pub enum Code {
     /// Text with no brackets to break: a name, `sa.Integer`, a number.
-    Atom(String),
+    Atom(CompactString),
     /// A string literal's value.
-    Str(String),
+    Str(CompactString),
     Call {
         func: Box<Code>,
         args: Vec<Code>,
@@ -33,17 +34,17 @@ pub enum Code {
     Dict(Vec<(Code, Code)>),
     /// Source text kept as written (operators, comprehensions, …), with
     /// names made self-contained.
-    Raw(String),
+    Raw(CompactString),
     /// `value.attr` where `value` is not a plain name: `sa.Enum(...).create`.
     Attr {
         value: Box<Code>,
-        attr: String,
+        attr: CompactString,
     },
 }
 
 impl Code {
     pub fn atom(text: impl Into<String>) -> Self {
-        Code::Atom(text.into())
+        Code::Atom(text.into().into())
     }
 
     pub fn call(func: &str, args: Vec<Code>, kwargs: Vec<(String, Code)>) -> Self {
@@ -55,12 +56,7 @@ impl Code {
     }
 
     pub fn str_list<'a>(values: impl IntoIterator<Item = &'a str>) -> Self {
-        Code::List(
-            values
-                .into_iter()
-                .map(|v| Code::Str(v.to_owned()))
-                .collect(),
-        )
+        Code::List(values.into_iter().map(|v| Code::Str(v.into())).collect())
     }
 
     pub fn as_str(&self) -> Option<&str> {
@@ -121,7 +117,7 @@ impl Code {
                 .iter()
                 .map(|i| i.as_str().map(str::to_owned))
                 .collect(),
-            Code::Str(s) => Some(vec![s.clone()]),
+            Code::Str(s) => Some(vec![s.clone().into()]),
             _ => None,
         }
     }
@@ -130,10 +126,10 @@ impl Code {
     /// `name`" questions.
     pub fn texts(&self, out: &mut Vec<String>) {
         match self {
-            Code::Atom(s) | Code::Str(s) | Code::Raw(s) => out.push(s.clone()),
+            Code::Atom(s) | Code::Str(s) | Code::Raw(s) => out.push(s.as_str().into()),
             Code::Attr { value, attr } => {
                 value.texts(out);
-                out.push(attr.clone());
+                out.push(attr.as_str().into());
             }
             Code::Call { func, args, kwargs } => {
                 func.texts(out);
@@ -366,7 +362,7 @@ impl Converter<'_, '_> {
         }
         self.budget -= 1;
         Ok(match expr {
-            Expr::Str { value, .. } => Code::Str(value.clone()),
+            Expr::Str { value, .. } => Code::Str(value.as_str().into()),
             Expr::FString { span } => {
                 match crate::extract::fstring_value(
                     span.text(self.file.source),
@@ -374,7 +370,7 @@ impl Converter<'_, '_> {
                     span.start,
                     self.file.source,
                 ) {
-                    Some(value) => Code::Str(value),
+                    Some(value) => Code::Str(value.into()),
                     None => {
                         return Err(unknowable(
                             "an f-string is only known when the migration runs".into(),
@@ -384,10 +380,10 @@ impl Converter<'_, '_> {
             }
             Expr::Name { id, .. } => self.name(id, expr, depth)?,
             Expr::Attribute { value, attr, .. } => match self.convert(value, depth + 1)? {
-                Code::Atom(base) => Code::Atom(format!("{base}.{attr}")),
+                Code::Atom(base) => Code::Atom(format!("{base}.{attr}").into()),
                 other => Code::Attr {
                     value: Box::new(other),
-                    attr: attr.clone(),
+                    attr: attr.clone().into(),
                 },
             },
             Expr::Call {
@@ -420,7 +416,7 @@ impl Converter<'_, '_> {
             Expr::List { elts, .. } => Code::List(self.all(elts, depth)?),
             Expr::NoneLiteral { .. } => Code::atom("None"),
             Expr::Bool { value, .. } => Code::atom(if *value { "True" } else { "False" }),
-            Expr::Number { span } => Code::Atom(span.text(self.file.source).to_owned()),
+            Expr::Number { span } => Code::Atom(span.text(self.file.source).into()),
             Expr::Other {
                 kind: OtherKind::Dict,
                 children,
@@ -445,10 +441,13 @@ impl Converter<'_, '_> {
     fn name(&mut self, id: &str, expr: &Expr, depth: usize) -> Result<Code, Unknowable> {
         if let Some((_, value)) = self.loop_values.iter().find(|(n, _)| n == id) {
             return Ok(match value {
-                LoopValue::Str(s) => Code::Str(s.to_string()),
-                LoopValue::List(items) => {
-                    Code::List(items.iter().map(|s| Code::Str(s.to_string())).collect())
-                }
+                LoopValue::Str(s) => Code::Str(s.to_string().into()),
+                LoopValue::List(items) => Code::List(
+                    items
+                        .iter()
+                        .map(|s| Code::Str(s.to_string().into()))
+                        .collect(),
+                ),
             });
         }
         if self.file.is_op(id) {
@@ -497,7 +496,7 @@ impl Converter<'_, '_> {
         for name in names {
             let replacement = match self.convert(&name, depth + 1)? {
                 Code::Atom(a) => a,
-                other => format!("({})", flat(&other)),
+                other => format!("({})", flat(&other)).into(),
             };
             let s = name.span();
             text.push_str(Span::new(at, s.start).text(self.file.source));
@@ -508,7 +507,7 @@ impl Converter<'_, '_> {
         if !text.contains(['"', '\'', '#']) {
             text = text.split_whitespace().collect::<Vec<_>>().join(" ");
         }
-        Ok(Code::Raw(text))
+        Ok(Code::Raw(text.into()))
     }
 }
 

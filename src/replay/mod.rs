@@ -134,31 +134,57 @@ pub fn replay(
     revisions: &[usize],
     prepared: &[Option<PreparedFile>],
 ) -> Replay {
-    use rayon::prelude::*;
-    let missing: Vec<usize> = revisions
-        .iter()
-        .copied()
-        .filter(|&f| prepared.get(f).is_none_or(Option::is_none))
-        .collect();
+    let ready = |file: usize| prepared.get(file).and_then(Option::as_ref);
+    replay_with(
+        files,
+        revisions,
+        |file| ready(file).is_some(),
+        |file| ready(file).map(PreparedFile::decode),
+    )
+}
+
+/// `replay`, freeing each prepared file once replayed: the model grows
+/// while they go, so a large history's peak memory is lower.
+pub fn replay_consuming(
+    files: &[RevisionFile],
+    revisions: &[usize],
+    mut prepared: Vec<Option<PreparedFile>>,
+) -> Replay {
+    let has: Vec<bool> = prepared.iter().map(Option::is_some).collect();
+    replay_with(
+        files,
+        revisions,
+        |file| has.get(file).copied().unwrap_or(false),
+        |file| {
+            prepared
+                .get_mut(file)
+                .and_then(Option::take)
+                .map(|ready| ready.decode())
+        },
+    )
+}
+
+/// `has(file)`: whether the file was prepared while it was parsed;
+/// `take(file)`: that preparation, decoded (asked once per file).
+fn replay_with(
+    files: &[RevisionFile],
+    revisions: &[usize],
+    has: impl Fn(usize) -> bool,
+    mut take: impl FnMut(usize) -> Option<Prepared>,
+) -> Replay {
+    let missing: Vec<usize> = revisions.iter().copied().filter(|&f| !has(f)).collect();
     // A file that does not parse is reported by the checks, and
     // consolidate refuses on it.
-    let prepared_here: std::collections::HashMap<usize, PreparedFile> = missing
-        .par_iter()
-        .filter_map(|&f| {
-            let source = files[f].source();
-            let module = parse_module(source).ok()?;
-            Some((f, prepare(&files[f], source, &module)))
-        })
-        .collect();
+    let prepared_here = prepare_missing(files, &missing);
     let mut state = State::default();
     state.out.revisions = revisions.to_vec();
     for &file in revisions {
-        let ready = prepared
-            .get(file)
-            .and_then(Option::as_ref)
-            .or_else(|| prepared_here.get(&file));
-        if let Some(ready) = ready {
-            let mut ready = ready.decode();
+        let ready = if has(file) {
+            take(file)
+        } else {
+            prepared_here.get(&file).map(PreparedFile::decode)
+        };
+        if let Some(mut ready) = ready {
             if let Some(doc) = ready.docstring.take() {
                 state.out.docstrings.insert(file, doc);
             }
@@ -166,6 +192,21 @@ pub fn replay(
         }
     }
     state.finish()
+}
+
+fn prepare_missing(
+    files: &[RevisionFile],
+    missing: &[usize],
+) -> std::collections::HashMap<usize, PreparedFile> {
+    use rayon::prelude::*;
+    missing
+        .par_iter()
+        .filter_map(|&f| {
+            let source = files[f].source();
+            let module = parse_module(source).ok()?;
+            Some((f, prepare(&files[f], source, &module)))
+        })
+        .collect()
 }
 
 #[derive(Default)]
@@ -225,13 +266,13 @@ fn insert_value(code: &mut Code, column: &str, value: Code) -> bool {
     }
     table_args.push(Code::call(
         "sa.column",
-        vec![Code::Str(column.to_owned())],
+        vec![Code::Str(column.into())],
         vec![],
     ));
     let expression = literal_value(Some(&value)).is_none();
     for row in rows.iter_mut() {
         if let Code::Dict(pairs) = row {
-            pairs.push((Code::Str(column.to_owned()), value.clone()));
+            pairs.push((Code::Str(column.into()), value.clone()));
         }
     }
     // SQL expressions as values need one INSERT per row.
@@ -978,7 +1019,7 @@ impl<'f> OpCtx<'_, 'f> {
             )));
         }
         let mut column = Column {
-            name: name.clone(),
+            name: name.clone().into(),
             type_: None,
             sql_type: None,
             extras: Vec::new(),
@@ -1049,7 +1090,7 @@ impl<'f> OpCtx<'_, 'f> {
                 name: format!("ix_{}_{}", table.name, column.name),
                 name_is_final: true,
                 form: IndexForm::Op {
-                    columns: vec![Code::Str(column.name.clone())],
+                    columns: vec![Code::Str(column.name.as_str().into())],
                     unique,
                     kwargs: Vec::new(),
                 },
@@ -1068,6 +1109,9 @@ impl<'f> OpCtx<'_, 'f> {
                 origin: self.origin,
             });
         }
+        // The model of a large history holds ~10⁵ columns: no spare capacity.
+        column.kwargs.shrink_to_fit();
+        column.extras.shrink_to_fit();
         table.columns.push(column);
         Ok(())
     }
@@ -1477,7 +1521,7 @@ impl<'f> OpCtx<'_, 'f> {
                 IndexForm::Op { columns, .. } => {
                     for c in columns.iter_mut() {
                         match c {
-                            Code::Str(s) if s == old => *s = new.to_owned(),
+                            Code::Str(s) if s == old => *s = new.to_owned().into(),
                             Code::Str(_) => {}
                             other => {
                                 let mut texts = Vec::new();

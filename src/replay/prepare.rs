@@ -212,7 +212,7 @@ fn bind_kind(scope: &FileScope, expr: &Expr) -> BindKind {
 fn literal_sql(scope: &FileScope, expr: &Expr) -> Option<String> {
     let current = crate::extract::statement_of(expr);
     match scope.code(current, &mut BTreeSet::new()).ok()? {
-        Code::Str(s) => Some(s),
+        Code::Str(s) => Some(s.into()),
         c @ Code::Call { .. } if c.callee() == Some("text") => match c {
             Code::Call { args, .. } => args.first().and_then(Code::as_str).map(str::to_owned),
             _ => None,
@@ -507,9 +507,9 @@ impl Reader<'_> {
     }
     fn code(&mut self) -> Code {
         match self.byte() {
-            0 => Code::Atom(self.string()),
-            1 => Code::Str(self.string()),
-            2 => Code::Raw(self.string()),
+            0 => Code::Atom(self.string().into()),
+            1 => Code::Str(self.string().into()),
+            2 => Code::Raw(self.string().into()),
             3 => {
                 let func = Box::new(self.code());
                 let args = self.codes();
@@ -527,7 +527,7 @@ impl Reader<'_> {
                 let value = Box::new(self.code());
                 Code::Attr {
                     value,
-                    attr: self.string(),
+                    attr: self.string().into(),
                 }
             }
         }

@@ -766,7 +766,7 @@ impl OpCtx<'_, '_> {
                                 "server_default",
                                 Some(Code::call(
                                     "sa.text",
-                                    vec![Code::Str(expr.to_string())],
+                                    vec![Code::Str(expr.to_string().into())],
                                     vec![],
                                 )),
                             ),
@@ -865,7 +865,7 @@ impl OpCtx<'_, '_> {
                             "server_default",
                             Some(Code::call(
                                 "sa.text",
-                                vec![Code::Str(value.to_string())],
+                                vec![Code::Str(value.to_string().into())],
                                 vec![],
                             )),
                         ),
@@ -922,7 +922,7 @@ impl OpCtx<'_, '_> {
             .iter()
             .map(|p| unquote(&p.to_string()))
             .collect();
-        let value = comment.map(Code::Str);
+        let value = comment.map(|c| Code::Str(c.into()));
         match object_type {
             CommentObject::Table => {
                 let t = self.sql_table(parts.last().map(String::as_str).unwrap_or(""))?;
@@ -974,7 +974,7 @@ fn unquote(name: &str) -> String {
 
 /// `op.execute("...")` for a statement kept as written.
 pub fn execute_code(text: &str) -> Code {
-    Code::call("op.execute", vec![Code::Str(text.to_owned())], vec![])
+    Code::call("op.execute", vec![Code::Str(text.into())], vec![])
 }
 
 #[cfg(test)]

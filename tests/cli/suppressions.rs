@@ -191,6 +191,24 @@ fn a_suppressed_error_still_stops_consolidate() {
     );
 }
 
+/// verify replays the history too: a suppressed error stops it before any
+/// database is started.
+#[test]
+fn a_suppressed_error_still_stops_verify() {
+    let work = tempfile::tempdir().unwrap();
+    let baseline = work.path().join("baseline.py");
+    std::fs::write(&baseline, "revision = 'x'\ndown_revision = None\n").unwrap();
+    let (code, stdout, stderr) = run(&[
+        "verify",
+        "--baseline",
+        baseline.to_str().unwrap(),
+        &fixture("used"),
+    ]);
+    assert_eq!(code, 2, "{stderr}");
+    assert_eq!(stdout, "");
+    assert!(stderr.contains("the history has errors (MS001"), "{stderr}");
+}
+
 fn json_run(args: &[&str], history: &Path, cache: Option<&Path>) -> (i32, String) {
     let mut cmd = migsquash();
     cmd.args(args);
