@@ -11,7 +11,9 @@ declare_check! {
     ///
     /// ## What it finds
     /// More revisions that no other revision names as its `down_revision`
-    /// than allowed (one, unless `--max-heads` says otherwise).
+    /// than allowed (one, unless `--max-heads` or the configuration's
+    /// `max-heads` says otherwise). Heads of the branches the
+    /// configuration's `intended-branches` names are not counted.
     ///
     /// ## Why
     /// Two pull requests that each add a revision on the same parent leave
