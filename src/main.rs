@@ -679,7 +679,18 @@ fn in_ci() -> bool {
 }
 
 fn load(settings: &Settings, options: &Options) -> anyhow::Result<Analysis> {
-    Ok(migsquash::analyze_paths(&settings.path.value, options)?)
+    use anyhow::Context as _;
+    let analysis = migsquash::analyze_paths(&settings.path.value, options);
+    // A path from the configuration file says where it was set.
+    match &settings.path.origin {
+        Origin::File { path, line } => analysis.with_context(|| {
+            format!(
+                "`path` at {}:{line}",
+                report::printable(&report::display_path(path))
+            )
+        }),
+        _ => Ok(analysis?),
+    }
 }
 
 /// The analysis lives until the process exits; freeing a large history

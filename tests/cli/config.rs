@@ -192,6 +192,15 @@ fn the_command_line_overrides_the_file_which_overrides_the_defaults() {
         serde_json::json!({"source": "file", "path": "migsquash.toml", "line": 2})
     );
     assert_eq!(settings["recursive"]["origin"]["source"], "default");
+
+    // A `path` that is wrong says where it was set.
+    project.write("migsquash.toml", "\npath = \"nowhere\"\n");
+    let (code, _, stderr) = project.run(".", &["check"]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.starts_with("error: `path` at migsquash.toml:2: ") && stderr.contains("nowhere"),
+        "{stderr}"
+    );
 }
 
 #[test]
