@@ -31,7 +31,7 @@ pub struct ConsolidateOptions {
 #[derive(Debug, thiserror::Error)]
 pub enum ConsolidateError {
     #[error(
-        "the history has errors; consolidate needs them fixed first (an error hidden by a `# migsquash: ignore` comment too)"
+        "the history has errors; consolidate needs them fixed first (an error hidden by a `# migsquash: ignore` comment or by the configuration too)"
     )]
     HistoryErrors(Vec<Diagnostic>),
     #[error(
@@ -118,12 +118,14 @@ pub fn consolidate(
     options: &ConsolidateOptions,
 ) -> Result<Consolidation, ConsolidateError> {
     // A suppressed error still stops a baseline: a comment never changes
-    // what consolidate writes (docs/suppressions.md).
+    // what consolidate writes (docs/suppressions.md); nor does the
+    // configuration, which may hide one or lower its level
+    // (docs/configuration.md).
     let errors: Vec<Diagnostic> = analysis
         .diagnostics
         .iter()
         .chain(&analysis.suppressed)
-        .filter(|d| d.severity == Severity::Error)
+        .filter(|d| d.own_severity == Severity::Error)
         .cloned()
         .collect();
     if !errors.is_empty() {
@@ -166,6 +168,9 @@ pub fn consolidate(
         replaced_set.contains(&file) && matches!(code, "MS202" | "MS203")
     })
     .diagnostics;
+    // The configuration may hide MS202 and MS203 or change their level
+    // (an error stops the baseline); never MS201's.
+    let diagnostics = analysis.rules.apply(&analysis.files, diagnostics).shown;
 
     let body = render::body(&replay);
     let new_id = match (&options.new_id, replaced_heads.len() > 1) {

@@ -1,11 +1,11 @@
 //! Findings. A finding is data, never an `Err`: analysis always completes
 //! and reports what it found; only the reporters turn spans into lines.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::python::Span;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Info,
@@ -41,7 +41,11 @@ pub struct Related {
 pub struct Diagnostic {
     pub code: &'static str,
     pub name: &'static str,
+    /// The level shown (the configuration's `severity` may change it).
     pub severity: Severity,
+    /// The level the check gave it, whatever the configuration says: what
+    /// `consolidate` goes by.
+    pub own_severity: Severity,
     pub message: String,
     /// Where it is; `None` for findings about the history as a whole.
     pub location: Option<Location>,
@@ -59,6 +63,7 @@ impl Diagnostic {
             code: meta.code,
             name: meta.name,
             severity: meta.severity,
+            own_severity: meta.severity,
             message: message.into(),
             location: None,
             label: None,
@@ -98,6 +103,7 @@ impl Diagnostic {
 
     pub fn severity(mut self, severity: Severity) -> Self {
         self.severity = severity;
+        self.own_severity = severity;
         self
     }
 

@@ -9,6 +9,7 @@
 pub mod analysis;
 pub mod cache;
 pub mod checks;
+pub mod config;
 pub mod consolidate;
 pub mod diagnostic;
 pub mod discover;
@@ -58,6 +59,9 @@ pub struct Options {
     /// The dialect of `op.execute` SQL; `None`: the config's
     /// `sqlalchemy.url` decides, else PostgreSQL.
     pub dialect: Option<sql::Dialect>,
+    /// Which findings are shown, and at which level (the configuration
+    /// file's `select`, `ignore`, `per-file-ignores`, `severity`).
+    pub rules: config::rules::Rules,
 }
 
 impl Default for Options {
@@ -69,6 +73,7 @@ impl Default for Options {
             report: true,
             replay: false,
             dialect: None,
+            rules: config::rules::Rules::default(),
         }
     }
 }
@@ -126,8 +131,13 @@ pub struct Analysis {
     pub report: HistoryReport,
     /// Sorted: errors first, then by file and position.
     pub diagnostics: Vec<Diagnostic>,
-    /// Findings that `# migsquash: ignore[…]` comments hide (not shown).
+    /// Findings that `# migsquash: ignore[…]` comments hide, and those the
+    /// configuration does not select or ignores (not shown; at their own
+    /// level).
     pub suppressed: Vec<Diagnostic>,
+    /// What the configuration makes of findings; `consolidate` applies it
+    /// to its own.
+    pub rules: config::rules::Rules,
     pub summary: Summary,
     /// With `Options::replay`: every file ready for replay, indexed like
     /// `files` (`None` for a file that does not parse); else empty.
@@ -150,7 +160,15 @@ pub enum RunError {
 }
 
 pub fn analyze(path: &Path, options: &Options) -> Result<Analysis, RunError> {
-    let layout = discover::locate(path, &options.discover)?;
+    analyze_paths(std::slice::from_ref(&path.to_path_buf()), options)
+}
+
+/// `analyze` for the configuration file's `path`: one PATH as `analyze`
+/// takes it, or several versions folders read as one history (as
+/// Alembic's `version_locations`). The report names the first.
+pub fn analyze_paths(paths: &[PathBuf], options: &Options) -> Result<Analysis, RunError> {
+    let layout = discover::locate_all(paths, &options.discover)?;
+    let path = paths.first().map_or(Path::new("."), PathBuf::as_path);
     // Alembic skips a missing version location; when all are missing the
     // path is wrong.
     if let [first, ..] = layout.version_locations.as_slice()
@@ -223,8 +241,15 @@ pub fn analyze(path: &Path, options: &Options) -> Result<Analysis, RunError> {
     // `# migsquash: ignore[…]` comments (docs/suppressions.md).
     let suppress::Applied {
         diagnostics,
-        suppressed,
+        mut suppressed,
     } = suppress::apply(&files, diagnostics, suppress::computed_by_checks);
+    // Then the configuration (docs/configuration.md): what it hides is
+    // treated as a suppressed finding.
+    let config::rules::Applied {
+        shown: diagnostics,
+        hidden,
+    } = options.rules.apply(&files, diagnostics);
+    suppressed.extend(hidden);
     let mut summary = if options.report {
         analysis::summary(&files, &graph, &report, &diagnostics)
     } else {
@@ -236,7 +261,7 @@ pub fn analyze(path: &Path, options: &Options) -> Result<Analysis, RunError> {
         && !diagnostics
             .iter()
             .chain(&suppressed)
-            .any(|d| d.severity == diagnostic::Severity::Error)
+            .any(|d| d.own_severity == diagnostic::Severity::Error)
     {
         summary.squash.operations_after = replayed.operations_after;
         summary.squash.replay_blockers = replayed.blockers;
@@ -253,6 +278,7 @@ pub fn analyze(path: &Path, options: &Options) -> Result<Analysis, RunError> {
         report,
         diagnostics,
         suppressed,
+        rules: options.rules.clone(),
         summary,
         prepared,
     })

@@ -8,6 +8,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use migsquash::checks::{self, CheckOptions};
+use migsquash::config::rules::Selector;
+use migsquash::config::{self as settings_file, CommandLine, Origin, Settings};
 use migsquash::consolidate::{ConsolidateError, ConsolidateOptions};
 use migsquash::diagnostic::Severity;
 use migsquash::discover::DiscoverOptions;
@@ -45,7 +47,9 @@ with it and how much a squash would save; it squashes the history into one basel
 migration and proves on a real PostgreSQL that the baseline builds the same schema.\n\n\
 PATH may be a versions directory, a project directory (with alembic.ini, a pyproject.toml \
 with [tool.alembic], or env.py + versions/), or a config file. It defaults to the current \
-directory.",
+directory.\n\n\
+Settings can be kept in .migsquash.toml, migsquash.toml or the [tool.migsquash] table of \
+pyproject.toml, found from PATH upward; `migsquash config` shows those in effect.",
     after_help = "Examples:\n  \
 migsquash analyze                       # report on the project in the current directory\n  \
 migsquash check alembic.ini             # CI gate: exit 1 on multiple heads, missing parents, ...\n  \
@@ -74,15 +78,20 @@ enum ColorWhen {
 
 #[derive(clap::Args)]
 struct Input {
-    /// Versions directory, project directory or config file [default: .]
-    #[arg(default_value = ".")]
-    path: PathBuf,
+    /// Versions directory, project directory or config file [default: the
+    /// configuration file's `path`, else .]
+    path: Option<PathBuf>,
 
     /// Read sub-folders of the version locations, as Alembic's
     /// `recursive_version_locations = true` does (for a setting made in
     /// env.py, which migsquash cannot see).
-    #[arg(long)]
+    #[arg(long, overrides_with = "no_recursive")]
     recursive: bool,
+
+    /// Do not read sub-folders the Alembic config does not name
+    /// (overrides `recursive = true` in the configuration file).
+    #[arg(long, overrides_with = "recursive")]
+    no_recursive: bool,
 
     /// The ini section to read, like `alembic -n NAME`.
     #[arg(long, short = 'n', value_name = "NAME")]
@@ -96,9 +105,57 @@ struct Input {
     /// config, or in the current directory; none when CI is set]
     #[arg(long, env = "MIGSQUASH_CACHE_DIR", value_name = "DIR")]
     cache_dir: Option<PathBuf>,
+
+    /// Read the settings from FILE (a migsquash.toml, or a pyproject.toml
+    /// with [tool.migsquash]) instead of the one found from PATH upward.
+    #[arg(long, value_name = "FILE", conflicts_with = "isolated")]
+    config: Option<PathBuf>,
+
+    /// Read no configuration file: defaults and the command line only.
+    #[arg(long)]
+    isolated: bool,
 }
 
-#[derive(clap::Args)]
+impl Input {
+    /// `--recursive` / `--no-recursive`, if either was given.
+    fn recursive(&self) -> Option<bool> {
+        match (self.recursive, self.no_recursive) {
+            (true, _) => Some(true),
+            (_, true) => Some(false),
+            _ => None,
+        }
+    }
+}
+
+/// Which findings are shown (analyze, check, consolidate).
+#[derive(clap::Args, Default)]
+struct RuleOptions {
+    /// Show only these findings: codes, names, prefixes (MS1) or ALL,
+    /// comma-separated [replaces the configuration file's `select`]
+    #[arg(long, value_delimiter = ',', value_name = "CODES", value_parser = Selector::parse)]
+    select: Option<Vec<Selector>>,
+
+    /// Show these findings too.
+    #[arg(long, value_delimiter = ',', value_name = "CODES", value_parser = Selector::parse)]
+    extend_select: Vec<Selector>,
+
+    /// Hide these findings (an error still stops consolidate).
+    #[arg(long, value_delimiter = ',', value_name = "CODES", value_parser = selector)]
+    ignore: Vec<Selector>,
+}
+
+/// `--ignore`'s codes: MS201 is refused, as in the configuration file.
+fn selector(text: &str) -> Result<Selector, String> {
+    let selector = Selector::parse(text)?;
+    if selector.names_always_shown() {
+        return Err(
+            "MS201 (unknowable-schema-change) cannot be ignored: consolidate refuses to write a baseline that may differ from the history".to_owned(),
+        );
+    }
+    Ok(selector)
+}
+
+#[derive(clap::Args, Default)]
 struct SqlOptions {
     /// The SQL dialect of `op.execute` statements [default: the one
     /// `sqlalchemy.url` names in the config, else postgresql]
@@ -125,11 +182,12 @@ impl SqlOptions {
     }
 }
 
-#[derive(clap::Args)]
+#[derive(clap::Args, Default)]
 struct HeadOptions {
-    /// How many heads are fine. Tips of separately labeled branches never count.
-    #[arg(long, value_name = "N", default_value_t = 1)]
-    max_heads: usize,
+    /// How many heads are fine. Tips of separately labeled branches never
+    /// count [default: 1]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    max_heads: Option<u64>,
 
     /// Allow any number of heads.
     #[arg(long, conflicts_with = "max_heads")]
@@ -194,8 +252,10 @@ Exit codes: 0 no error-level finding, 1 the report has error-level findings (0 w
     Analyze {
         #[command(flatten)]
         input: Input,
-        #[arg(long, short = 'f', value_enum, default_value_t = AnalyzeFormat::Text)]
-        format: AnalyzeFormat,
+        /// Output format [default: the configuration file's
+        /// `output-format`, else text]
+        #[arg(long, short = 'f', value_enum)]
+        format: Option<AnalyzeFormat>,
         /// With --format json: `full` adds every operation's arguments as
         /// written (`args`)
         #[arg(long, value_enum, default_value_t = Detail::Compact)]
@@ -204,6 +264,8 @@ Exit codes: 0 no error-level finding, 1 the report has error-level findings (0 w
         heads: HeadOptions,
         #[command(flatten)]
         sql: SqlOptions,
+        #[command(flatten)]
+        rules: RuleOptions,
         #[command(flatten)]
         output: OutputFile,
         #[command(flatten)]
@@ -221,7 +283,8 @@ could not run."
     Check {
         #[command(flatten)]
         input: Input,
-        /// Output format [default: github when GITHUB_ACTIONS=true, else text]
+        /// Output format [default: the configuration file's
+        /// `output-format`, else github when GITHUB_ACTIONS=true, else text]
         #[arg(long, short = 'f', value_enum)]
         format: Option<CheckFormat>,
         #[command(flatten)]
@@ -233,6 +296,8 @@ could not run."
         exit: ExitZero,
         #[command(flatten)]
         sql: SqlOptions,
+        #[command(flatten)]
+        rules: RuleOptions,
     },
     /// The revision DAG as Graphviz DOT or Mermaid, heads and merges highlighted.
     #[command(
@@ -311,6 +376,8 @@ a difference; 0 with --exit-zero), 2 could not run."
         exit: ExitZero,
         #[command(flatten)]
         sql: SqlOptions,
+        #[command(flatten)]
+        rules: RuleOptions,
     },
     /// Prove on a real PostgreSQL that a baseline builds the same schema as
     /// the history it replaces.
@@ -387,6 +454,32 @@ arguments name no rebase, or the file cannot be written."
         #[arg(long)]
         dry_run: bool,
     },
+    /// Print the settings in effect and where each comes from: the
+    /// command line, a configuration file (and its line), or the default.
+    #[command(
+        long_about = "Prints the settings in effect for PATH and where each comes from: the \
+command line, the configuration file (path:line) or the default. The configuration file is \
+the first of .migsquash.toml, migsquash.toml or a pyproject.toml with a [tool.migsquash] table \
+found from PATH (default: the current directory) upward; --config FILE names one, --isolated \
+reads none. See docs/configuration.md.",
+        after_help = "Examples:\n  \
+migsquash config                     # what `migsquash check` would use here\n  \
+migsquash config --ignore MS101      # with a command-line option\n  \
+migsquash config --format json | jq .settings.select\n\n\
+Exit codes: 0 printed, 2 the configuration file cannot be used."
+    )]
+    Config {
+        #[command(flatten)]
+        input: Input,
+        #[arg(long, short = 'f', value_enum, default_value_t = ConsolidateFormat::Text)]
+        format: ConsolidateFormat,
+        #[command(flatten)]
+        heads: HeadOptions,
+        #[command(flatten)]
+        sql: SqlOptions,
+        #[command(flatten)]
+        rules: RuleOptions,
+    },
     /// Explain a diagnostic code, or list them all.
     Explain {
         /// A code (MS001) or name (multiple-heads); omit to list every check.
@@ -451,7 +544,15 @@ fn main() -> ExitCode {
 }
 
 fn main_thread() -> ExitCode {
-    let cli = Cli::parse();
+    use clap::{CommandFactory as _, FromArgMatches as _};
+    let matches = Cli::command().get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|err| err.exit());
+    // Whether MIGSQUASH_CACHE_DIR, not --cache-dir, named the cache
+    // folder (`migsquash config` says which).
+    let cache_dir_from_env = matches.subcommand().is_some_and(|(_, sub)| {
+        sub.ids().any(|id| id == "cache_dir")
+            && sub.value_source("cache_dir") == Some(clap::parser::ValueSource::EnvVariable)
+    });
     let choice = match cli.color {
         ColorWhen::Auto => anstream::ColorChoice::Auto,
         ColorWhen::Always => anstream::ColorChoice::Always,
@@ -464,10 +565,17 @@ fn main_thread() -> ExitCode {
         .use_current_thread()
         .stack_size(migsquash::STACK_SIZE)
         .build_global();
-    match run(cli.command) {
+    match run(cli.command, cache_dir_from_env) {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
             let mut stderr = anstream::stderr();
+            // A configuration file's error is shown in its context.
+            if let Some(err) = err.downcast_ref::<settings_file::ConfigError>() {
+                let color = anstream::AutoStream::choice(&std::io::stderr())
+                    != anstream::ColorChoice::Never;
+                let _ = write!(stderr, "{}", report::config::error(err, color));
+                return ExitCode::from(EXIT_FAILURE);
+            }
             // Errors quote paths, ids and Python's output.
             let _ = writeln!(
                 stderr,
@@ -481,24 +589,71 @@ fn main_thread() -> ExitCode {
     }
 }
 
-fn options(
+/// The settings in effect: the command line over the configuration file
+/// (found from PATH upward, or `--config`, or none with `--isolated`)
+/// over the defaults. `cache_dir_from_env`: MIGSQUASH_CACHE_DIR, not
+/// `--cache-dir`, gave the cache folder.
+fn resolve(
     input: &Input,
     heads: Option<&HeadOptions>,
-    report: bool,
-    dialect: Option<Dialect>,
-) -> Options {
-    let max_heads = match heads {
-        Some(h) if h.allow_multiple_heads => usize::MAX,
-        Some(h) => h.max_heads,
-        None => 1,
+    sql: Option<&SqlOptions>,
+    rules: Option<&RuleOptions>,
+    cache_dir_from_env: bool,
+) -> anyhow::Result<Settings> {
+    let start = input.path.as_deref().unwrap_or(Path::new("."));
+    let source = match (&input.config, input.isolated) {
+        (_, true) => settings_file::Source::Isolated,
+        (Some(file), false) => settings_file::Source::File(file),
+        (None, false) => settings_file::Source::Discover(start),
     };
+    let file = settings_file::load(source)?;
+    let rules = rules.map_or_else(RuleOptions::default, |r| RuleOptions {
+        select: r.select.clone(),
+        extend_select: r.extend_select.clone(),
+        ignore: r.ignore.clone(),
+    });
+    let cli = CommandLine {
+        path: input.path.clone(),
+        name: input.name.clone(),
+        recursive: input.recursive(),
+        max_heads: heads.and_then(|h| {
+            if h.allow_multiple_heads {
+                Some(usize::MAX)
+            } else {
+                h.max_heads
+                    .map(|n| usize::try_from(n).unwrap_or(usize::MAX))
+            }
+        }),
+        select: rules.select,
+        extend_select: rules.extend_select,
+        ignore: rules.ignore,
+        dialect: sql.and_then(SqlOptions::dialect),
+        cache_dir: input.cache_dir.clone().map(|dir| {
+            let origin = if cache_dir_from_env {
+                Origin::Environment("MIGSQUASH_CACHE_DIR")
+            } else {
+                Origin::CommandLine
+            };
+            (dir, origin)
+        }),
+    };
+    Ok(Settings::resolve(file.as_ref(), cli)?)
+}
+
+/// The pipeline's options from the settings. `findings`: the command
+/// shows findings (analyze, check, consolidate), so `select`, `ignore`,
+/// `per-file-ignores` and `severity` apply.
+fn options(settings: &Settings, input: &Input, report: bool, findings: bool) -> Options {
     Options {
         discover: DiscoverOptions {
-            recursive: input.recursive,
-            section: input.name.clone(),
+            recursive: settings.recursive.value,
+            section: settings.name.value.clone(),
         },
-        checks: CheckOptions { max_heads },
-        cache: match (&input.cache_dir, input.no_cache) {
+        checks: CheckOptions {
+            max_heads: settings.max_heads.value,
+            intended_branches: settings.intended_branches.value.clone(),
+        },
+        cache: match (&settings.cache_dir.value, input.no_cache) {
             (_, true) => CacheLocation::Off,
             (Some(dir), false) => CacheLocation::At(dir.clone()),
             // In CI the checkout, and a cache committed in it, come from the
@@ -508,7 +663,12 @@ fn options(
         },
         report,
         replay: false,
-        dialect,
+        dialect: settings.dialect.value,
+        rules: if findings {
+            settings.rules().clone()
+        } else {
+            migsquash::config::rules::Rules::default()
+        },
     }
 }
 
@@ -518,16 +678,19 @@ fn in_ci() -> bool {
         .is_some_and(|v| !v.is_empty() && v != "0" && !v.eq_ignore_ascii_case("false"))
 }
 
-fn load(
-    input: &Input,
-    heads: Option<&HeadOptions>,
-    report: bool,
-    dialect: Option<Dialect>,
-) -> anyhow::Result<Analysis> {
-    Ok(migsquash::analyze(
-        &input.path,
-        &options(input, heads, report, dialect),
-    )?)
+fn load(settings: &Settings, options: &Options) -> anyhow::Result<Analysis> {
+    use anyhow::Context as _;
+    let analysis = migsquash::analyze_paths(&settings.path.value, options);
+    // A path from the configuration file says where it was set.
+    match &settings.path.origin {
+        Origin::File { path, line } => analysis.with_context(|| {
+            format!(
+                "`path` at {}:{line}",
+                report::printable(&report::display_path(path))
+            )
+        }),
+        _ => Ok(analysis?),
+    }
 }
 
 /// The analysis lives until the process exits; freeing a large history
@@ -536,7 +699,7 @@ fn exit_without_drop(analysis: Analysis) -> &'static Analysis {
     Box::leak(Box::new(analysis))
 }
 
-fn run(command: Command) -> anyhow::Result<u8> {
+fn run(command: Command, cache_dir_from_env: bool) -> anyhow::Result<u8> {
     match command {
         Command::Analyze {
             input,
@@ -544,11 +707,24 @@ fn run(command: Command) -> anyhow::Result<u8> {
             detail,
             heads,
             sql,
+            rules,
             output,
             exit,
         } => {
             let output = output.resolved();
-            let analysis = load(&input, Some(&heads), true, sql.dialect())?;
+            let settings = resolve(
+                &input,
+                Some(&heads),
+                Some(&sql),
+                Some(&rules),
+                cache_dir_from_env,
+            )?;
+            let format = format.unwrap_or(match settings.output_format.value {
+                Some(settings_file::OutputFormat::Json) => AnalyzeFormat::Json,
+                Some(settings_file::OutputFormat::Sarif) => AnalyzeFormat::Sarif,
+                Some(settings_file::OutputFormat::Text) | None => AnalyzeFormat::Text,
+            });
+            let analysis = load(&settings, &options(&settings, &input, true, true))?;
             let analysis = exit_without_drop(analysis);
             match format {
                 AnalyzeFormat::Text => emit(
@@ -580,15 +756,32 @@ fn run(command: Command) -> anyhow::Result<u8> {
             deny_warnings,
             exit,
             sql,
+            rules,
         } => {
-            let analysis = exit_without_drop(load(&input, Some(&heads), false, sql.dialect())?);
-            let format = format.unwrap_or(
-                if std::env::var("GITHUB_ACTIONS").as_deref() == Ok("true") {
-                    CheckFormat::Github
-                } else {
-                    CheckFormat::Text
-                },
-            );
+            let settings = resolve(
+                &input,
+                Some(&heads),
+                Some(&sql),
+                Some(&rules),
+                cache_dir_from_env,
+            )?;
+            let analysis =
+                exit_without_drop(load(&settings, &options(&settings, &input, false, true))?);
+            // An explicit choice (option, then configuration) before the
+            // guess from the environment.
+            let format = format
+                .or(settings.output_format.value.map(|f| match f {
+                    settings_file::OutputFormat::Text => CheckFormat::Text,
+                    settings_file::OutputFormat::Json => CheckFormat::Json,
+                    settings_file::OutputFormat::Sarif => CheckFormat::Sarif,
+                }))
+                .unwrap_or(
+                    if std::env::var("GITHUB_ACTIONS").as_deref() == Ok("true") {
+                        CheckFormat::Github
+                    } else {
+                        CheckFormat::Text
+                    },
+                );
             let stdout = OutputFile {
                 out: None,
                 force: false,
@@ -616,7 +809,9 @@ fn run(command: Command) -> anyhow::Result<u8> {
             output,
         } => {
             let output = output.resolved();
-            let analysis = exit_without_drop(load(&input, None, false, None)?);
+            let settings = resolve(&input, None, None, None, cache_dir_from_env)?;
+            let analysis =
+                exit_without_drop(load(&settings, &options(&settings, &input, false, false))?);
             let rendered = match format {
                 GraphFormat::Dot => report::graph::dot(analysis),
                 GraphFormat::Mermaid => report::graph::mermaid(analysis),
@@ -639,7 +834,9 @@ fn run(command: Command) -> anyhow::Result<u8> {
             format,
             exit,
             sql,
+            rules,
         } => {
+            let settings = resolve(&input, None, Some(&sql), Some(&rules), cache_dir_from_env)?;
             let template = match &template {
                 Some(path) => {
                     use anyhow::Context as _;
@@ -676,11 +873,11 @@ fn run(command: Command) -> anyhow::Result<u8> {
                 }
             }
             // Consolidate needs no report, only each file prepared for replay.
-            let analysis = exit_without_drop(migsquash::analyze(
-                &input.path,
+            let analysis = exit_without_drop(load(
+                &settings,
                 &Options {
                     replay: true,
-                    ..options(&input, None, false, sql.dialect())
+                    ..options(&settings, &input, false, true)
                 },
             )?);
             let options = ConsolidateOptions {
@@ -713,6 +910,7 @@ fn run(command: Command) -> anyhow::Result<u8> {
             exit,
         } => Ok(exit.code(verify_command(
             &input,
+            &resolve(&input, None, None, None, cache_dir_from_env)?,
             &baseline,
             python,
             database_url,
@@ -727,14 +925,37 @@ fn run(command: Command) -> anyhow::Result<u8> {
         } => {
             // Without --onto, a lone positional argument that exists is PATH.
             let rev = match (rev, &onto) {
-                (Some(path), None) if input.path == Path::new(".") && Path::new(&path).exists() => {
-                    input.path = PathBuf::from(path);
+                (Some(path), None) if input.path.is_none() && Path::new(&path).exists() => {
+                    input.path = Some(PathBuf::from(path));
                     None
                 }
                 (rev, _) => rev,
             };
+            let settings = resolve(&input, None, None, None, cache_dir_from_env)?;
             let options = migsquash::rebase::RebaseOptions { rev, onto, force };
-            rebase_command(&input, &options, dry_run)
+            rebase_command(&input, &settings, &options, dry_run)
+        }
+        Command::Config {
+            input,
+            format,
+            heads,
+            sql,
+            rules,
+        } => {
+            let settings = resolve(
+                &input,
+                Some(&heads),
+                Some(&sql),
+                Some(&rules),
+                cache_dir_from_env,
+            )?;
+            match format {
+                ConsolidateFormat::Text => print(&report::config::text(&settings)),
+                ConsolidateFormat::Json => {
+                    print(&(serde_json::to_string_pretty(&report::config::json(&settings))? + "\n"))
+                }
+            }?;
+            Ok(0)
         }
         Command::Explain { code, all } => explain(code.as_deref(), all),
         Command::Integration(command) => command.run(),
@@ -743,6 +964,7 @@ fn run(command: Command) -> anyhow::Result<u8> {
 
 fn verify_command(
     input: &Input,
+    settings: &Settings,
     baseline: &Path,
     python: Option<PathBuf>,
     database_url: Option<String>,
@@ -758,13 +980,13 @@ fn verify_command(
         ),
         Err(_) => anyhow::bail!("baseline {} does not exist", baseline.display()),
     }
-    let analysis = exit_without_drop(load(input, None, false, None)?);
+    let analysis = exit_without_drop(load(settings, &options(settings, input, false, false))?);
     // Suppressed or not, an error means the history cannot be replayed.
     if let Some(d) = analysis
         .diagnostics
         .iter()
         .chain(&analysis.suppressed)
-        .find(|d| d.severity == Severity::Error)
+        .find(|d| d.own_severity == Severity::Error)
     {
         anyhow::bail!(
             "the history has errors ({} {}); `migsquash check` shows them",
@@ -937,10 +1159,14 @@ fn verify_command(
 /// writes the file.
 fn rebase_command(
     input: &Input,
+    settings: &Settings,
     options: &migsquash::rebase::RebaseOptions,
     dry_run: bool,
 ) -> anyhow::Result<u8> {
-    let analysis = exit_without_drop(load(input, None, false, None)?);
+    let analysis = exit_without_drop(load(
+        settings,
+        &self::options(settings, input, false, false),
+    )?);
     let stderr_color =
         anstream::AutoStream::choice(&std::io::stderr()) != anstream::ColorChoice::Never;
     let rebase = match migsquash::rebase::plan(analysis, options) {
@@ -1079,14 +1305,27 @@ fn consolidate_command(
         if matches!(output.format, ConsolidateFormat::Json) {
             print(&consolidate_json(&summary, &result, analysis, false)?)?;
         }
-        eprintln!(
-            "✗ no baseline written: {} cannot be known statically",
-            if errors == 1 {
-                "1 operation".to_owned()
-            } else {
-                format!("{errors} operations")
-            }
-        );
+        let unknowable = result
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error && d.code == "MS201")
+            .count();
+        if unknowable == errors {
+            eprintln!(
+                "✗ no baseline written: {} cannot be known statically",
+                if errors == 1 {
+                    "1 operation".to_owned()
+                } else {
+                    format!("{errors} operations")
+                }
+            );
+        } else {
+            // The configuration made a finding an error.
+            eprintln!(
+                "✗ no baseline written: {} (the configuration's `severity` sets the level)",
+                report::plural(errors, "error-level finding")
+            );
+        }
         return Ok(EXIT_FINDINGS);
     }
     let report = match output.format {

@@ -49,11 +49,17 @@ impl CheckMeta {
 pub struct CheckOptions {
     /// How many heads are fine (labeled branch tips aside).
     pub max_heads: usize,
+    /// Branch labels whose heads are intended tips: a head that carries
+    /// one (declared by it or an ancestor) is not counted.
+    pub intended_branches: Vec<String>,
 }
 
 impl Default for CheckOptions {
     fn default() -> Self {
-        Self { max_heads: 1 }
+        Self {
+            max_heads: 1,
+            intended_branches: Vec::new(),
+        }
     }
 }
 

@@ -11,7 +11,9 @@ declare_check! {
     ///
     /// ## What it finds
     /// More revisions that no other revision names as its `down_revision`
-    /// than allowed (one, unless `--max-heads` says otherwise).
+    /// than allowed (one, unless `--max-heads` or the configuration's
+    /// `max-heads` says otherwise). Heads of the branches the
+    /// configuration's `intended-branches` names are not counted.
     ///
     /// ## Why
     /// Two pull requests that each add a revision on the same parent leave
@@ -68,6 +70,7 @@ impl Check for MultipleHeads {
             .filter_map(|h| ctx.graph.node(h).map(|n| (h, n)))
             .filter(|(_, n)| !detached.contains(n.index()))
             .collect();
+        let heads = without_intended(ctx, heads);
         if heads.len() <= ctx.options.max_heads.max(1) {
             return;
         }
@@ -122,6 +125,31 @@ impl Check for MultipleHeads {
         }
         out.push(diagnostic);
     }
+}
+
+/// The heads that carry none of the configuration's `intended-branches`
+/// labels (declared by them or an ancestor: Alembic passes labels down).
+fn without_intended<'h>(
+    ctx: &Context,
+    heads: Vec<(&'h String, NodeIndex)>,
+) -> Vec<(&'h String, NodeIndex)> {
+    let intended = &ctx.options.intended_branches;
+    if intended.is_empty() {
+        return heads;
+    }
+    let labeled = ctx
+        .graph
+        .down_descendants(ctx.graph.nodes.values().copied().filter(|&n| {
+            ctx.files[ctx.graph.dag[n]]
+                .header
+                .branch_labels
+                .iter()
+                .any(|l| intended.contains(&l.value))
+        }));
+    heads
+        .into_iter()
+        .filter(|(_, n)| !labeled.contains(n.index()))
+        .collect()
 }
 
 /// How to fix it: move a branch onto another head (`migsquash rebase`,
@@ -325,6 +353,7 @@ mod tests {
             let graph = RevisionGraph::build(&files);
             let options = CheckOptions {
                 max_heads: 1 + rng.below(3),
+                ..CheckOptions::default()
             };
             let ctx = Context {
                 files: &files,
@@ -420,7 +449,17 @@ mod tests {
         assert!(run(&MultipleHeads, &linear, CheckOptions::default()).is_empty());
         let forked = [rev("a", "None"), rev("b", "'a'"), rev("c", "'a'")];
         let forked: Vec<&str> = forked.iter().map(String::as_str).collect();
-        assert!(run(&MultipleHeads, &forked, CheckOptions { max_heads: 2 }).is_empty());
+        assert!(
+            run(
+                &MultipleHeads,
+                &forked,
+                CheckOptions {
+                    max_heads: 2,
+                    ..CheckOptions::default()
+                }
+            )
+            .is_empty()
+        );
     }
 
     #[test]
@@ -467,6 +506,40 @@ mod tests {
             CheckOptions::default(),
         );
         assert!(out.is_empty(), "{out:?}");
+    }
+
+    #[test]
+    fn heads_of_intended_branches_are_not_counted() {
+        // main goes on unlabeled; two labeled branches fork from it.
+        let history = [
+            "revision = 'a'\ndown_revision = None\n",
+            "revision = 'b'\ndown_revision = 'a'\nbranch_labels = ('reporting',)\n",
+            "revision = 'c'\ndown_revision = 'b'\n",
+            "revision = 'd'\ndown_revision = 'a'\nbranch_labels = ('audit',)\n",
+            "revision = 'e'\ndown_revision = 'a'\n",
+        ];
+        let with = |labels: &[&str]| {
+            run(
+                &MultipleHeads,
+                &history,
+                CheckOptions {
+                    intended_branches: labels.iter().map(|l| l.to_string()).collect(),
+                    ..CheckOptions::default()
+                },
+            )
+        };
+        let out = with(&[]);
+        assert_eq!(out.len(), 1);
+        assert!(out[0].message.starts_with("3 heads"), "{}", out[0].message);
+        assert!(with(&["reporting", "audit"]).is_empty());
+        // One intended branch leaves two heads.
+        let out = with(&["reporting"]);
+        assert!(
+            out[0].message.starts_with("2 heads: d"),
+            "{}",
+            out[0].message
+        );
+        assert!(with(&["elsewhere"])[0].message.starts_with("3 heads"));
     }
 
     #[test]

@@ -83,6 +83,35 @@ pub struct DiscoverOptions {
     pub section: Option<String>,
 }
 
+/// `locate` for one path; for several (the configuration file's `path`
+/// list), each must be a versions folder, and they are read as one
+/// history, in the order given.
+pub fn locate_all(paths: &[PathBuf], options: &DiscoverOptions) -> Result<Layout, DiscoverError> {
+    let [first, rest @ ..] = paths else {
+        return locate(Path::new("."), options);
+    };
+    if rest.is_empty() {
+        return locate(first, options);
+    }
+    let mut version_locations = Vec::new();
+    for path in paths {
+        let layout = locate(path, options)?;
+        if let Some(config) = layout.config {
+            return Err(DiscoverError::Config {
+                path: config,
+                message: "a list of paths names versions folders, each read as it is; name the Alembic configuration alone instead".to_owned(),
+            });
+        }
+        version_locations.extend(layout.version_locations);
+    }
+    Ok(Layout {
+        config: None,
+        version_locations,
+        recursive: options.recursive,
+        dialect: None,
+    })
+}
+
 pub fn locate(path: &Path, options: &DiscoverOptions) -> Result<Layout, DiscoverError> {
     if !path.exists() {
         return Err(DiscoverError::NotFound {

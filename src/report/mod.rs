@@ -1,6 +1,7 @@
 //! Reporters: the only code that turns byte spans into lines and columns,
 //! and (through the CLI) the only code whose output is printed.
 
+pub mod config;
 pub mod github;
 pub mod graph;
 pub mod json;

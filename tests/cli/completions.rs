@@ -112,6 +112,6 @@ fn man_page_of_an_unknown_command_cannot_run() {
     assert_eq!(
         stderr,
         "error: no command `squash`; the commands are analyze, check, graph, consolidate, \
-         verify, rebase, explain, completions, man\n"
+         verify, rebase, config, explain, completions, man\n"
     );
 }

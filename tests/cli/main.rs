@@ -14,6 +14,8 @@
 //!   (scripts/mutation_test.py) exit 0, 1 or 2, print valid JSON, and print
 //!   the same with and without the cache;
 //! - `completions`: shell completion scripts and the man pages;
+//! - `config`: configuration files (discovery, keys, precedence, located
+//!   errors) and `migsquash config`, in temporary folders;
 //! - `sarif`: `--format sarif`, validated against the SARIF 2.1.0 schema;
 //! - `oracle`: real Alembic (from the test venv) and migsquash must agree;
 //! - `postgres`: every runnable history applies on a real PostgreSQL;
@@ -26,6 +28,7 @@ mod bad_input;
 mod cache;
 mod churn;
 mod completions;
+mod config;
 mod consolidate;
 mod discovery;
 mod hostile_input;
