@@ -43,7 +43,13 @@ impl Dialect {
         let (scheme, _) = url.trim().split_once("://")?;
         let backend = scheme.split('+').next()?.to_ascii_lowercase();
         match backend.as_str() {
-            "postgresql" | "postgres" | "cockroachdb" | "redshift" => Some(Self::PostgreSql),
+            "postgresql" | "postgres" => Some(Self::PostgreSql),
+            // CockroachDB and Redshift speak PostgreSQL's SQL, but their
+            // SQLAlchemy dialects have their own names: as PostgreSQL,
+            // `if dialect.name == "postgresql":` would be decided true where
+            // it is false. As another backend it is decided false, and a
+            // test of their own name is left undecided.
+            // (Fall through to `Generic`.)
             "sqlite" => Some(Self::Sqlite),
             "mysql" | "mariadb" => Some(Self::MySql),
             "driver" | "" => None,
@@ -1076,6 +1082,9 @@ mod tests {
             Dialect::from_url("mssql+pyodbc://h/db"),
             Some(Dialect::Generic)
         );
+        for url in ["cockroachdb://u@h:26257/db", "redshift+psycopg2://h/db"] {
+            assert_eq!(Dialect::from_url(url), Some(Dialect::Generic), "{url}");
+        }
         assert_eq!(
             Dialect::from_url("driver://user:pass@localhost/dbname"),
             None

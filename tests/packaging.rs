@@ -338,6 +338,19 @@ fn pre_commit_hooks() {
     let (code, output) = try_check(&two_heads, &["--files", "notes.txt"]);
     assert_eq!(code, 0, "{output}");
     assert!(output.contains("(no files to check)Skipped"), "{output}");
+    // `migsquash rebase` makes the history linear again, and the hook passes.
+    let output = ok(Command::new(env!("CARGO_BIN_EXE_migsquash"))
+        .arg("rebase")
+        .current_dir(&two_heads)
+        .env("MIGSQUASH_NO_CACHE", "1"));
+    assert!(
+        output.contains("moved c5b81d3e6f27 onto a47c0e5f9b12"),
+        "{output}"
+    );
+    ok(git(&two_heads).args(["add", "--all"]));
+    let (code, output) = try_check(&two_heads, &["--all-files"]);
+    assert_eq!(code, 0, "{output}");
+    assert!(output.contains("Passed"), "{output}");
 
     // A clean history passes.
     let clean = dir.path().join("chat_saas");
