@@ -714,10 +714,11 @@ fn write(
 pub struct HistoryRecord {
     path: PathBuf,
     digest: u64,
+    max_bytes: u64,
 }
 
 const HISTORY_MAGIC: &[u8; 8] = b"MSQHIST1";
-/// A record is a few numbers; anything larger is not one.
+/// A replay record is a few numbers; anything larger is not one.
 const MAX_HISTORY_BYTES: u64 = 1 << 16;
 
 /// The digest of a history: every file's place and the key of its bytes
@@ -745,6 +746,17 @@ impl Cache {
         HistoryRecord {
             path: self.path.with_extension("history"),
             digest,
+            max_bytes: MAX_HISTORY_BYTES,
+        }
+    }
+
+    /// Where the report of the history with `digest` is kept (what
+    /// `analyze` shows of it: tables, SQL, data migrations, churn).
+    pub fn report_record(&self, digest: u64) -> HistoryRecord {
+        HistoryRecord {
+            path: self.path.with_extension("report"),
+            digest,
+            max_bytes: MAX_FILE_BYTES,
         }
     }
 }
@@ -754,7 +766,7 @@ impl HistoryRecord {
     /// intact.
     pub fn load(&self) -> Option<Vec<u8>> {
         let (bytes, _) = read_with_mtime(&self.path)?;
-        if bytes.len() as u64 > MAX_HISTORY_BYTES || bytes.len() < 8 {
+        if bytes.len() as u64 > self.max_bytes || bytes.len() < 8 {
             return None;
         }
         let (body, sum) = bytes.split_at(bytes.len() - 8);

@@ -201,19 +201,36 @@ pub fn analyze_paths(paths: &[PathBuf], options: &Options) -> Result<Analysis, R
         files,
         mut prepared,
         history,
+        report: report_record,
     } = read_all(&candidates, cache, options, dialect);
+    // The report of exactly these files, if a run made it before; else
+    // it needs every upgrade operation: decoded here, in parallel, not one
+    // by one later.
+    let known_report = report_record
+        .as_ref()
+        .filter(|_| options.report)
+        .and_then(|record| HistoryReport::decode(&record.load()?));
+    if options.report && known_report.is_none() {
+        files.par_iter().for_each(|file| {
+            file.upgrade_ops();
+        });
+    }
     let graph = RevisionGraph::build(&files);
     // The report, the checks and the replay only read the files and the
     // graph.
     let ((report, diagnostics), replayed) = rayon::join(
         || {
             rayon::join(
-                || {
-                    if options.report {
-                        analysis::report(&files, &graph)
-                    } else {
-                        HistoryReport::default()
+                || match known_report {
+                    Some(report) => report,
+                    None if options.report => {
+                        let report = analysis::report(&files, &graph);
+                        if let Some((record, bytes)) = report_record.zip(report.encode()) {
+                            record.save(&bytes);
+                        }
+                        report
                     }
+                    None => HistoryReport::default(),
                 },
                 || {
                     checks::run_all(&Context {
@@ -373,8 +390,10 @@ struct Read {
     files: Vec<RevisionFile>,
     /// Indexed like `files` (empty unless a report or replay asked).
     prepared: Vec<Option<replay::PreparedFile>>,
-    /// Where results for exactly these files are cached.
+    /// Where results for exactly these files are cached: what a squash
+    /// leaves, and the report.
     history: Option<cache::HistoryRecord>,
+    report: Option<cache::HistoryRecord>,
 }
 
 /// Reads every file and extracts those the cache does not know (and, for
@@ -404,14 +423,7 @@ fn read_all(
             let stamp = folders
                 .as_ref()
                 .and_then(|folders| folders.stamp(index, &candidate.path));
-            let (file, seen, prepared) =
-                read_one(candidate, cache.as_ref(), stamp, prepare, dialect);
-            if options.report {
-                // The report needs every upgrade operation: decode them
-                // here, in parallel, not one by one later.
-                file.upgrade_ops();
-            }
-            (file, seen, prepared)
+            read_one(candidate, cache.as_ref(), stamp, prepare, dialect)
         })
         .collect();
     let mut files = Vec::with_capacity(read.len());
@@ -429,6 +441,7 @@ fn read_all(
         }
     }
     let mut history = None;
+    let mut report = None;
     if let Some(cache) = cache {
         let ids: Vec<(usize, &str)> = candidates
             .iter()
@@ -440,12 +453,14 @@ fn read_all(
                 .map(|(&(location, rel_path), s)| (location, rel_path, s.key)),
         );
         history = Some(cache.history_record(digest));
+        report = Some(cache.report_record(digest));
         cache.save(&files, &ids, &seen);
     }
     Read {
         files,
         prepared,
         history,
+        report,
     }
 }
 

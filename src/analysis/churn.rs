@@ -3,7 +3,7 @@
 //! change followed by its reversal. DDL in `op.execute` that sqlparser
 //! understood takes part like the operation that would do the same.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use petgraph::Direction;
 use petgraph::graph::NodeIndex;
@@ -13,7 +13,7 @@ use crate::ir::{OpKind, Operation, RevisionFile};
 use crate::python::Span;
 use crate::sql::{ColumnSpec, ObjectRef, SchemaChange};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ChurnKind {
     /// A column added, then dropped (and maybe added again).
@@ -44,28 +44,24 @@ impl ChurnKind {
 }
 
 /// One operation in an object's history.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ChurnStep {
     pub revision: String,
-    #[serde(skip)]
     pub file: usize,
-    #[serde(skip)]
     pub span: Span,
     /// What happened, e.g. `added`, `type → Text`.
     pub action: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Churn {
     pub kind: ChurnKind,
     pub table: String,
     /// The last name the table was given, when a rename changed it
     /// (`table` is the name it had first, which its history is recorded
     /// under; per-table counts use the name each operation used).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub table_renamed_to: Option<String>,
     /// The column, index or renamed name; `None` for a table.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub object: Option<String>,
     pub steps: Vec<ChurnStep>,
     /// Operations that a squash removes outright (each undone change and

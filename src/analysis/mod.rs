@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use petgraph::Direction;
 use petgraph::visit::EdgeRef;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::graph::{EdgeKind, RevisionGraph};
 use crate::ir::{OpKind, Operation, Phase, RevisionFile};
@@ -15,7 +15,7 @@ use crate::python::Span;
 
 pub use churn::{Churn, ChurnKind};
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TableStats {
     pub table: String,
     pub operations: usize,
@@ -35,7 +35,7 @@ impl TableStats {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SqlKindStats {
     pub kind: String,
     pub count: usize,
@@ -43,7 +43,7 @@ pub struct SqlKindStats {
     pub unparsed: usize,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DataMigrationKind {
     BulkInsert,
@@ -52,14 +52,12 @@ pub enum DataMigrationKind {
     Dml,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct DataMigration {
     pub revision: String,
     pub kind: DataMigrationKind,
     pub phase: Phase,
-    #[serde(skip)]
     pub file: usize,
-    #[serde(skip)]
     pub span: Span,
     pub detail: String,
 }
@@ -101,7 +99,7 @@ pub struct Summary {
     pub squash: SquashEstimate,
 }
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct HistoryReport {
     pub tables: Vec<TableStats>,
     pub raw_sql: Vec<SqlKindStats>,
@@ -110,6 +108,29 @@ pub struct HistoryReport {
     pub opaque_operations: Vec<(String, usize)>,
     pub churn: Vec<Churn>,
     pub longest_chain: usize,
+    /// What the summary counts in the upgrade operations: with the rest,
+    /// kept for a history whose files did not change (a warm run decodes
+    /// no operation).
+    pub counts: OperationCounts,
+}
+
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize)]
+pub struct OperationCounts {
+    pub upgrade: usize,
+    pub raw_sql: usize,
+    pub raw_sql_unparsed: usize,
+    pub dynamic_sql: usize,
+}
+
+impl HistoryReport {
+    /// The report in the form the cache keeps.
+    pub fn encode(&self) -> Option<Vec<u8>> {
+        postcard::to_stdvec(self).ok()
+    }
+
+    pub fn decode(bytes: &[u8]) -> Option<Self> {
+        postcard::from_bytes(bytes).ok()
+    }
 }
 
 /// Per table: operation count, count per method, revisions (file indices).
@@ -248,6 +269,12 @@ fn statistics(files: &[RevisionFile], graph: &RevisionGraph) -> HistoryReport {
     raw_sql.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.kind.cmp(&b.kind)));
     data.sort_by_key(|d| (d.file, d.span.start));
 
+    let kept = || graph.nodes.values().map(|&n| &files[graph.dag[n]]);
+    let executes = || {
+        kept()
+            .flat_map(|f| f.upgrade_ops())
+            .filter_map(|op| op.sql.as_ref())
+    };
     HistoryReport {
         tables,
         raw_sql,
@@ -255,6 +282,12 @@ fn statistics(files: &[RevisionFile], graph: &RevisionGraph) -> HistoryReport {
         opaque_operations: opaque.into_iter().collect(),
         churn: Vec::new(),
         longest_chain: longest_chain(graph),
+        counts: OperationCounts {
+            upgrade: kept().map(|f| f.upgrade_ops().len()).sum(),
+            raw_sql: executes().count(),
+            raw_sql_unparsed: executes().filter(|s| s.kept_verbatim()).count(),
+            dynamic_sql: executes().filter(|s| s.dynamic).count(),
+        },
     }
 }
 
@@ -312,13 +345,8 @@ pub fn summary(
     diagnostics: &[crate::diagnostic::Diagnostic],
 ) -> Summary {
     let kept = || graph.nodes.values().map(|&n| &files[graph.dag[n]]);
-    let upgrade_operations = kept().map(|f| f.upgrade_ops().len()).sum();
+    let upgrade_operations = report.counts.upgrade;
     let downgrade_operations = kept().map(|f| f.downgrade_facts().count as usize).sum();
-    let executes = || {
-        kept()
-            .flat_map(|f| f.upgrade_ops())
-            .filter_map(|op| op.sql.as_ref())
-    };
     let cancelled: usize = report.churn.iter().map(|c| c.cancelling_operations).sum();
     let mut by_code: BTreeMap<String, usize> = BTreeMap::new();
     for d in diagnostics {
@@ -333,9 +361,9 @@ pub fn summary(
         longest_chain: report.longest_chain,
         upgrade_operations,
         downgrade_operations,
-        raw_sql: executes().count(),
-        raw_sql_unparsed: executes().filter(|s| s.kept_verbatim()).count(),
-        dynamic_sql: executes().filter(|s| s.dynamic).count(),
+        raw_sql: report.counts.raw_sql,
+        raw_sql_unparsed: report.counts.raw_sql_unparsed,
+        dynamic_sql: report.counts.dynamic_sql,
         data_migrations: report.data_migrations.len(),
         opaque_operations: report.opaque_operations.iter().map(|(_, n)| n).sum(),
         diagnostics: by_code,

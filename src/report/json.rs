@@ -13,7 +13,7 @@ use serde::{Serialize, Serializer};
 
 use super::{Counts, Locator, Position, display_path};
 use crate::Analysis;
-use crate::analysis::{Churn, DataMigration, SqlKindStats, Summary, TableStats};
+use crate::analysis::{Churn, SqlKindStats, Summary, TableStats};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::ir::{Argument, ColumnDef, OpContext, OpKind, Operation, Phase, RevisionFile, Spanned};
 use crate::python::Span;
@@ -400,8 +400,10 @@ fn churn<'a>(c: &'a Churn, locator: &Locator) -> ChurnView<'a> {
 
 #[derive(Serialize)]
 struct DataMigrationView<'a> {
-    #[serde(flatten)]
-    data: &'a DataMigration,
+    revision: &'a str,
+    kind: crate::analysis::DataMigrationKind,
+    phase: crate::ir::Phase,
+    detail: &'a str,
     path: String,
     line: usize,
 }
@@ -486,7 +488,10 @@ pub fn analyze(analysis: &Analysis, detail: Detail, out: impl Write) -> std::io:
             .data_migrations
             .iter()
             .map(|data| DataMigrationView {
-                data,
+                revision: &data.revision,
+                kind: data.kind,
+                phase: data.phase,
+                detail: &data.detail,
                 path: locator.path(data.file),
                 line: locator.position(data.file, data.span.start).line,
             })

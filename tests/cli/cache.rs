@@ -544,3 +544,53 @@ fn in_ci_only_a_cache_given_explicitly_is_read() {
     assert_eq!(run(Some("true"), Some(&explicit)), Some(1));
     bin(&explicit);
 }
+
+/// The report record (`.report`, what `analyze` shows of a history whose
+/// files did not change): a warm run that reads it prints what a fresh run
+/// does; a damaged record, or one of another history, is not used.
+#[test]
+fn the_report_record_changes_speed_never_the_report() {
+    let (work, histories) = settled_copies(&[
+        "sample_migrations/chat_saas",
+        "sample_migrations/edge_cases/labeled_branches",
+    ]);
+    let record = |cache: &Path| {
+        std::fs::read_dir(cache)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| p.extension().is_some_and(|x| x == "report"))
+            .expect("a report record")
+    };
+    let caches: Vec<_> = (0..histories.len())
+        .map(|i| work.path().join(format!("cache{i}")))
+        .collect();
+    for (history, cache) in histories.iter().zip(&caches) {
+        let uncached = run_with(&["analyze"], history, None);
+        assert!(uncached.1.contains("Churn"), "{}", uncached.1);
+        let cold = run_with(&["analyze"], history, Some(cache));
+        assert_same(&cold, &uncached, "the run that writes the record");
+        let warm = run_with(&["analyze"], history, Some(cache));
+        assert_same(&warm, &uncached, "a run that reads it");
+        let json = run_with(JSON, history, Some(cache));
+        assert_same(&json, &run_with(JSON, history, None), "JSON, from it");
+
+        let file = record(cache);
+        let bytes = std::fs::read(&file).unwrap();
+        for at in [bytes.len() / 3, bytes.len() / 2, bytes.len() - 3] {
+            let mut damaged = bytes.clone();
+            damaged[at] ^= 0x20;
+            std::fs::write(&file, &damaged).unwrap();
+            let got = run_with(&["analyze"], history, Some(cache));
+            assert_same(&got, &uncached, &format!("byte {at} damaged"));
+        }
+    }
+    // Each history's record in the other's place: not theirs.
+    let (first, second) = (record(&caches[0]), record(&caches[1]));
+    std::fs::copy(&first, caches[1].join(second.file_name().unwrap())).unwrap();
+    let got = run_with(&["analyze"], &histories[1], Some(&caches[1]));
+    assert_same(
+        &got,
+        &run_with(&["analyze"], &histories[1], None),
+        "another history's record",
+    );
+}
