@@ -316,6 +316,25 @@ pub fn display_path(path: &std::path::Path) -> String {
     if out.is_empty() { ".".to_owned() } else { out }
 }
 
+/// A path made absolute against the working directory, `.` and `..`
+/// folded as written, not through symbolic links (as Python's
+/// `os.path.abspath`, which Alembic applies to `%(here)s`).
+pub fn lexical_absolute(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut out = PathBuf::new();
+    for component in absolute.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

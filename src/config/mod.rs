@@ -289,7 +289,7 @@ pub fn load(source: Source) -> Result<Option<ConfigFile>, ConfigError> {
 /// first folder that holds `.migsquash.toml`, `migsquash.toml` or a
 /// `pyproject.toml` with a `[tool.migsquash]` table.
 fn find(start: &Path) -> Result<Option<ConfigFile>, ConfigError> {
-    let start = rules::normalize(start);
+    let start = crate::fsio::lexical_absolute(start);
     let first = if start.is_dir() {
         Some(start.as_path())
     } else {

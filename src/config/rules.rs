@@ -203,7 +203,7 @@ impl PerFileIgnores {
         }
         let globs = builder.build().map_err(|err| (0, err))?;
         Ok(Self {
-            base: normalize(base),
+            base: crate::fsio::lexical_absolute(base),
             globs,
             codes,
         })
@@ -211,7 +211,7 @@ impl PerFileIgnores {
 
     /// The codes hidden in the file at `path`.
     fn hidden_in(&self, path: &Path) -> BTreeSet<&'static str> {
-        let path = normalize(path);
+        let path = crate::fsio::lexical_absolute(path);
         let relative = path.strip_prefix(&self.base).unwrap_or(&path);
         self.globs
             .matches(relative)
@@ -232,24 +232,6 @@ pub fn glob(pattern: &str) -> Result<globset::Glob, globset::Error> {
     globset::GlobBuilder::new(&pattern)
         .literal_separator(true)
         .build()
-}
-
-/// `path` made absolute (from the working directory) with `.` and `..`
-/// resolved by name, so that two spellings of one file compare equal.
-pub fn normalize(path: &Path) -> PathBuf {
-    use std::path::Component;
-    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    let mut out = PathBuf::new();
-    for component in absolute.components() {
-        match component {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                out.pop();
-            }
-            other => out.push(other),
-        }
-    }
-    out
 }
 
 /// What the configuration and the command line make of the findings.

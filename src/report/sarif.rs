@@ -269,7 +269,7 @@ impl Artifacts<'_> {
             .or_insert_with(|| {
                 // As written first: a folder inside the repository that
                 // links elsewhere is still named inside it.
-                let written = lexical_absolute(path);
+                let written = crate::fsio::lexical_absolute(path);
                 let resolved = resolved(path);
                 let relative = root
                     .and_then(|root| written.strip_prefix(root).ok())
@@ -292,7 +292,7 @@ impl Artifacts<'_> {
 /// that holds `.git` (a folder, or a file in a worktree or submodule);
 /// else the working directory.
 pub fn source_root(input: &Path) -> Option<PathBuf> {
-    let start = lexical_absolute(input);
+    let start = crate::fsio::lexical_absolute(input);
     let repository = start
         .ancestors()
         .find(|dir| std::fs::symlink_metadata(dir.join(".git")).is_ok());
@@ -300,26 +300,6 @@ pub fn source_root(input: &Path) -> Option<PathBuf> {
         Some(dir) => Some(dir.to_path_buf()),
         None => std::env::current_dir().ok(),
     }
-}
-
-/// A path made absolute against the working directory, `.` and `..`
-/// folded as written (as Alembic's `os.path.abspath` folds `%(here)s`).
-fn lexical_absolute(path: &Path) -> PathBuf {
-    let mut out = if path.is_absolute() {
-        PathBuf::new()
-    } else {
-        std::env::current_dir().unwrap_or_default()
-    };
-    for component in path.components() {
-        match component {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                out.pop();
-            }
-            other => out.push(other),
-        }
-    }
-    out
 }
 
 /// A path made absolute with its folder's symbolic links and `..`
@@ -339,7 +319,7 @@ fn resolved(path: &Path) -> PathBuf {
         // `.`, `..` or `/`: a folder.
         _ => canonical_dir(path),
     };
-    resolved.unwrap_or_else(|| lexical_absolute(path))
+    resolved.unwrap_or_else(|| crate::fsio::lexical_absolute(path))
 }
 
 fn segment(part: &std::ffi::OsStr) -> String {
@@ -457,10 +437,13 @@ mod tests {
     #[test]
     fn lexical_paths_fold_dots_as_written() {
         assert_eq!(
-            lexical_absolute(Path::new("/srv/a/./b/../c.py")),
+            crate::fsio::lexical_absolute(Path::new("/srv/a/./b/../c.py")),
             Path::new("/srv/a/c.py")
         );
-        assert_eq!(lexical_absolute(Path::new("/../x")), Path::new("/x"));
-        assert!(lexical_absolute(Path::new("x/y")).is_absolute());
+        assert_eq!(
+            crate::fsio::lexical_absolute(Path::new("/../x")),
+            Path::new("/x")
+        );
+        assert!(crate::fsio::lexical_absolute(Path::new("x/y")).is_absolute());
     }
 }
