@@ -448,7 +448,7 @@ impl Consolidation {
             operations_before: self.replay.operations,
             operations_after: self.body.operations,
             tables: schema.tables.len(),
-            kept_verbatim: schema.units.len(),
+            kept_verbatim: schema.units().len(),
             per_table,
             remaining_revisions: self
                 .remaining

@@ -163,9 +163,14 @@ fn body_of(replay: &Replay, write: bool) -> Body {
     imports.remove("from alembic import op");
 
     let tables = table_order(schema);
-    let table_words = words_of_tables(schema);
+    // Where a unit goes changes no count.
+    let table_words = if write {
+        words_of_tables(schema)
+    } else {
+        BTreeSet::new()
+    };
     let (before, after): (Vec<&Unit>, Vec<&Unit>) = schema
-        .units
+        .units()
         .iter()
         .partition(|u| u.before_tables || needed_by_tables(u, &table_words));
 
@@ -186,6 +191,7 @@ fn body_of(replay: &Replay, write: bool) -> Body {
         }
         let table = &schema.tables[t];
         created.insert(&table.name);
+        let deferred_from = deferred.len();
         for c in &table.constraints {
             if let ConstraintKind::ForeignKey { referent, .. } = &c.kind {
                 let target = referent.rsplit('.').next().unwrap_or(referent);
@@ -194,18 +200,15 @@ fn body_of(replay: &Replay, write: bool) -> Body {
                 }
             }
         }
-        let deferred_here: Vec<&Constraint> = deferred
-            .iter()
-            .filter(|(dt, _)| std::ptr::eq(*dt, table))
-            .map(|(_, c)| *c)
-            .collect();
+        let deferred_here: Vec<&Constraint> =
+            deferred[deferred_from..].iter().map(|(_, c)| *c).collect();
         out.raw_type |= table.columns.iter().any(|c| c.sql_type.is_some());
-        up.push(create_table(table, &deferred_here));
+        up.push_with(|| create_table(table, &deferred_here));
         for index in &table.indexes {
             if index.autocommit {
                 late_indexes.push((table, index));
             } else {
-                up.push(create_index(table, index));
+                up.push_with(|| create_index(table, index));
             }
         }
         for column in &table.columns {
@@ -222,15 +225,10 @@ fn body_of(replay: &Replay, write: bool) -> Body {
         }
     }
     for (table, constraint) in &deferred {
-        up.push(create_foreign_key(table, constraint));
+        up.push_with(|| create_foreign_key(table, constraint));
     }
     if !late_indexes.is_empty() {
-        up.autocommit(
-            late_indexes
-                .iter()
-                .map(|(t, i)| create_index(t, i))
-                .collect(),
-        );
+        up.autocommit(late_indexes.iter().map(|(t, i)| create_index(t, i)));
     }
     for unit in &after {
         up.unit(unit);
@@ -311,17 +309,23 @@ struct Statements {
 
 impl Statements {
     fn push(&mut self, code: Code) {
+        self.push_with(|| code);
+    }
+
+    /// `code()` is called only when writing: counting a large history's
+    /// statements builds none of them.
+    fn push_with(&mut self, code: impl FnOnce() -> Code) {
         self.operations += 1;
         if self.write {
-            self.lines.push(statement(&code, 4));
+            self.lines.push(statement(&code(), 4));
         }
     }
 
     fn unit(&mut self, unit: &Unit) {
         if unit.autocommit {
-            self.autocommit(vec![unit.code.clone()]);
+            self.autocommit(std::iter::once(unit).map(|u| u.code.clone()));
         } else {
-            self.push(unit.code.clone());
+            self.push_with(|| unit.code.clone());
         }
     }
 
@@ -335,7 +339,7 @@ impl Statements {
         ));
     }
 
-    fn autocommit(&mut self, codes: Vec<Code>) {
+    fn autocommit(&mut self, codes: impl ExactSizeIterator<Item = Code>) {
         self.operations += codes.len();
         if !self.write {
             return;

@@ -169,8 +169,8 @@ pub fn replay_consuming(
 fn replay_with(
     files: &[RevisionFile],
     revisions: &[usize],
-    has: impl Fn(usize) -> bool,
-    mut take: impl FnMut(usize) -> Option<Prepared>,
+    has: impl Fn(usize) -> bool + Sync,
+    mut take: impl FnMut(usize) -> Option<Prepared> + Send,
 ) -> Replay {
     let missing: Vec<usize> = revisions.iter().copied().filter(|&f| !has(f)).collect();
     // A file that does not parse is reported by the checks, and
@@ -178,20 +178,64 @@ fn replay_with(
     let prepared_here = prepare_missing(files, &missing);
     let mut state = State::default();
     state.out.revisions = revisions.to_vec();
-    for &file in revisions {
-        let ready = if has(file) {
-            take(file)
-        } else {
-            prepared_here.get(&file).map(PreparedFile::decode)
-        };
-        if let Some(mut ready) = ready {
+    decoded_ahead(
+        revisions,
+        |file| {
+            if has(file) {
+                take(file)
+            } else {
+                prepared_here.get(&file).map(PreparedFile::decode)
+            }
+        },
+        |file, mut ready| {
             if let Some(doc) = ready.docstring.take() {
                 state.out.docstrings.insert(file, doc);
             }
             state.file(files, file, &ready);
+        },
+    );
+    state.finish()
+}
+
+/// Calls `each(file, decode(file))` for every file of `revisions` in order
+/// (skipping files `decode` has nothing for), decoding on another thread a
+/// few files ahead: decoding is a good part of a replay, and the replay
+/// itself is sequential.
+fn decoded_ahead(
+    revisions: &[usize],
+    mut decode: impl FnMut(usize) -> Option<Prepared> + Send,
+    mut each: impl FnMut(usize, Prepared),
+) {
+    const AHEAD: usize = 32;
+    let mut done = 0;
+    std::thread::scope(|scope| {
+        let (sender, receiver) = std::sync::mpsc::sync_channel(AHEAD);
+        let decode = &mut decode;
+        let producer = std::thread::Builder::new()
+            .name("replay-decode".to_owned())
+            .spawn_scoped(scope, move || {
+                for &file in revisions {
+                    // The replay stopped (it panicked): so does decoding.
+                    if sender.send(decode(file)).is_err() {
+                        break;
+                    }
+                }
+            });
+        if producer.is_ok() {
+            for (ready, &file) in receiver.into_iter().zip(revisions) {
+                done += 1;
+                if let Some(ready) = ready {
+                    each(file, ready);
+                }
+            }
+        }
+    });
+    // No thread to be had: decode here.
+    for &file in &revisions[done..] {
+        if let Some(ready) = decode(file) {
+            each(file, ready);
         }
     }
-    state.finish()
 }
 
 fn prepare_missing(
@@ -213,13 +257,12 @@ fn prepare_missing(
 struct State {
     out: Replay,
     seq: usize,
-    /// Every object and every dependency a unit ever had: when a name is
-    /// not here, no unit needs to be searched for it.
+    /// Every object a unit ever created: when a name is not here, no unit
+    /// needs to be searched for it.
     objects_seen: std::collections::HashSet<String>,
-    depends_seen: std::collections::HashSet<String>,
     /// Seed rows and, per column, the default they got: the baseline
     /// inserts them into the final table, where defaults may differ.
-    seeds: Vec<Seed>,
+    seeds: Seeds,
     /// Enum types created on their own because the column that made them
     /// was dropped; removed again at the end when a column still makes them.
     kept_types: std::collections::HashSet<String>,
@@ -231,6 +274,42 @@ struct State {
     /// Tables no revision creates that operations used: the finding that
     /// reports each, and how many more operations used it.
     outside_tables: BTreeMap<String, (usize, usize)>,
+}
+
+/// Seed rows in history order, found by table without searching them all
+/// (a large history inserts rows in thousands of revisions).
+#[derive(Default)]
+struct Seeds {
+    list: Vec<Seed>,
+    by_table: std::collections::HashMap<String, Vec<usize>>,
+}
+
+impl Seeds {
+    fn push(&mut self, seed: Seed) {
+        self.by_table
+            .entry(seed.table.clone())
+            .or_default()
+            .push(self.list.len());
+        self.list.push(seed);
+    }
+
+    fn for_table(&mut self, table: &str, mut f: impl FnMut(&mut Seed)) {
+        for &p in self.by_table.get(table).into_iter().flatten() {
+            f(&mut self.list[p]);
+        }
+    }
+
+    fn rename_table(&mut self, old: &str, new: &str) {
+        let Some(moved) = self.by_table.remove(old) else {
+            return;
+        };
+        for &p in &moved {
+            self.list[p].table = new.to_owned();
+        }
+        let positions = self.by_table.entry(new.to_owned()).or_default();
+        positions.extend(moved);
+        positions.sort_unstable();
+    }
 }
 
 /// Rows inserted by the history, and the value each column not named by
@@ -493,7 +572,6 @@ impl State {
     }
 
     fn push_unit(&mut self, unit: Unit) {
-        self.depends_seen.extend(unit.depends.iter().cloned());
         if unit.kind == UnitKind::Data
             && let Some(table) = unit.depends.first()
             && let Some(t) = self.out.schema.table_any_schema(table)
@@ -515,20 +593,22 @@ impl State {
             .object
             .as_ref()
             .is_none_or(|o| self.objects_seen.insert(o.clone()));
-        let units = &mut self.out.schema.units;
         if fresh {
-            units.push(unit);
+            self.out.schema.push_unit(unit);
             return;
         }
+        let schema = &self.out.schema;
         let earlier = unit.object.as_ref().and_then(|object| {
-            units
-                .iter()
-                .position(|u| u.object.as_ref() == Some(object) && u.kind != UnitKind::Data)
+            schema
+                .units_creating(object)
+                .into_iter()
+                .find(|&u| schema.units()[u].kind != UnitKind::Data)
         });
         let Some(first) = earlier else {
-            units.push(unit);
+            self.out.schema.push_unit(unit);
             return;
         };
+        let units = self.out.schema.units_mut();
         // CREATE OR REPLACE, replace_entity: the last definition wins. It
         // takes the place of the first, so what was built on it in between
         // (a trigger on a function) still finds it, unless it names
@@ -560,14 +640,14 @@ impl State {
     /// Removes what created `object`. `Err` when nothing did and the drop
     /// has no `IF EXISTS`.
     fn drop_object(&mut self, object: &str, if_exists: bool, origin: Origin) {
-        let before = self.out.schema.units.len();
-        if self.objects_seen.contains(object) {
+        let before = self.out.schema.units().len();
+        if !self.out.schema.units_creating(object).is_empty() {
             self.out
                 .schema
-                .units
+                .units_mut()
                 .retain(|u| u.object.as_deref() != Some(object));
         }
-        if before == self.out.schema.units.len() && !if_exists {
+        if before == self.out.schema.units().len() && !if_exists {
             self.blocker(
                 origin.file,
                 origin.span,
@@ -584,7 +664,7 @@ impl State {
     fn check_seeds(&mut self) {
         let mut problems = Vec::new();
         let mut fixes: Vec<(Origin, String, Code)> = Vec::new();
-        for seed in &self.seeds {
+        for seed in &self.seeds.list {
             let Some(t) = self.out.schema.table_any_schema(&seed.table) else {
                 continue;
             };
@@ -621,7 +701,7 @@ impl State {
             let unit = self
                 .out
                 .schema
-                .units
+                .units_mut()
                 .iter_mut()
                 .find(|u| u.origin == origin && u.kind == UnitKind::Data);
             if !unit.is_some_and(|u| insert_value(&mut u.code, &column, value)) {
@@ -660,7 +740,7 @@ impl State {
                 .map(|name| format!("TYPE {name}"))
                 .collect();
             let kept = &self.kept_types;
-            self.out.schema.units.retain(|u| {
+            self.out.schema.units_mut().retain(|u| {
                 !u.object
                     .as_ref()
                     .is_some_and(|o| kept.contains(o) && made.contains(o))
@@ -852,14 +932,7 @@ impl<'f> OpCtx<'_, 'f> {
     /// Whether `table` was created by raw SQL that is kept as written.
     fn sql_created(&self, table: &str) -> bool {
         let object = format!("TABLE {table}");
-        self.state.objects_seen.contains(&object)
-            && self
-                .state
-                .out
-                .schema
-                .units
-                .iter()
-                .any(|u| u.object.as_deref() == Some(&object))
+        !self.state.out.schema.units_creating(&object).is_empty()
     }
 
     /// An operation on a table created by raw SQL: the model does not hold
@@ -874,7 +947,7 @@ impl<'f> OpCtx<'_, 'f> {
             self.state
                 .out
                 .schema
-                .units
+                .units_mut()
                 .retain(|u| !u.depends.contains(&depends));
             return Ok(());
         }
@@ -1230,10 +1303,16 @@ impl<'f> OpCtx<'_, 'f> {
         let table = self.state.out.schema.remove_table(t);
         self.keep_enum_types(&table.columns);
         // Units on the table go with it (its triggers, policies, rows).
-        if !self.state.depends_seen.contains(&table.name) {
+        let schema = &mut self.state.out.schema;
+        let units = schema.units();
+        if !schema
+            .units_depending_on(&table.name)
+            .iter()
+            .any(|&u| units[u].kind != UnitKind::Plugin)
+        {
             return;
         }
-        self.state.out.schema.units.retain(|u| {
+        schema.units_mut().retain(|u| {
             !u.depends
                 .iter()
                 .any(|n| n == &table.name && u.kind != UnitKind::Plugin)
@@ -1244,11 +1323,8 @@ impl<'f> OpCtx<'_, 'f> {
         let schema = &mut self.state.out.schema;
         let old = schema.tables[t].name.clone();
         keep_constraint_names(&mut schema.tables[t]);
-        if let Some(unit) = schema
-            .units
-            .iter()
-            .find(|u| u.depends.iter().any(|n| n == &old))
-        {
+        if let Some(&u) = schema.units_depending_on(&old).first() {
+            let unit = &schema.units()[u];
             let (file, span) = (unit.origin.file, unit.origin.span);
             self.state.blocker(
                 file,
@@ -1256,23 +1332,19 @@ impl<'f> OpCtx<'_, 'f> {
                 format!("this statement names table `{old}`, which a later revision renames to `{new}`; migsquash does not rewrite SQL text"),
             );
         }
-        for seed in self.state.seeds.iter_mut().filter(|s| s.table == old) {
-            seed.table = new.to_owned();
-        }
+        self.state.seeds.rename_table(&old, new);
         self.state.tables_made.insert(new.to_owned());
         let schema = &mut self.state.out.schema;
         schema.rename_table(t, new);
-        if schema.may_be_referenced(&old) {
-            for table in &mut schema.tables {
-                for c in &mut table.constraints {
-                    if let ConstraintKind::ForeignKey { referent, .. } = &mut c.kind {
-                        let (prefix, name) = match referent.rsplit_once('.') {
-                            Some((s, n)) => (format!("{s}."), n.to_owned()),
-                            None => (String::new(), referent.clone()),
-                        };
-                        if name == old {
-                            *referent = format!("{prefix}{new}");
-                        }
+        for referencing in schema.referencing_tables(&old) {
+            for c in &mut schema.tables[referencing].constraints {
+                if let ConstraintKind::ForeignKey { referent, .. } = &mut c.kind {
+                    let (prefix, name) = match referent.rsplit_once('.') {
+                        Some((s, n)) => (format!("{s}."), n.to_owned()),
+                        None => (String::new(), referent.clone()),
+                    };
+                    if name == old {
+                        *referent = format!("{prefix}{new}");
                     }
                 }
             }
@@ -1301,16 +1373,11 @@ impl<'f> OpCtx<'_, 'f> {
         if result.is_ok()
             && let Some(column) = table.columns.last()
         {
-            for seed in self
-                .state
-                .seeds
-                .iter_mut()
-                .filter(|s| s.table == table.name)
-            {
+            self.state.seeds.for_table(&table.name, |seed| {
                 seed.defaults
                     .entry(column.name.clone())
                     .or_insert_with(|| column.kwarg("server_default").cloned());
-            }
+            });
         }
         // `index=True` may have added an index.
         let added: Vec<Index> = table.indexes.drain(before..).collect();
@@ -1386,16 +1453,16 @@ impl<'f> OpCtx<'_, 'f> {
     /// Verbatim statements on `table` that mention `column` would be
     /// written with a name that no longer means the same.
     fn check_units_mention(&mut self, table: &str, column: &str, verb: &str) -> Result<()> {
-        if !self.state.depends_seen.contains(table) {
-            return Ok(());
-        }
-        let hit = self.state.out.schema.units.iter().find(|u| {
-            u.depends.iter().any(|t| t == table) && {
+        let schema = &self.state.out.schema;
+        let hit = schema
+            .units_depending_on(table)
+            .into_iter()
+            .map(|u| &schema.units()[u])
+            .find(|u| {
                 let mut texts = Vec::new();
                 u.code.texts(&mut texts);
                 texts.iter().any(|t| sql::mentions(t, column))
-            }
-        });
+            });
         if let Some(unit) = hit {
             let (file, span) = (unit.origin.file, unit.origin.span);
             self.state.blocker(
@@ -1474,16 +1541,11 @@ impl<'f> OpCtx<'_, 'f> {
         if let Some(column) = table.columns.iter_mut().find(|c| c.name == old) {
             column.name = new.to_owned();
         }
-        for seed in self
-            .state
-            .seeds
-            .iter_mut()
-            .filter(|s| s.table == table_name)
-        {
+        self.state.seeds.for_table(&table_name, |seed| {
             if let Some(default) = seed.defaults.remove(old) {
                 seed.defaults.insert(new.to_owned(), default);
             }
-        }
+        });
         let rename = |names: &mut Vec<String>| {
             for n in names.iter_mut().filter(|n| *n == old) {
                 *n = new.to_owned();
@@ -1540,18 +1602,16 @@ impl<'f> OpCtx<'_, 'f> {
                 }
             }
         }
-        if schema.may_be_referenced(&table_name) {
-            for table in &mut schema.tables {
-                for c in &mut table.constraints {
-                    if let ConstraintKind::ForeignKey {
-                        referent,
-                        referent_columns,
-                        ..
-                    } = &mut c.kind
-                        && names_table(referent, &table_name)
-                    {
-                        rename(referent_columns);
-                    }
+        for referencing in schema.referencing_tables(&table_name) {
+            for c in &mut schema.tables[referencing].constraints {
+                if let ConstraintKind::ForeignKey {
+                    referent,
+                    referent_columns,
+                    ..
+                } = &mut c.kind
+                    && names_table(referent, &table_name)
+                {
+                    rename(referent_columns);
                 }
             }
         }

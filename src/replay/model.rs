@@ -22,7 +22,7 @@ pub struct Schema {
     /// In order of creation.
     pub tables: Vec<Table>,
     /// Verbatim SQL, plugin operations and seed data, in history order.
-    pub units: Vec<Unit>,
+    units: Vec<Unit>,
     /// Where each table and index is in `tables`, so that a history of
     /// thousands of tables is not searched once per operation. Kept exact
     /// by the methods below; edits of `tables` made otherwise must call
@@ -35,24 +35,57 @@ pub struct Schema {
 struct Lookup {
     tables: std::collections::HashMap<String, Vec<usize>>,
     indexes: std::collections::HashMap<String, usize>,
-    /// The bare names of tables some foreign key may reference: a superset,
-    /// so that renaming a column of a table nobody references does not
-    /// search every table's constraints.
-    referenced: std::collections::HashSet<String>,
+    /// Bare table name → positions of the tables whose foreign keys may
+    /// reference it (a superset), so that renaming a column or a table
+    /// searches the constraints of those tables only, not of every table.
+    referencing: std::collections::HashMap<String, std::collections::BTreeSet<usize>>,
     /// Positions moved (a table was removed): rebuilt on the next look-up.
     stale: bool,
+    /// Name → positions in `units` of the units that depend on it.
+    units_on: std::collections::HashMap<String, Vec<usize>>,
+    /// Object → positions in `units` of the units that create it.
+    units_making: std::collections::HashMap<String, Vec<usize>>,
+    /// `units` changed other than by a push: `units_on` is rebuilt on the
+    /// next look-up.
+    units_stale: bool,
+}
+
+impl Lookup {
+    fn note_unit(&mut self, position: usize, unit: &Unit) {
+        for name in &unit.depends {
+            self.units_on
+                .entry(name.clone())
+                .or_default()
+                .push(position);
+        }
+        if let Some(object) = &unit.object {
+            self.units_making
+                .entry(object.clone())
+                .or_default()
+                .push(position);
+        }
+    }
 }
 
 fn bare_name(table: &str) -> &str {
     table.rsplit('.').next().unwrap_or(table)
 }
 
-fn note_referents(referenced: &mut std::collections::HashSet<String>, table: &Table) {
+fn note_referents(
+    referencing: &mut std::collections::HashMap<String, std::collections::BTreeSet<usize>>,
+    t: usize,
+    table: &Table,
+) {
     for c in &table.constraints {
-        if let ConstraintKind::ForeignKey { referent, .. } = &c.kind
-            && !referenced.contains(bare_name(referent))
-        {
-            referenced.insert(bare_name(referent).to_owned());
+        if let ConstraintKind::ForeignKey { referent, .. } = &c.kind {
+            match referencing.get_mut(bare_name(referent)) {
+                Some(tables) => {
+                    tables.insert(t);
+                }
+                None => {
+                    referencing.insert(bare_name(referent).to_owned(), [t].into());
+                }
+            }
         }
     }
 }
@@ -70,15 +103,70 @@ impl Schema {
         let mut lookup = self.lookup.borrow_mut();
         lookup.tables.clear();
         lookup.indexes.clear();
-        lookup.referenced.clear();
+        lookup.referencing.clear();
         lookup.stale = false;
         for (t, table) in self.tables.iter().enumerate() {
-            note_referents(&mut lookup.referenced, table);
+            note_referents(&mut lookup.referencing, t, table);
             lookup.tables.entry(table.name.clone()).or_default().push(t);
             for index in &table.indexes {
                 lookup.indexes.entry(index.name.clone()).or_insert(t);
             }
         }
+    }
+
+    pub fn units(&self) -> &[Unit] {
+        &self.units
+    }
+
+    /// For edits other than `push_unit`; the look-up by dependency is
+    /// rebuilt after them.
+    pub fn units_mut(&mut self) -> &mut Vec<Unit> {
+        self.lookup.get_mut().units_stale = true;
+        &mut self.units
+    }
+
+    pub fn push_unit(&mut self, unit: Unit) {
+        let lookup = self.lookup.get_mut();
+        if !lookup.units_stale {
+            lookup.note_unit(self.units.len(), &unit);
+        }
+        self.units.push(unit);
+    }
+
+    fn fresh_units(&self) -> std::cell::RefMut<'_, Lookup> {
+        let mut lookup = self.lookup.borrow_mut();
+        if lookup.units_stale {
+            lookup.units_on.clear();
+            lookup.units_making.clear();
+            for (u, unit) in self.units.iter().enumerate() {
+                lookup.note_unit(u, unit);
+            }
+            lookup.units_stale = false;
+        }
+        lookup
+    }
+
+    /// The positions of the units that depend on `name` (a table or an
+    /// object), in history order.
+    pub fn units_depending_on(&self, name: &str) -> Vec<usize> {
+        let mut found = self
+            .fresh_units()
+            .units_on
+            .get(name)
+            .cloned()
+            .unwrap_or_default();
+        // A unit naming `name` twice is listed twice.
+        found.dedup();
+        found
+    }
+
+    /// The positions of the units that create `object`, in history order.
+    pub fn units_creating(&self, object: &str) -> Vec<usize> {
+        self.fresh_units()
+            .units_making
+            .get(object)
+            .cloned()
+            .unwrap_or_default()
     }
 
     pub fn table(&self, schema: Option<&str>, name: &str) -> Option<usize> {
@@ -114,7 +202,7 @@ impl Schema {
             for index in &table.indexes {
                 lookup.indexes.entry(index.name.clone()).or_insert(t);
             }
-            note_referents(&mut lookup.referenced, &table);
+            note_referents(&mut lookup.referencing, t, &table);
         }
         self.tables.push(table);
     }
@@ -122,12 +210,21 @@ impl Schema {
     /// Records the tables that table `t`'s foreign keys reference (after
     /// constraints were added to it).
     pub fn note_foreign_keys(&self, t: usize) {
-        note_referents(&mut self.lookup.borrow_mut().referenced, &self.tables[t]);
+        note_referents(
+            &mut self.lookup.borrow_mut().referencing,
+            t,
+            &self.tables[t],
+        );
     }
 
-    /// Whether a foreign key may reference table `name`; `false` is exact.
-    pub fn may_be_referenced(&self, name: &str) -> bool {
-        self.fresh().referenced.contains(bare_name(name))
+    /// The positions of the tables whose foreign keys may reference table
+    /// `name`, in order; a table not listed has no such foreign key.
+    pub fn referencing_tables(&self, name: &str) -> Vec<usize> {
+        self.fresh()
+            .referencing
+            .get(bare_name(name))
+            .map(|tables| tables.iter().copied().collect())
+            .unwrap_or_default()
     }
 
     pub fn remove_table(&mut self, t: usize) -> Table {
@@ -145,8 +242,12 @@ impl Schema {
             }
         }
         lookup.tables.entry(new.to_owned()).or_default().push(t);
-        if lookup.referenced.contains(bare_name(&old)) {
-            lookup.referenced.insert(bare_name(new).to_owned());
+        if let Some(tables) = lookup.referencing.get(bare_name(&old)).cloned() {
+            lookup
+                .referencing
+                .entry(bare_name(new).to_owned())
+                .or_default()
+                .extend(tables);
         }
     }
 
@@ -356,4 +457,49 @@ pub enum UnitKind {
     Plugin,
     /// Reference rows: `bulk_insert`, `INSERT`.
     Data,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unit(object: Option<&str>, depends: &[&str]) -> Unit {
+        Unit {
+            kind: UnitKind::Sql,
+            code: Code::atom("op.execute('…')"),
+            object: object.map(str::to_owned),
+            depends: depends.iter().map(|d| (*d).to_owned()).collect(),
+            autocommit: false,
+            before_tables: false,
+            origin: Origin {
+                file: 0,
+                span: Span { start: 0, end: 0 },
+                seq: 0,
+            },
+        }
+    }
+
+    /// The look-ups by dependency and by object follow every kind of edit:
+    /// pushes keep them up to date, other edits have them rebuilt.
+    #[test]
+    fn unit_lookups_follow_edits() {
+        let mut schema = Schema::default();
+        schema.push_unit(unit(Some("FUNCTION f"), &[]));
+        schema.push_unit(unit(Some("TRIGGER t ON users"), &["users", "users"]));
+        schema.push_unit(unit(None, &["orders"]));
+        assert_eq!(schema.units_depending_on("users"), [1]);
+        assert_eq!(schema.units_creating("FUNCTION f"), [0]);
+        schema
+            .units_mut()
+            .retain(|u| u.object.as_deref() != Some("FUNCTION f"));
+        assert_eq!(schema.units_depending_on("users"), [0]);
+        assert_eq!(schema.units_depending_on("orders"), [1]);
+        assert!(schema.units_creating("FUNCTION f").is_empty());
+        schema
+            .units_mut()
+            .insert(0, unit(Some("VIEW v"), &["orders"]));
+        schema.push_unit(unit(None, &["orders"]));
+        assert_eq!(schema.units_depending_on("orders"), [0, 2, 3]);
+        assert_eq!(schema.units_creating("VIEW v"), [0]);
+    }
 }

@@ -482,13 +482,11 @@ impl OpCtx<'_, '_> {
                     .ok_or_else(|| self.err(format!("ALTER {kind} without a name")))?;
                 let target = format!("{kind} {name}");
                 // Next to what it alters: before the tables when that is.
-                let before = self
-                    .state
-                    .out
-                    .schema
-                    .units
-                    .iter()
-                    .any(|u| u.object.as_deref() == Some(&target) && u.before_tables);
+                let schema = &self.state.out.schema;
+                let before = schema
+                    .units_creating(&target)
+                    .into_iter()
+                    .any(|u| schema.units()[u].before_tables);
                 self.push_sql(s, UnitKind::Sql, None, vec![target], before);
             }
             (
@@ -558,11 +556,12 @@ impl OpCtx<'_, '_> {
                     // drop leaves nothing to undo.
                     let lenient = if_exists || kind == "TYPE";
                     self.state.drop_object(&identity, lenient, self.origin);
-                    self.state
-                        .out
-                        .schema
-                        .units
-                        .retain(|u| !u.depends.contains(&identity));
+                    let schema = &mut self.state.out.schema;
+                    if !schema.units_depending_on(&identity).is_empty() {
+                        schema
+                            .units_mut()
+                            .retain(|u| !u.depends.contains(&identity));
+                    }
                     at = next;
                     // Skip an argument list: `DROP FUNCTION f(int), g()`.
                     if s.idents.get(at).map(String::as_str) == Some("(") {
