@@ -5,7 +5,7 @@
 //! the point of use; anything else bound to a name (imports, loop targets,
 //! parameters without a known argument) resolves to "unknown".
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use crate::python::{Expr, Module, Span, Stmt};
 

@@ -2,7 +2,7 @@
 //! `upgrade()` and `downgrade()`, through nested blocks and through the
 //! module's own helper functions they call.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::bindings::{Bindings, Scope};
 use crate::ir::{
@@ -173,7 +173,7 @@ pub fn extract(
 /// Names `op` is imported as (`from alembic import op as alembic_op`).
 /// `op` itself is always included: some projects receive it as a parameter.
 fn op_aliases(module: &Module) -> HashSet<String> {
-    let mut names: HashSet<String> = HashSet::from(["op".to_owned()]);
+    let mut names: HashSet<String> = HashSet::from_iter(["op".to_owned()]);
     for stmt in &module.body {
         if let Stmt::ImportFrom {
             module: Some(m),

@@ -7,7 +7,8 @@
 //! f-string, a parameter of a helper function, a name bound by a loop) is
 //! an `Unknowable` error: the baseline never guesses it.
 
-use std::collections::{BTreeSet, HashMap};
+use rustc_hash::FxHashMap as HashMap;
+use std::collections::BTreeSet;
 
 use compact_str::CompactString;
 use serde::Serialize;
@@ -216,7 +217,7 @@ impl<'a> FileScope<'a> {
             module,
             module_bindings: Bindings::module(module),
             functions: Vec::new(),
-            imports: HashMap::new(),
+            imports: HashMap::default(),
             op_names: BTreeSet::from(["op".to_owned()]),
         };
         scope.collect(&module.body);

@@ -241,7 +241,7 @@ fn decoded_ahead(
 fn prepare_missing(
     files: &[RevisionFile],
     missing: &[usize],
-) -> std::collections::HashMap<usize, PreparedFile> {
+) -> rustc_hash::FxHashMap<usize, PreparedFile> {
     use rayon::prelude::*;
     missing
         .par_iter()
@@ -259,16 +259,16 @@ struct State {
     seq: usize,
     /// Every object a unit ever created: when a name is not here, no unit
     /// needs to be searched for it.
-    objects_seen: std::collections::HashSet<String>,
+    objects_seen: rustc_hash::FxHashSet<String>,
     /// Seed rows and, per column, the default they got: the baseline
     /// inserts them into the final table, where defaults may differ.
     seeds: Seeds,
     /// Enum types created on their own because the column that made them
     /// was dropped; removed again at the end when a column still makes them.
-    kept_types: std::collections::HashSet<String>,
+    kept_types: rustc_hash::FxHashSet<String>,
     /// Every name a table had in the model, for telling "dropped" from
     /// "never created by the history".
-    tables_made: std::collections::HashSet<String>,
+    tables_made: rustc_hash::FxHashSet<String>,
     /// Table renames, old name → new name, for `per_table`.
     aliases: BTreeMap<String, String>,
     /// Tables no revision creates that operations used: the finding that
@@ -281,7 +281,7 @@ struct State {
 #[derive(Default)]
 struct Seeds {
     list: Vec<Seed>,
-    by_table: std::collections::HashMap<String, Vec<usize>>,
+    by_table: rustc_hash::FxHashMap<String, Vec<usize>>,
 }
 
 impl Seeds {
@@ -616,7 +616,7 @@ impl State {
         units.retain(|u| u.object != unit.object || u.kind == UnitKind::Data);
         let mut texts = Vec::new();
         unit.code.texts(&mut texts);
-        let words: std::collections::HashSet<String> = texts
+        let words: rustc_hash::FxHashSet<String> = texts
             .iter()
             .flat_map(|t| {
                 t.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
@@ -730,7 +730,7 @@ impl State {
         }
         self.check_seeds();
         if !self.kept_types.is_empty() {
-            let made: std::collections::HashSet<String> = self
+            let made: rustc_hash::FxHashSet<String> = self
                 .out
                 .schema
                 .tables

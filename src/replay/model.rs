@@ -33,18 +33,18 @@ pub struct Schema {
 
 #[derive(Debug, Clone, Default)]
 struct Lookup {
-    tables: std::collections::HashMap<String, Vec<usize>>,
-    indexes: std::collections::HashMap<String, usize>,
+    tables: rustc_hash::FxHashMap<String, Vec<usize>>,
+    indexes: rustc_hash::FxHashMap<String, usize>,
     /// Bare table name → positions of the tables whose foreign keys may
     /// reference it (a superset), so that renaming a column or a table
     /// searches the constraints of those tables only, not of every table.
-    referencing: std::collections::HashMap<String, std::collections::BTreeSet<usize>>,
+    referencing: rustc_hash::FxHashMap<String, std::collections::BTreeSet<usize>>,
     /// Positions moved (a table was removed): rebuilt on the next look-up.
     stale: bool,
     /// Name → positions in `units` of the units that depend on it.
-    units_on: std::collections::HashMap<String, Vec<usize>>,
+    units_on: rustc_hash::FxHashMap<String, Vec<usize>>,
     /// Object → positions in `units` of the units that create it.
-    units_making: std::collections::HashMap<String, Vec<usize>>,
+    units_making: rustc_hash::FxHashMap<String, Vec<usize>>,
     /// `units` changed other than by a push: `units_on` is rebuilt on the
     /// next look-up.
     units_stale: bool,
@@ -72,7 +72,7 @@ fn bare_name(table: &str) -> &str {
 }
 
 fn note_referents(
-    referencing: &mut std::collections::HashMap<String, std::collections::BTreeSet<usize>>,
+    referencing: &mut rustc_hash::FxHashMap<String, std::collections::BTreeSet<usize>>,
     t: usize,
     table: &Table,
 ) {

@@ -4,7 +4,8 @@
 //! runs in parallel right after extraction parsed the file; the sequential
 //! replay then never parses, and no tree outlives its file's preparation.
 
-use std::collections::{BTreeSet, HashMap};
+use rustc_hash::FxHashMap as HashMap;
+use std::collections::BTreeSet;
 
 use super::code::{Code, FileScope, Import, Unknowable};
 use crate::ir::{Phase, RevisionFile};
@@ -126,7 +127,8 @@ pub fn prepare(file: &RevisionFile, source: &str, module: &Module) -> PreparedFi
             Ok((code, imports))
         };
     let ops = file.upgrade_ops();
-    let mut calls_at: HashMap<Span, &Expr> = HashMap::with_capacity(ops.len());
+    let mut calls_at: HashMap<Span, &Expr> =
+        HashMap::with_capacity_and_hasher(ops.len(), Default::default());
     if !ops.is_empty() {
         let wanted: BTreeSet<Span> = ops.iter().map(|op| op.span).collect();
         module.walk_exprs(&mut |e| {
