@@ -153,7 +153,12 @@ pub fn consolidate(
         None => graph.heads.clone(),
     };
 
-    let replay = replay::replay(&analysis.files, &replaced, &analysis.prepared);
+    let replay = replay::replay(
+        &analysis.files,
+        &replaced,
+        &analysis.prepared,
+        &analysis.naming,
+    );
     let mut diagnostics = findings_as_diagnostics(analysis, &replay, &replaced);
     diagnostics.extend(stranded_revisions(
         analysis,

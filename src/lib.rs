@@ -17,6 +17,7 @@ pub mod extract;
 pub mod fsio;
 pub mod graph;
 pub mod ir;
+pub mod naming;
 pub mod python;
 pub mod rebase;
 pub mod render;
@@ -62,6 +63,9 @@ pub struct Options {
     /// Which findings are shown, and at which level (the configuration
     /// file's `select`, `ignore`, `per-file-ignores`, `severity`).
     pub rules: config::rules::Rules,
+    /// The naming convention stated in the configuration; `None`: read
+    /// from env.py.
+    pub naming: Option<naming::NamingConvention>,
 }
 
 impl Default for Options {
@@ -74,6 +78,7 @@ impl Default for Options {
             replay: false,
             dialect: None,
             rules: config::rules::Rules::default(),
+            naming: None,
         }
     }
 }
@@ -125,6 +130,9 @@ pub struct Analysis {
     pub layout: Layout,
     /// The dialect raw SQL was read in.
     pub dialect: sql::Dialect,
+    /// The naming convention constraints and indexes are named by (read
+    /// only for a report or a replay: else the default).
+    pub naming: naming::NamingConvention,
     /// Every revision file, in Alembic's load order.
     pub files: Vec<RevisionFile>,
     pub graph: RevisionGraph,
@@ -191,6 +199,12 @@ pub fn analyze_paths(paths: &[PathBuf], options: &Options) -> Result<Analysis, R
     );
     let discover::Listing { candidates, unread } = candidates?;
     let dialect = options.dialect.or(layout.dialect).unwrap_or_default();
+    // Only a replay names constraints (`check` and `graph` skip it).
+    let naming = match &options.naming {
+        Some(stated) => stated.clone(),
+        None if options.report || options.replay => naming::env::read(&layout),
+        None => naming::NamingConvention::Default,
+    };
     if candidates.is_empty() {
         return Err(RunError::NoRevisions {
             hint: nearby_hint(&layout, &unread),
@@ -202,7 +216,7 @@ pub fn analyze_paths(paths: &[PathBuf], options: &Options) -> Result<Analysis, R
         mut prepared,
         history,
         report: report_record,
-    } = read_all(&candidates, cache, options, dialect);
+    } = read_all(&candidates, cache, options, dialect, naming.fingerprint());
     // The report of exactly these files, if a run made it before; else
     // it needs every upgrade operation: decoded here, in parallel, not one
     // by one later.
@@ -248,6 +262,7 @@ pub fn analyze_paths(paths: &[PathBuf], options: &Options) -> Result<Analysis, R
                 squash_by_replay(
                     &files,
                     &graph,
+                    &naming,
                     &mut prepared,
                     options.replay,
                     history.as_ref(),
@@ -290,6 +305,7 @@ pub fn analyze_paths(paths: &[PathBuf], options: &Options) -> Result<Analysis, R
         input: path.to_path_buf(),
         layout,
         dialect,
+        naming,
         files,
         graph,
         report,
@@ -358,6 +374,7 @@ impl Replayed {
 fn squash_by_replay(
     files: &[RevisionFile],
     graph: &RevisionGraph,
+    naming: &naming::NamingConvention,
     prepared: &mut Vec<Option<replay::PreparedFile>>,
     keep_prepared: bool,
     record: Option<&cache::HistoryRecord>,
@@ -370,9 +387,9 @@ fn squash_by_replay(
     }
     let revisions = replay::revisions_to_replay(graph, None);
     let replayed = if keep_prepared {
-        replay::replay(files, &revisions, prepared)
+        replay::replay(files, &revisions, prepared, naming)
     } else {
-        replay::replay_consuming(files, &revisions, std::mem::take(prepared))
+        replay::replay_consuming(files, &revisions, std::mem::take(prepared), naming)
     };
     let blockers = replayed.blockers().count();
     let result = Replayed {
@@ -407,6 +424,7 @@ fn read_all(
     cache: Option<cache::Cache>,
     options: &Options,
     dialect: sql::Dialect,
+    naming_fingerprint: u64,
 ) -> Read {
     let folders = cache
         .as_ref()
@@ -452,7 +470,8 @@ fn read_all(
                 .zip(&seen)
                 .map(|(&(location, rel_path), s)| (location, rel_path, s.key)),
         );
-        history = Some(cache.history_record(digest));
+        // What a squash leaves depends on the naming convention too.
+        history = Some(cache.history_record(digest ^ naming_fingerprint));
         report = Some(cache.report_record(digest));
         cache.save(&files, &ids, &seen);
     }

@@ -671,12 +671,36 @@ fn options(settings: &Settings, input: &Input, report: bool, findings: bool) -> 
         report,
         replay: false,
         dialect: settings.dialect.value,
+        naming: stated_naming_convention(settings),
         rules: if findings {
             settings.rules().clone()
         } else {
             migsquash::config::rules::Rules::default()
         },
     }
+}
+
+/// The configuration's `naming-convention`, which takes the place of what
+/// env.py says.
+fn stated_naming_convention(settings: &Settings) -> Option<migsquash::naming::NamingConvention> {
+    use migsquash::naming::{NamingConvention, SourcePoint};
+    let templates = settings.naming_convention.value.clone()?;
+    if templates.is_empty() {
+        return Some(NamingConvention::Default);
+    }
+    let at = match &settings.naming_convention.origin {
+        Origin::File { path, line } => SourcePoint {
+            path: path.clone(),
+            line: *line,
+            column: 1,
+        },
+        _ => SourcePoint {
+            path: PathBuf::from("configuration"),
+            line: 1,
+            column: 1,
+        },
+    };
+    Some(NamingConvention::Known { templates, at })
 }
 
 /// `CI` is set, as CI services do, to anything but `false` or `0`.
@@ -1001,6 +1025,15 @@ fn verify_command(
             d.message
         );
     }
+    // The analysis reads no convention without a report or a replay.
+    let naming = stated_naming_convention(settings)
+        .unwrap_or_else(|| migsquash::naming::env::read(&analysis.layout));
+    if let migsquash::naming::NamingConvention::Unknown { at, why } = &naming {
+        anyhow::bail!(
+            "the naming convention of env.py's `target_metadata` cannot be read statically ({}: {why}), and a proof without it would name constraints otherwise than your databases do; state it in the configuration as `naming-convention` (`{{}}` when there is none)",
+            report::printable(&at.to_string())
+        );
+    }
     let baseline_file = migsquash::extract::read_revision_file(baseline, String::new());
     if let Some(migsquash::ir::FileProblem::Unreadable { message }) = &baseline_file.problem {
         anyhow::bail!("cannot read baseline {}: {message}", baseline.display());
@@ -1056,6 +1089,10 @@ fn verify_command(
         remaining_files: remaining_files.clone(),
         database_url,
         progress: interactive,
+        naming_convention: match &naming {
+            migsquash::naming::NamingConvention::Known { templates, .. } => templates.clone(),
+            _ => Default::default(),
+        },
         // An --up-to baseline keeps later revisions: a database deployed at
         // its revision must move to the new files unchanged.
         deployed_at: (!remaining_files.is_empty()).then(|| revision.to_owned()),

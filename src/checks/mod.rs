@@ -202,6 +202,8 @@ pub(crate) mod test_support {
         version_locations: Vec::new(),
         recursive: false,
         dialect: None,
+        env_dir: None,
+        sys_path: Vec::new(),
     };
 
     /// Runs one check over in-memory revision sources.

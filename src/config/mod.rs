@@ -22,7 +22,7 @@ use rules::{PerFileIgnores, RuleLayer, Rules, Selector};
 pub const FILE_NAMES: [&str; 3] = [".migsquash.toml", "migsquash.toml", "pyproject.toml"];
 
 /// Every key, in the order they are documented and shown.
-pub const KEYS: [&str; 13] = [
+pub const KEYS: [&str; 14] = [
     "path",
     "name",
     "recursive",
@@ -36,6 +36,7 @@ pub const KEYS: [&str; 13] = [
     "output-format",
     "dialect",
     "cache-dir",
+    "naming-convention",
 ];
 
 /// A configuration file that cannot be used (exit 2): where, why, and the
@@ -147,6 +148,7 @@ struct Raw {
     output_format: Option<Spanned<OutputFormat>>,
     dialect: Option<Spanned<DialectName>>,
     cache_dir: Option<Spanned<String>>,
+    naming_convention: Option<Spanned<BTreeMap<Spanned<String>, String>>>,
 }
 
 /// A list of strings, each with its place.
@@ -246,6 +248,8 @@ pub struct FileSettings {
     pub output_format: Option<FromFile<OutputFormat>>,
     pub dialect: Option<FromFile<Dialect>>,
     pub cache_dir: Option<FromFile<PathBuf>>,
+    /// env.py's naming convention, stated (`{}`: SQLAlchemy's default).
+    pub naming_convention: Option<FromFile<BTreeMap<String, String>>>,
 }
 
 /// A configuration file read.
@@ -467,6 +471,31 @@ fn check(path: &Path, text: &str, dir: &Path, raw: Raw) -> Result<FileSettings, 
             })
         }
     };
+    let naming_convention = match raw.naming_convention {
+        None => None,
+        Some(table) => {
+            let l = line(table.span());
+            let mut templates = BTreeMap::new();
+            for (key, template) in table.into_inner() {
+                if !NAMING_KEYS.contains(&key.get_ref().as_str()) {
+                    return Err(located(
+                        key.span(),
+                        format!(
+                            "naming-convention: `{}` is not one of {}",
+                            key.get_ref(),
+                            NAMING_KEYS.join(", ")
+                        ),
+                    )
+                    .label("unknown key"));
+                }
+                templates.insert(key.into_inner(), template);
+            }
+            Some(FromFile {
+                value: templates,
+                line: l,
+            })
+        }
+    };
     Ok(FileSettings {
         path: raw.path.map(|p| {
             from(p, line, |p| match p {
@@ -495,8 +524,12 @@ fn check(path: &Path, text: &str, dir: &Path, raw: Raw) -> Result<FileSettings, 
         output_format: raw.output_format.map(|f| from(f, line, |f| f)),
         dialect: raw.dialect.map(|d| from(d, line, Dialect::from)),
         cache_dir: raw.cache_dir.map(|d| from(d, line, |d| dir.join(d))),
+        naming_convention,
     })
 }
+
+/// The keys of a naming convention migsquash reads (SQLAlchemy's).
+pub const NAMING_KEYS: [&str; 5] = ["ix", "uq", "ck", "fk", "pk"];
 
 fn rules_help() -> String {
     "consolidate refuses to write a baseline that may differ from the history, and a setting cannot make it safe; squash up to a revision before it (`--up-to`) or rewrite the operation".to_owned()
@@ -592,6 +625,7 @@ pub struct Settings {
     pub output_format: Value<Option<OutputFormat>>,
     pub dialect: Value<Option<Dialect>>,
     pub cache_dir: Value<Option<PathBuf>>,
+    pub naming_convention: Value<Option<BTreeMap<String, String>>>,
     rules: Rules,
 }
 
@@ -660,6 +694,7 @@ impl Settings {
             None => pick(None, &some(&settings.cache_dir), from_file, None),
         };
         let per_file_ignores = pick(None, &settings.per_file_ignores, from_file, Vec::new());
+        let naming_convention = pick(None, &some(&settings.naming_convention), from_file, None);
         let severity = pick(None, &settings.severity, from_file, Vec::new());
 
         // select / extend-select / ignore: the file's layer, then the
@@ -739,6 +774,7 @@ impl Settings {
             output_format,
             dialect,
             cache_dir,
+            naming_convention,
             rules,
         })
     }

@@ -23,6 +23,12 @@ pub struct Layout {
     pub recursive: bool,
     /// The SQL dialect of the config's `sqlalchemy.url`, when it names one.
     pub dialect: Option<crate::sql::Dialect>,
+    /// The migration environment: the folder holding `env.py`
+    /// (`script_location`), when known.
+    pub env_dir: Option<PathBuf>,
+    /// `prepend_sys_path`, resolved: where env.py's imports are found
+    /// first.
+    pub sys_path: Vec<PathBuf>,
 }
 
 /// A file Alembic would load as a revision.
@@ -109,6 +115,8 @@ pub fn locate_all(paths: &[PathBuf], options: &DiscoverOptions) -> Result<Layout
         version_locations,
         recursive: options.recursive,
         dialect: None,
+        env_dir: None,
+        sys_path: Vec::new(),
     })
 }
 
@@ -132,16 +140,21 @@ pub fn locate(path: &Path, options: &DiscoverOptions) -> Result<Layout, Discover
         return from_config(&pyproject, options);
     }
     let versions = path.join("versions");
-    let location = if path.join("env.py").is_file() && versions.is_dir() {
-        versions
+    let (location, env_dir) = if path.join("env.py").is_file() && versions.is_dir() {
+        (versions, Some(path.to_path_buf()))
     } else {
-        path.to_path_buf()
+        // A versions folder given alone: its environment is usually the
+        // folder above it.
+        let parent = path.parent().filter(|p| p.join("env.py").is_file());
+        (path.to_path_buf(), parent.map(Path::to_path_buf))
     };
     Ok(Layout {
         config: None,
         version_locations: vec![location],
         recursive: options.recursive,
         dialect: None,
+        env_dir,
+        sys_path: Vec::new(),
     })
 }
 
@@ -181,6 +194,7 @@ struct Options {
     recursive: bool,
     /// Only in the ini file: Alembic does not read it from pyproject.toml.
     dialect: Option<crate::sql::Dialect>,
+    prepend_sys_path: Option<String>,
 }
 
 fn from_config(config: &Path, options: &DiscoverOptions) -> Result<Layout, DiscoverError> {
@@ -229,6 +243,7 @@ fn from_config(config: &Path, options: &DiscoverOptions) -> Result<Layout, Disco
                 .ok()
                 .flatten()
                 .and_then(|url| crate::sql::Dialect::from_url(&url)),
+            prepend_sys_path: get("prepend_sys_path")?,
         };
         // Alembic falls back to pyproject.toml for options the ini lacks.
         let pyproject = here.join("pyproject.toml");
@@ -243,6 +258,7 @@ fn from_config(config: &Path, options: &DiscoverOptions) -> Result<Layout, Disco
             opts.script_location = opts.script_location.or(toml.script_location);
             opts.version_locations = opts.version_locations.or(toml.version_locations);
             opts.recursive |= toml.recursive;
+            opts.prepend_sys_path = opts.prepend_sys_path.or(toml.prepend_sys_path);
         }
         opts
     };
@@ -271,15 +287,28 @@ fn from_config(config: &Path, options: &DiscoverOptions) -> Result<Layout, Disco
         }
         Ok(here_dir.join(value))
     };
+    let env_dir = resolve(&script_location)?;
     let version_locations = match opts.version_locations {
         Some(list) => list.iter().map(|v| resolve(v)).collect::<Result<_, _>>()?,
-        None => vec![resolve(&script_location)?.join("versions")],
+        None => vec![env_dir.join("versions")],
+    };
+    // Alembic splits it like `version_locations` (its own separator
+    // option aside: paths with spaces are rare here).
+    let sys_path = match opts.prepend_sys_path.as_deref() {
+        Some(value) => split_locations(value, None)
+            .unwrap_or_default()
+            .iter()
+            .map(|p| here_dir.join(p))
+            .collect(),
+        None => Vec::new(),
     };
     Ok(Layout {
         config: Some(config.to_path_buf()),
         version_locations,
         recursive: opts.recursive,
         dialect: opts.dialect,
+        env_dir: Some(env_dir),
+        sys_path,
     })
 }
 
@@ -361,11 +390,24 @@ fn toml_options(text: &str, here: &str) -> Result<Options, String> {
             );
         }
     };
+    let prepend_sys_path = match alembic.get("prepend_sys_path") {
+        None => None,
+        Some(toml::Value::String(s)) => Some(subst(s)),
+        Some(toml::Value::Array(items)) => Some(
+            items
+                .iter()
+                .filter_map(|i| i.as_str().map(subst))
+                .collect::<Vec<_>>()
+                .join(" "),
+        ),
+        Some(_) => None,
+    };
     Ok(Options {
         script_location,
         version_locations,
         recursive,
         dialect: None,
+        prepend_sys_path,
     })
 }
 
@@ -631,6 +673,8 @@ mod tests {
             version_locations: vec![root.to_path_buf()],
             recursive: false,
             dialect: None,
+            env_dir: None,
+            sys_path: Vec::new(),
         };
         let names = |layout: &Layout| -> Vec<String> {
             revision_files(layout)
@@ -682,6 +726,8 @@ mod tests {
             version_locations: vec![root.to_path_buf()],
             recursive: false,
             dialect: None,
+            env_dir: None,
+            sys_path: Vec::new(),
         };
         let listing = revision_files(&layout).unwrap();
         assert_eq!(listing.candidates.len(), 1);
@@ -714,6 +760,8 @@ mod tests {
             version_locations: vec![root.join("db/versions")],
             recursive: false,
             dialect: None,
+            env_dir: None,
+            sys_path: Vec::new(),
         };
         assert_eq!(
             nearby_revision_folders(&layout),

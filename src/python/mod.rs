@@ -84,6 +84,7 @@ pub enum Stmt {
     },
     ClassDef {
         name: String,
+        bases: Vec<Expr>,
         body: Vec<Stmt>,
         span: Span,
     },
@@ -115,6 +116,8 @@ pub enum Stmt {
     },
     ImportFrom {
         module: Option<String>,
+        /// The leading dots of a relative import.
+        level: u32,
         names: Vec<ImportName>,
         span: Span,
     },

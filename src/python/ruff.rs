@@ -156,6 +156,7 @@ fn stmt(node: &ast::Stmt) -> Stmt {
         }
         ast::Stmt::ClassDef(class) => Stmt::ClassDef {
             name: class.name.id.to_string(),
+            bases: class.bases().iter().map(expr).collect(),
             body: stmts(&class.body),
             span: s,
         },
@@ -233,6 +234,7 @@ fn stmt(node: &ast::Stmt) -> Stmt {
         },
         ast::Stmt::ImportFrom(node) => Stmt::ImportFrom {
             module: node.module.as_ref().map(|m| m.id.to_string()),
+            level: node.level,
             names: node.names.iter().map(import_name).collect(),
             span: s,
         },

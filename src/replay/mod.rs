@@ -23,6 +23,7 @@ use serde::Serialize;
 
 use crate::graph::RevisionGraph;
 use crate::ir::{OpKind, Operation, RevisionFile};
+use crate::naming::{self, NamingConvention};
 use crate::python::{Span, parse_module};
 use code::{Code, Import, Unknowable};
 use model::{
@@ -133,11 +134,13 @@ pub fn replay(
     files: &[RevisionFile],
     revisions: &[usize],
     prepared: &[Option<PreparedFile>],
+    naming: &NamingConvention,
 ) -> Replay {
     let ready = |file: usize| prepared.get(file).and_then(Option::as_ref);
     replay_with(
         files,
         revisions,
+        naming,
         |file| ready(file).is_some(),
         |file| ready(file).map(PreparedFile::decode),
     )
@@ -149,11 +152,13 @@ pub fn replay_consuming(
     files: &[RevisionFile],
     revisions: &[usize],
     mut prepared: Vec<Option<PreparedFile>>,
+    naming: &NamingConvention,
 ) -> Replay {
     let has: Vec<bool> = prepared.iter().map(Option::is_some).collect();
     replay_with(
         files,
         revisions,
+        naming,
         |file| has.get(file).copied().unwrap_or(false),
         |file| {
             prepared
@@ -169,6 +174,7 @@ pub fn replay_consuming(
 fn replay_with(
     files: &[RevisionFile],
     revisions: &[usize],
+    naming: &NamingConvention,
     has: impl Fn(usize) -> bool + Sync,
     mut take: impl FnMut(usize) -> Option<Prepared> + Send,
 ) -> Replay {
@@ -176,7 +182,10 @@ fn replay_with(
     // A file that does not parse is reported by the checks, and
     // consolidate refuses on it.
     let prepared_here = prepare_missing(files, &missing);
-    let mut state = State::default();
+    let mut state = State {
+        naming: naming.clone(),
+        ..State::default()
+    };
     state.out.revisions = revisions.to_vec();
     decoded_ahead(
         revisions,
@@ -256,6 +265,10 @@ fn prepare_missing(
 #[derive(Default)]
 struct State {
     out: Replay,
+    /// The convention SQLAlchemy names constraints and indexes by.
+    naming: NamingConvention,
+    /// A convention that cannot be read was reported (once per replay).
+    naming_unknown_reported: bool,
     seq: usize,
     /// Every object a unit ever created: when a name is not here, no unit
     /// needs to be searched for it.
@@ -906,7 +919,10 @@ impl<'f> OpCtx<'_, 'f> {
             | OpKind::CreateExcludeConstraint => self.create_constraint(),
             OpKind::DropConstraint => {
                 let t = self.table_index()?;
-                let name = op.name.clone().unwrap_or_default();
+                let name = self.dropped_constraint_name(
+                    t,
+                    op.name.as_deref().unwrap_or_default().to_owned(),
+                )?;
                 let if_exists = self.if_exists()?;
                 self.drop_constraint(t, &name, if_exists)
             }
@@ -1060,8 +1076,212 @@ impl<'f> OpCtx<'_, 'f> {
             }
         }
         mark_serial(&mut table);
+        self.apply_convention(&mut table, 0, 0, 0)?;
         self.state.tables_made.insert(table.name.clone());
         self.state.out.schema.push_table(table);
+        Ok(())
+    }
+
+    /// Gives what SQLAlchemy names by the naming convention its name, as
+    /// final: the constraints from `constraints_from`, the indexes from
+    /// `indexes_from`, and the primary key and checks declared on the
+    /// columns from `columns_from`. The names follow the table and its
+    /// columns as they are now, which a baseline cannot repeat after a
+    /// rename; so they are written out (`op.f`). Under a convention that
+    /// cannot be read, the first such object is a blocker.
+    fn apply_convention(
+        &mut self,
+        table: &mut Table,
+        constraints_from: usize,
+        indexes_from: usize,
+        columns_from: usize,
+    ) -> Result<()> {
+        if self.state.naming.is_default() {
+            return Ok(());
+        }
+        if let NamingConvention::Unknown { at, why } = &self.state.naming {
+            let named_by_convention = table.constraints[constraints_from..].iter().any(|c| {
+                !matches!(c.kind, ConstraintKind::Exclude { .. })
+                    && (c.name.is_none()
+                        || (!c.name_is_final && matches!(c.kind, ConstraintKind::Check { .. })))
+            }) || table.indexes[indexes_from..]
+                .iter()
+                .any(|i| matches!(i.form, IndexForm::Op { .. }) && !i.name_is_final)
+                || table.columns[columns_from..].iter().any(|c| {
+                    c.is_primary_key()
+                        || c.extras.iter().any(|e| {
+                            e.callee() == Some("CheckConstraint")
+                                && e.kwarg("name")
+                                    .and_then(Code::name_value)
+                                    .is_none_or(|(_, f)| !f)
+                        })
+                });
+            if named_by_convention && !self.state.naming_unknown_reported {
+                self.state.naming_unknown_reported = true;
+                let message = format!(
+                    "SQLAlchemy names the constraints of `{}` by the naming convention of env.py's `target_metadata`, which migsquash cannot read statically ({at}: {why})",
+                    table.name
+                );
+                let (file, span) = (self.origin.file, self.op.span);
+                self.state.blocker(file, span, message);
+                if let Some(finding) = self.state.out.findings.last_mut() {
+                    finding.help = Some(
+                        "state the convention in the configuration, e.g. `[tool.migsquash] naming-convention = { pk = \"pk_%(table_name)s\" }`, or `naming-convention = {}` when the metadata has none (docs/consolidate.md)".to_owned(),
+                    );
+                }
+            }
+            return Ok(());
+        }
+        let naming = &self.state.naming;
+        for c in &mut table.constraints[constraints_from..] {
+            let own: Option<String> = c.name.clone().filter(|_| !c.name_is_final);
+            if c.name_is_final {
+                continue;
+            }
+            let (kind, columns, referred_table, referred_columns): (
+                _,
+                Vec<String>,
+                _,
+                Vec<String>,
+            ) = match &c.kind {
+                ConstraintKind::PrimaryKey { columns } => {
+                    (naming::Kind::PrimaryKey, columns.clone(), None, Vec::new())
+                }
+                ConstraintKind::Unique { columns } => {
+                    (naming::Kind::Unique, columns.clone(), None, Vec::new())
+                }
+                ConstraintKind::Check { .. } => (naming::Kind::Check, Vec::new(), None, Vec::new()),
+                ConstraintKind::ForeignKey {
+                    columns,
+                    referent,
+                    referent_columns,
+                } => (
+                    naming::Kind::ForeignKey,
+                    columns.clone(),
+                    Some(referent.rsplit('.').next().unwrap_or(referent).to_owned()),
+                    referent_columns.clone(),
+                ),
+                ConstraintKind::Exclude { .. } => continue,
+            };
+            let parts = naming::Parts {
+                table: &table.name,
+                schema: table.schema.as_deref(),
+                columns: &columns,
+                referred_table: referred_table.as_deref(),
+                referred_columns: &referred_columns,
+                name: own.as_deref(),
+            };
+            match naming.name(kind, &parts) {
+                naming::Naming::Named(name) => {
+                    c.name = Some(db_name((&name, true)).0);
+                    c.name_is_final = true;
+                    c.implicit_name = None;
+                }
+                naming::Naming::Unchanged => {}
+                naming::Naming::Fails(why) => return Err(self.err(why)),
+            }
+        }
+        for index in &mut table.indexes[indexes_from..] {
+            if index.name_is_final {
+                continue;
+            }
+            let IndexForm::Op { columns, .. } = &index.form else {
+                continue;
+            };
+            let columns: Vec<String> = columns
+                .iter()
+                .filter_map(|c| c.as_str().map(str::to_owned))
+                .collect();
+            let parts = naming::Parts {
+                table: &table.name,
+                schema: table.schema.as_deref(),
+                columns: &columns,
+                name: Some(&index.name),
+                ..naming::Parts::default()
+            };
+            match naming.name(naming::Kind::Index, &parts) {
+                naming::Naming::Named(name) => {
+                    index.name = db_name((&name, true)).0;
+                    index.name_is_final = true;
+                }
+                naming::Naming::Unchanged => {}
+                naming::Naming::Fails(why) => return Err(self.err(why)),
+            }
+        }
+        // Checks written on a column.
+        for column in &mut table.columns[columns_from..] {
+            for extra in &mut column.extras {
+                if extra.callee() != Some("CheckConstraint") {
+                    continue;
+                }
+                let own = extra.kwarg("name").and_then(Code::name_value);
+                if own.is_some_and(|(_, is_final)| is_final) {
+                    continue;
+                }
+                let own = own.map(|(n, _)| n.to_owned());
+                let parts = naming::Parts {
+                    table: &table.name,
+                    schema: table.schema.as_deref(),
+                    name: own.as_deref(),
+                    ..naming::Parts::default()
+                };
+                match naming.name(naming::Kind::Check, &parts) {
+                    naming::Naming::Named(name) => {
+                        let name = db_name((&name, true)).0;
+                        if let Code::Call { kwargs, .. } = extra {
+                            kwargs.retain(|(k, _)| k != "name");
+                            kwargs.push((
+                                "name".to_owned(),
+                                Code::call("op.f", vec![Code::Str(name.as_str().into())], vec![]),
+                            ));
+                        }
+                    }
+                    naming::Naming::Unchanged => {}
+                    naming::Naming::Fails(why) => return Err(self.err(why)),
+                }
+            }
+        }
+        // A primary key declared on columns: the convention names it when
+        // it is made, so it becomes a named constraint.
+        let has_pk = table
+            .constraints
+            .iter()
+            .any(|c| matches!(c.kind, ConstraintKind::PrimaryKey { .. }));
+        let pk_columns: Vec<String> = table.columns[columns_from..]
+            .iter()
+            .filter(|c| c.is_primary_key())
+            .map(|c| c.name.to_string())
+            .collect();
+        if !has_pk && !pk_columns.is_empty() {
+            let parts = naming::Parts {
+                table: &table.name,
+                schema: table.schema.as_deref(),
+                columns: &pk_columns,
+                ..naming::Parts::default()
+            };
+            match naming.name(naming::Kind::PrimaryKey, &parts) {
+                naming::Naming::Named(name) => {
+                    for c in &mut table.columns[columns_from..] {
+                        c.set_kwarg("primary_key", None);
+                    }
+                    table.constraints.insert(
+                        0,
+                        Constraint {
+                            name: Some(db_name((&name, true)).0),
+                            name_is_final: true,
+                            implicit_name: None,
+                            kind: ConstraintKind::PrimaryKey {
+                                columns: pk_columns,
+                            },
+                            kwargs: Vec::new(),
+                            origin: self.origin,
+                        },
+                    );
+                }
+                naming::Naming::Unchanged => {}
+                naming::Naming::Fails(why) => return Err(self.err(why)),
+            }
+        }
         Ok(())
     }
 
@@ -1158,10 +1378,32 @@ impl<'f> OpCtx<'_, 'f> {
             }
         }
         if index {
-            // SQLAlchemy's default naming convention: ix_<table>_<column>.
+            let mut unknown_index_name = false;
+            let columns = [column.name.to_string()];
+            let parts = naming::Parts {
+                table: &table.name,
+                schema: table.schema.as_deref(),
+                columns: &columns,
+                ..naming::Parts::default()
+            };
+            let name = match self.state.naming.name(naming::Kind::Index, &parts) {
+                naming::Naming::Named(name) => db_name((&name, true)).0,
+                // Under a convention migsquash cannot read, the table is
+                // refused (`apply_convention`); the name does not matter.
+                _ if matches!(self.state.naming, NamingConvention::Unknown { .. }) => {
+                    unknown_index_name = true;
+                    format!("ix_{}_{}", table.name, column.name)
+                }
+                naming::Naming::Unchanged => {
+                    return Err(self.err(
+                        "the naming convention has no `ix` template, so SQLAlchemy cannot name the index `index=True` asks for",
+                    ));
+                }
+                naming::Naming::Fails(why) => return Err(self.err(why)),
+            };
             table.indexes.push(Index {
-                name: format!("ix_{}_{}", table.name, column.name),
-                name_is_final: true,
+                name,
+                name_is_final: !unknown_index_name,
                 form: IndexForm::Op {
                     columns: vec![Code::Str(column.name.as_str().into())],
                     unique,
@@ -1368,7 +1610,10 @@ impl<'f> OpCtx<'_, 'f> {
             placeholder_table(self.origin),
         );
         let before = table.indexes.len();
-        let result = self.add_column_to(&mut table, code);
+        let (constraints_before, columns_before) = (table.constraints.len(), table.columns.len());
+        let result = self.add_column_to(&mut table, code).and_then(|()| {
+            self.apply_convention(&mut table, constraints_before, before, columns_before)
+        });
         // Rows seeded before get the new column's default of now.
         if result.is_ok()
             && let Some(column) = table.columns.last()
@@ -1799,6 +2044,7 @@ impl<'f> OpCtx<'_, 'f> {
             kwargs,
             origin: self.origin,
         };
+        let constraint = self.named_by_convention(t, constraint)?;
         let table = &mut self.state.out.schema.tables[t];
         if let Some(db_name) = constraint.db_name()
             && table
@@ -1811,6 +2057,69 @@ impl<'f> OpCtx<'_, 'f> {
         table.constraints.push(constraint);
         self.state.out.schema.note_foreign_keys(t);
         Ok(())
+    }
+
+    /// The name `op.drop_constraint(name, table, type_=...)` drops: a
+    /// convention whose template holds `%(constraint_name)s` names it
+    /// (Alembic builds the constraint on a table of the convention's
+    /// metadata).
+    fn dropped_constraint_name(&mut self, t: usize, name: String) -> Result<String> {
+        if !matches!(self.state.naming, NamingConvention::Known { .. }) {
+            return Ok(name);
+        }
+        let args = self.args()?;
+        let kind = match args.get("type_") {
+            Some(code) => match self.code(code.0)?.as_str() {
+                Some("foreignkey") => naming::Kind::ForeignKey,
+                Some("primary") => naming::Kind::PrimaryKey,
+                Some("unique") => naming::Kind::Unique,
+                Some("check") => naming::Kind::Check,
+                _ => return Ok(name),
+            },
+            None => return Ok(name),
+        };
+        if let Some(code) = args.get("constraint_name")
+            && self
+                .code(code.0)?
+                .name_value()
+                .is_some_and(|(_, is_final)| is_final)
+        {
+            return Ok(name);
+        }
+        let table = &self.state.out.schema.tables[t];
+        let parts = naming::Parts {
+            table: &table.name,
+            schema: table.schema.as_deref(),
+            name: Some(&name),
+            ..naming::Parts::default()
+        };
+        match self.state.naming.name(kind, &parts) {
+            naming::Naming::Named(named) => Ok(db_name((&named, true)).0),
+            naming::Naming::Unchanged => Ok(name),
+            naming::Naming::Fails(why) => Err(self.err(why)),
+        }
+    }
+
+    /// `constraint`, to be added to table `t`, named as the naming
+    /// convention names it.
+    fn named_by_convention(&mut self, t: usize, constraint: Constraint) -> Result<Constraint> {
+        if self.state.naming.is_default() {
+            return Ok(constraint);
+        }
+        let table = &self.state.out.schema.tables[t];
+        let mut alone = Table {
+            schema: table.schema.clone(),
+            name: table.name.clone(),
+            created_as: table.created_as.clone(),
+            columns: Vec::new(),
+            constraints: vec![constraint],
+            indexes: Vec::new(),
+            comment: None,
+            kwargs: Vec::new(),
+            origin: self.origin,
+        };
+        self.apply_convention(&mut alone, 0, 0, 0)?;
+        Ok(alone.constraints.pop().expect("the constraint stays"))
     }
 
     fn drop_constraint(&mut self, t: usize, name: &str, if_exists: bool) -> Result<()> {
@@ -1836,8 +2145,13 @@ impl<'f> OpCtx<'_, 'f> {
             None => Err(unknowable(
                 op,
                 format!(
-                    "constraint `{name}` on `{}` does not exist at this point of the history (as migsquash replays it)",
-                    table.name
+                    "constraint `{name}` on `{}` does not exist at this point of the history (as migsquash replays it){}",
+                    table.name,
+                    if matches!(self.state.naming, NamingConvention::Unknown { .. }) {
+                        "; the naming convention migsquash cannot read may have given it that name"
+                    } else {
+                        ""
+                    }
                 ),
             )),
         }

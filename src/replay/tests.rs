@@ -7,7 +7,12 @@ use crate::extract::extract_str;
 pub(crate) fn replay_sources(sources: &[&str]) -> Replay {
     let files: Vec<RevisionFile> = sources.iter().map(|s| extract_str(s)).collect();
     let order: Vec<usize> = (0..files.len()).collect();
-    replay(&files, &order, &[])
+    replay(
+        &files,
+        &order,
+        &[],
+        &crate::naming::NamingConvention::Default,
+    )
 }
 
 fn rev(id: &str, down: Option<&str>, body: &str) -> String {

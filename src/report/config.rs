@@ -205,6 +205,27 @@ fn rows(settings: &Settings) -> Vec<(&'static str, Json, String, Origin)> {
         ),
     };
     row("cache-dir", cache_dir, shown, &settings.cache_dir.origin);
+    let (naming, shown) = match &settings.naming_convention.value {
+        Some(templates) => {
+            let table = Json::Object(
+                templates
+                    .iter()
+                    .map(|(k, v)| (k.clone(), string(v)))
+                    .collect(),
+            );
+            (table.clone(), toml(&table))
+        }
+        None => (
+            Json::Null,
+            "(not set: read from env.py's target_metadata)".to_owned(),
+        ),
+    };
+    row(
+        "naming-convention",
+        naming,
+        shown,
+        &settings.naming_convention.origin,
+    );
     rows
 }
 

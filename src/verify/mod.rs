@@ -93,6 +93,9 @@ pub struct VerifyRequest {
     pub database_url: Option<String>,
     /// Report [`Progress`] events to the callback.
     pub progress: bool,
+    /// The project's naming convention (`"pk"` → template, …), given to
+    /// Alembic as `target_metadata`'s; empty: SQLAlchemy's default.
+    pub naming_convention: std::collections::BTreeMap<String, String>,
     /// A revision of the history that the baseline keeps (an `--up-to`
     /// baseline's id): a third database is upgraded to it with the old
     /// files, then to the heads with the baseline and the remaining files,
@@ -545,6 +548,7 @@ impl Workspace {
                 "recursive": recursive,
             },
             "deployed_at": req.deployed_at,
+            "naming_convention": (!req.naming_convention.is_empty()).then_some(&req.naming_convention),
         });
         let spec = root.join("spec.json");
         std::fs::write(&spec, spec_value.to_string())
@@ -1085,6 +1089,7 @@ mod tests {
             remaining_files: vec![],
             database_url: Some("postgresql://me:secret@localhost:1/postgres".into()),
             progress: false,
+            naming_convention: Default::default(),
             deployed_at: None,
         };
         let work = Workspace::prepare(&req).unwrap();
@@ -1234,6 +1239,7 @@ mod tests {
             remaining_files: vec![one.join("c1_next.py"), two.join("c1_next.py")],
             database_url: None,
             progress: true,
+            naming_convention: Default::default(),
             deployed_at: None,
         };
         let work = Workspace::prepare(&req).unwrap();
@@ -1283,6 +1289,7 @@ mod tests {
             remaining_files: vec![],
             database_url: None,
             progress: false,
+            naming_convention: Default::default(),
             deployed_at: None,
         };
         let err = verify(&req, &mut |_| {}).unwrap_err();
@@ -1405,6 +1412,7 @@ mod tests {
                 remaining_files: vec![],
                 database_url,
                 progress: true,
+                naming_convention: Default::default(),
                 deployed_at: None,
             }
         }
@@ -1512,6 +1520,7 @@ mod tests {
             remaining_files: files,
             database_url: None,
             progress: false,
+            naming_convention: Default::default(),
             deployed_at: None,
         };
         let started = Instant::now();

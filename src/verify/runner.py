@@ -5,7 +5,8 @@ folder and runs ``python runner.py SPEC.json``.  It can also be run by hand.
 
 It runs Alembic in-process, WITHOUT the project's ``env.py``: it writes its own script
 directory (a minimal online-only ``env.py`` and ``script.py.mako``) whose
-``version_locations`` are the folders given in the spec, with ``target_metadata = None``
+``version_locations`` are the folders given in the spec, with ``target_metadata`` a ``MetaData`` carrying the spec's
+``naming_convention`` (``None`` without one)
 and ``transaction_per_migration=True``.  The generated ``env.py`` imports
 ``alembic_postgresql_enum`` and ``alembic_utils.replaceable_entity`` when they are
 installed, so that ``op.sync_enum_values``, ``op.create_entity``,
@@ -21,6 +22,9 @@ Spec (a JSON object)::
       "progress": false,                # true: progress events on stderr (below)
       "history":  {"version_locations": ["/abs/versions", ...], "recursive": false},
       "baseline": {"version_locations": ["/abs/baseline_versions"], "recursive": false},
+      "naming_convention": null,        # or {"pk": "pk_%(table_name)s", ...}: the
+                                        # project's, which names what operations leave
+                                        # unnamed
       "deployed_at": null               # or a revision the baseline keeps (an --up-to
                                         # baseline's id): a third database is upgraded
                                         # to it with the history's files, then to the
@@ -118,6 +122,8 @@ TRACEBACK_TAIL = 30
 _OWN_FILES = (os.path.realpath(__file__), os.path.join(_HERE, "pg.py"))
 # Folders of generated code (the script directory), left out of tracebacks.
 _GENERATED: tuple[str, ...] = ()
+# The spec's naming convention (set by ``verify``); empty: SQLAlchemy's default.
+NAMING_CONVENTION: dict[str, str] = {}
 PG_IDENTIFIER_MAX = 63
 
 ENV_PY = '''\
@@ -151,7 +157,7 @@ def run_migrations_online() -> None:
         with engine.connect() as connection:
             context.configure(
                 connection=connection,
-                target_metadata=None,
+                target_metadata=config.attributes.get("migsquash_metadata"),
                 transaction_per_migration=True,
                 on_version_apply=callbacks,
             )
@@ -963,6 +969,11 @@ def make_config(script_dir: Path, run: dict[str, Any], url: str, hooks: RunHooks
     cfg.set_main_option("recursive_version_locations", "true" if run["recursive"] else "false")
     cfg.set_main_option("sqlalchemy.url", escape(url))
     cfg.attributes["migsquash_hooks"] = hooks
+    if NAMING_CONVENTION:
+        from sqlalchemy import MetaData
+
+        # The project's convention names what its operations leave unnamed.
+        cfg.attributes["migsquash_metadata"] = MetaData(naming_convention=NAMING_CONVENTION)
     return cfg
 
 
@@ -1018,6 +1029,8 @@ def verify(spec: dict[str, Any], progress: Progress) -> dict[str, Any]:
         raise Failure({"kind": "python_import", "module": exc.name or "alembic", "file": None,
                        "revision": None, "run": None, "message": exception_message(exc),
                        "traceback": traceback_text(exc)}) from exc
+    NAMING_CONVENTION.clear()
+    NAMING_CONVENTION.update(spec.get("naming_convention") or {})
     project_root = spec.get("project_root")
     if project_root:
         sys.path.insert(0, str(project_root))

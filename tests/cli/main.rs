@@ -13,6 +13,8 @@
 //! - `mutation`: damaged copies of the bundled histories
 //!   (scripts/mutation_test.py) exit 0, 1 or 2, print valid JSON, and print
 //!   the same with and without the cache;
+//! - `naming`: the naming convention of env.py's `target_metadata`, read
+//!   statically, in consolidate and verify;
 //! - `completions`: shell completion scripts and the man pages;
 //! - `config`: configuration files (discovery, keys, precedence, located
 //!   errors) and `migsquash config`, in temporary folders;
@@ -34,6 +36,7 @@ mod discovery;
 mod hostile_input;
 mod locations;
 mod mutation;
+mod naming;
 mod oracle;
 mod postgres;
 mod rebase;

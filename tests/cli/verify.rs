@@ -14,6 +14,7 @@ const CONSOLIDATED: &[&str] = &[
     "sample_migrations/edge_cases/batch_alter",
     "sample_migrations/edge_cases/concurrent_index_rebuild",
     "sample_migrations/edge_cases/filename_mismatch",
+    "sample_migrations/edge_cases/naming_convention",
     "sample_migrations/edge_cases/nested_folders",
     "sample_migrations/edge_cases/non_literal_label",
     "sample_migrations/edge_cases/renamed_table_constraints",
