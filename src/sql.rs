@@ -238,9 +238,20 @@ impl SqlInfo {
     }
 
     pub fn classify_as(text: &str, dialect: Dialect) -> Self {
-        let (statements, parse_error) = match parse(dialect, text) {
+        // A long script is parsed a statement at a time: sqlparser's tree of
+        // a whole one takes kilobytes per statement (a megabyte of `SELECT
+        // 1;` would need gigabytes).
+        let whole = if text.len() <= PARSE_WHOLE_BYTES {
+            parse(dialect, text).map_err(Some)
+        } else {
+            Err(None)
+        };
+        let (statements, parse_error) = match whole {
             Ok(parsed) => (parsed.iter().map(|s| describe(s, dialect)).collect(), None),
             Err(whole) => {
+                // The error of the whole, parsed only when it is needed.
+                let whole =
+                    move || whole.unwrap_or_else(|| parse(dialect, text).err().unwrap_or_default());
                 let pieces = split_statements(text, dialect);
                 let mut statements = Vec::with_capacity(pieces.len());
                 let mut error = None;
@@ -251,7 +262,7 @@ impl SqlInfo {
                         }
                         Err(err) => {
                             error.get_or_insert_with(|| match pieces.len() {
-                                1 => whole.clone(),
+                                1 => whole.clone()(),
                                 _ => format!("statement {}: {err}", n + 1),
                             });
                             statements.push(SqlStatement::unparsed(keyword_kind(piece, dialect)));
@@ -260,7 +271,7 @@ impl SqlInfo {
                 }
                 if statements.is_empty() {
                     statements.push(SqlStatement::unparsed(keyword_kind(text, dialect)));
-                    error = Some(whole);
+                    error = Some(whole());
                 }
                 (statements, error)
             }
@@ -289,6 +300,9 @@ impl SqlInfo {
         self.statements.iter().flat_map(|s| &s.changes)
     }
 }
+
+/// SQL text longer than this is split before it is parsed.
+const PARSE_WHOLE_BYTES: usize = 64 << 10;
 
 thread_local! {
     /// Set while sqlparser runs on this thread.
@@ -1019,6 +1033,32 @@ mod tests {
             "{info:?}"
         );
         assert!(info.is_dml());
+    }
+
+    #[test]
+    fn a_long_script_is_classified_a_statement_at_a_time() {
+        let mut sql = "CREATE TABLE t (id int);\n".to_owned();
+        sql.push_str(&"UPDATE t SET id = 1 WHERE id = 2;\n".repeat(3000));
+        sql.push_str("CREATE TABLE \"p;1\" PARTITION OF t DEFAULT;\nDROP TABLE t");
+        assert!(sql.len() > PARSE_WHOLE_BYTES);
+        let info = SqlInfo::classify(&sql);
+        assert_eq!(info.statements.len(), 3003);
+        assert_eq!(kinds(&info)[0], ("CREATE TABLE", true));
+        assert_eq!(kinds(&info)[1], ("UPDATE", true));
+        assert_eq!(kinds(&info)[3001], ("CREATE TABLE", false));
+        assert_eq!(kinds(&info)[3002], ("DROP TABLE", true));
+        assert!(
+            info.parse_error
+                .as_deref()
+                .is_some_and(|e| e.starts_with("statement 3002: ")),
+            "{:?}",
+            info.parse_error
+        );
+        // Parsed in pieces, the same as parsed whole.
+        let ok = "UPDATE t SET id = 1;\n".repeat(4000);
+        let info = SqlInfo::classify(&ok);
+        assert!(info.parsed && info.parse_error.is_none());
+        assert_eq!(info.statements.len(), 4000);
     }
 
     #[test]

@@ -54,15 +54,25 @@ fn split(sql: &str) -> Option<Vec<Statement_>> {
     let line_starts: Vec<usize> = std::iter::once(0)
         .chain(sql.match_indices('\n').map(|(i, _)| i + 1))
         .collect();
-    let offset = |line: u64, column: u64| -> usize {
-        let start = line_starts
-            .get(line.saturating_sub(1) as usize)
-            .copied()
-            .unwrap_or(sql.len());
-        sql[start..]
+    // Semicolons come in order: counting characters on from the last one
+    // keeps a megabyte of statements on one line linear.
+    let mut cursor = (0u64, 0u64, 0usize); // (line, column, byte offset)
+    let mut offset = |line: u64, column: u64| -> usize {
+        let (skip, from) = if cursor.0 == line && cursor.1 <= column {
+            (column - cursor.1, cursor.2)
+        } else {
+            let start = line_starts
+                .get(line.saturating_sub(1) as usize)
+                .copied()
+                .unwrap_or(sql.len());
+            (column.saturating_sub(1), start)
+        };
+        let at = sql[from..]
             .char_indices()
-            .nth(column.saturating_sub(1) as usize)
-            .map_or(sql.len(), |(i, _)| start + i)
+            .nth(skip as usize)
+            .map_or(sql.len(), |(i, _)| from + i);
+        cursor = (line, column, at);
+        at
     };
     let mut out = Vec::new();
     let mut start = 0;
@@ -979,6 +989,22 @@ pub fn execute_code(text: &str) -> Code {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn statements_on_one_line_keep_their_own_text() {
+        let line = "SELECT 'é'; SELECT 2;SELECT 'ü' ;\n  SELECT 4; SELECT 'ß'";
+        let texts: Vec<String> = split(line).unwrap().into_iter().map(|s| s.text).collect();
+        assert_eq!(
+            texts,
+            [
+                "SELECT 'é'",
+                "SELECT 2",
+                "SELECT 'ü'",
+                "SELECT 4",
+                "SELECT 'ß'"
+            ]
+        );
+    }
 
     #[test]
     fn splits_statements_and_reads_objects() {
