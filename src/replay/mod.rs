@@ -2106,17 +2106,14 @@ impl<'f> OpCtx<'_, 'f> {
         if self.state.naming.is_default() {
             return Ok(constraint);
         }
+        // The table's names, and this constraint alone.
         let table = &self.state.out.schema.tables[t];
         let mut alone = Table {
             schema: table.schema.clone(),
             name: table.name.clone(),
             created_as: table.created_as.clone(),
-            columns: Vec::new(),
             constraints: vec![constraint],
-            indexes: Vec::new(),
-            comment: None,
-            kwargs: Vec::new(),
-            origin: self.origin,
+            ..placeholder_table(self.origin)
         };
         self.apply_convention(&mut alone, 0, 0, 0)?;
         Ok(alone.constraints.pop().expect("the constraint stays"))
