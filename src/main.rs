@@ -199,6 +199,12 @@ struct HeadOptions {
     /// Allow any number of heads.
     #[arg(long, conflicts_with = "max_heads")]
     allow_multiple_heads: bool,
+
+    /// A branch label whose heads are intended tips, not counted by MS001
+    /// (repeat it for several; replaces the configuration's
+    /// `intended-branches`)
+    #[arg(long = "intended-branch", value_name = "LABEL")]
+    intended_branches: Vec<String>,
 }
 
 #[derive(clap::Args)]
@@ -631,6 +637,9 @@ fn resolve(
                     .map(|n| usize::try_from(n).unwrap_or(usize::MAX))
             }
         }),
+        intended_branches: heads
+            .map(|h| h.intended_branches.clone())
+            .filter(|labels| !labels.is_empty()),
         select: rules.select,
         extend_select: rules.extend_select,
         ignore: rules.ignore,

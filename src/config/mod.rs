@@ -595,6 +595,8 @@ pub struct CommandLine {
     pub recursive: Option<bool>,
     /// `usize::MAX` for `--allow-multiple-heads`.
     pub max_heads: Option<usize>,
+    /// `--intended-branch`, repeated.
+    pub intended_branches: Option<Vec<String>>,
     pub select: Option<Vec<Selector>>,
     pub extend_select: Vec<Selector>,
     pub ignore: Vec<Selector>,
@@ -678,7 +680,12 @@ impl Settings {
         let name = pick(cli.name.map(Some), &some(&settings.name), from_file, None);
         let recursive = pick(cli.recursive, &settings.recursive, from_file, false);
         let max_heads = pick(cli.max_heads, &settings.max_heads, from_file, 1);
-        let intended_branches = pick(None, &settings.intended_branches, from_file, Vec::new());
+        let intended_branches = pick(
+            cli.intended_branches,
+            &settings.intended_branches,
+            from_file,
+            Vec::new(),
+        );
         let dialect = pick(
             cli.dialect.map(Some),
             &some(&settings.dialect),

@@ -353,6 +353,32 @@ fn intended_branches_make_labelled_heads_pass() {
     let (code, stdout, _) = project.run(".", &["check", "versions"]);
     assert_eq!(code, 1);
     assert!(stdout.contains("2 heads: b2"), "{stdout}");
+    // The command line replaces the file's list.
+    let (code, stdout, _) = project.run(
+        ".",
+        &[
+            "check",
+            "versions",
+            "--intended-branch",
+            "reporting",
+            "--intended-branch",
+            "audit",
+        ],
+    );
+    assert_eq!(code, 0, "{stdout}");
+    let (_, stdout, _) = project.run(
+        ".",
+        &["config", "--intended-branch", "audit", "--format", "json"],
+    );
+    let settings = &json(&stdout)["settings"];
+    assert_eq!(
+        settings["intended-branches"]["value"],
+        serde_json::json!(["audit"])
+    );
+    assert_eq!(
+        settings["intended-branches"]["origin"]["source"],
+        "command line"
+    );
 }
 
 #[test]
