@@ -1132,7 +1132,6 @@ impl<'f> OpCtx<'_, 'f> {
             }
             return Ok(());
         }
-        let naming = &self.state.naming;
         for c in &mut table.constraints[constraints_from..] {
             let own: Option<String> = c.name.clone().filter(|_| !c.name_is_final);
             if c.name_is_final {
@@ -1171,14 +1170,10 @@ impl<'f> OpCtx<'_, 'f> {
                 referred_columns: &referred_columns,
                 name: own.as_deref(),
             };
-            match naming.name(kind, &parts) {
-                naming::Naming::Named(name) => {
-                    c.name = Some(db_name((&name, true)).0);
-                    c.name_is_final = true;
-                    c.implicit_name = None;
-                }
-                naming::Naming::Unchanged => {}
-                naming::Naming::Fails(why) => return Err(self.err(why)),
+            if let Some(name) = self.convention_name(kind, &parts)? {
+                c.name = Some(name);
+                c.name_is_final = true;
+                c.implicit_name = None;
             }
         }
         for index in &mut table.indexes[indexes_from..] {
@@ -1199,13 +1194,9 @@ impl<'f> OpCtx<'_, 'f> {
                 name: Some(&index.name),
                 ..naming::Parts::default()
             };
-            match naming.name(naming::Kind::Index, &parts) {
-                naming::Naming::Named(name) => {
-                    index.name = db_name((&name, true)).0;
-                    index.name_is_final = true;
-                }
-                naming::Naming::Unchanged => {}
-                naming::Naming::Fails(why) => return Err(self.err(why)),
+            if let Some(name) = self.convention_name(naming::Kind::Index, &parts)? {
+                index.name = name;
+                index.name_is_final = true;
             }
         }
         // Checks written on a column.
@@ -1225,19 +1216,14 @@ impl<'f> OpCtx<'_, 'f> {
                     name: own.as_deref(),
                     ..naming::Parts::default()
                 };
-                match naming.name(naming::Kind::Check, &parts) {
-                    naming::Naming::Named(name) => {
-                        let name = db_name((&name, true)).0;
-                        if let Code::Call { kwargs, .. } = extra {
-                            kwargs.retain(|(k, _)| k != "name");
-                            kwargs.push((
-                                "name".to_owned(),
-                                Code::call("op.f", vec![Code::Str(name.as_str().into())], vec![]),
-                            ));
-                        }
-                    }
-                    naming::Naming::Unchanged => {}
-                    naming::Naming::Fails(why) => return Err(self.err(why)),
+                if let Some(name) = self.convention_name(naming::Kind::Check, &parts)?
+                    && let Code::Call { kwargs, .. } = extra
+                {
+                    kwargs.retain(|(k, _)| k != "name");
+                    kwargs.push((
+                        "name".to_owned(),
+                        Code::call("op.f", vec![Code::Str(name.as_str().into())], vec![]),
+                    ));
                 }
             }
         }
@@ -1259,27 +1245,23 @@ impl<'f> OpCtx<'_, 'f> {
                 columns: &pk_columns,
                 ..naming::Parts::default()
             };
-            match naming.name(naming::Kind::PrimaryKey, &parts) {
-                naming::Naming::Named(name) => {
-                    for c in &mut table.columns[columns_from..] {
-                        c.set_kwarg("primary_key", None);
-                    }
-                    table.constraints.insert(
-                        0,
-                        Constraint {
-                            name: Some(db_name((&name, true)).0),
-                            name_is_final: true,
-                            implicit_name: None,
-                            kind: ConstraintKind::PrimaryKey {
-                                columns: pk_columns,
-                            },
-                            kwargs: Vec::new(),
-                            origin: self.origin,
-                        },
-                    );
+            if let Some(name) = self.convention_name(naming::Kind::PrimaryKey, &parts)? {
+                for c in &mut table.columns[columns_from..] {
+                    c.set_kwarg("primary_key", None);
                 }
-                naming::Naming::Unchanged => {}
-                naming::Naming::Fails(why) => return Err(self.err(why)),
+                table.constraints.insert(
+                    0,
+                    Constraint {
+                        name: Some(name),
+                        name_is_final: true,
+                        implicit_name: None,
+                        kind: ConstraintKind::PrimaryKey {
+                            columns: pk_columns,
+                        },
+                        kwargs: Vec::new(),
+                        origin: self.origin,
+                    },
+                );
             }
         }
         Ok(())
@@ -2059,6 +2041,17 @@ impl<'f> OpCtx<'_, 'f> {
         Ok(())
     }
 
+    /// The name the database gets for a `kind` object under the naming
+    /// convention (shortened as SQLAlchemy shortens it); `None` when no
+    /// template names it; an error where SQLAlchemy refuses.
+    fn convention_name(&self, kind: naming::Kind, parts: &naming::Parts) -> Result<Option<String>> {
+        match self.state.naming.name(kind, parts) {
+            naming::Naming::Named(name) => Ok(Some(db_name((&name, true)).0)),
+            naming::Naming::Unchanged => Ok(None),
+            naming::Naming::Fails(why) => Err(self.err(why)),
+        }
+    }
+
     /// The name `op.drop_constraint(name, table, type_=...)` drops: a
     /// convention whose template holds `%(constraint_name)s` names it
     /// (Alembic builds the constraint on a table of the convention's
@@ -2093,11 +2086,7 @@ impl<'f> OpCtx<'_, 'f> {
             name: Some(&name),
             ..naming::Parts::default()
         };
-        match self.state.naming.name(kind, &parts) {
-            naming::Naming::Named(named) => Ok(db_name((&named, true)).0),
-            naming::Naming::Unchanged => Ok(name),
-            naming::Naming::Fails(why) => Err(self.err(why)),
-        }
+        Ok(self.convention_name(kind, &parts)?.unwrap_or(name))
     }
 
     /// `constraint`, to be added to table `t`, named as the naming
